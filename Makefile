@@ -1,0 +1,58 @@
+# microcred: two commands on a fresh machine (Python 3.11 and Node 20): `make demo` and `make test`.
+# Both rest on `make setup`, which installs everything from the package registries.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_BIN := $(CURDIR)/node_modules/.bin
+# Hardhat 3 needs Node 22: the npm package `node@22` puts it in node_modules/.bin, first on PATH here.
+WITH_NODE22 := PATH="$(NODE_BIN):$$PATH"
+
+.PHONY: setup demo test test-python test-solidity contracts check-contracts bench bench-gas clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# First install with the machine's Node (brings node@22), then again under Node 22 so that Hardhat's engine
+# package, which declares node >= 22, is installed too.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	$(WITH_NODE22) npm install --no-audit --no-fund
+	test -x node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
+	touch $@
+
+demo: setup
+	$(BIN)/microcred demo --network local
+
+test: setup
+	$(WITH_NODE22) $(BIN)/pytest -q -p no:cacheprovider
+	$(WITH_NODE22) npx hardhat test solidity
+
+test-python: setup
+	$(WITH_NODE22) $(BIN)/pytest -q
+
+test-solidity: setup
+	$(WITH_NODE22) npx hardhat test solidity
+
+# Compile the contracts and copy ABI + bytecode into the Python package (commit the result).
+contracts: node_modules/.installed
+	$(WITH_NODE22) npx hardhat build
+	$(WITH_NODE22) node scripts/export-artifacts.mjs
+
+check-contracts: node_modules/.installed
+	$(WITH_NODE22) npx hardhat build
+	$(WITH_NODE22) node scripts/export-artifacts.mjs --check
+
+bench: setup
+	$(WITH_NODE22) $(BIN)/python -m bench all
+
+bench-gas: setup
+	$(WITH_NODE22) $(BIN)/python -m bench gas
+
+clean:
+	rm -rf $(VENV) node_modules artifacts cache

@@ -1,0 +1,159 @@
+"""The ``microcred`` command group, its global options and the error boundary.
+
+Each command lives in its own module of this package and registers itself on :data:`cli`. Commands build the
+library objects they need from :class:`AppContext`, call them, and let library errors rise: :func:`main` turns a
+:class:`~microcred.errors.MicrocredError` into one clear line on stderr and the exit code it carries. No traceback
+reaches a user unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from microcred.errors import MicrocredError
+
+#: Environment variables the CLI (and only the CLI) reads.
+ENV_HOME = "MICROCRED_HOME"
+ENV_NETWORK = "MICROCRED_NETWORK"
+ENV_PASSPHRASE = "MICROCRED_PASSPHRASE"
+
+
+def default_home() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("microcred", appauthor=False))
+
+
+@dataclass
+class AppContext:
+    """What every command may need: where state lives, which network, how to print."""
+
+    home: Path
+    network: str
+    json_output: bool = False
+    debug: bool = False
+    rpc_urls: tuple[str, ...] = ()
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    # -- output -------------------------------------------------------------------------------------------------
+    def emit(self, obj: Any, text: str | None = None) -> None:
+        """Print ``obj`` as one JSON line with --json, else ``text`` (or a readable rendering of obj)."""
+        if self.json_output:
+            click.echo(json.dumps(obj, sort_keys=False, default=str))
+        elif text is not None:
+            click.echo(text)
+        else:
+            click.echo(_render(obj))
+
+    def info(self, message: str) -> None:
+        """Progress and narration: stderr, so --json stdout stays machine-readable."""
+        click.echo(message, err=True)
+
+    # -- secrets ------------------------------------------------------------------------------------------------
+    def passphrase(self, purpose: str, confirm: bool = False) -> str:
+        value = os.environ.get(ENV_PASSPHRASE)
+        if value is not None:
+            return value
+        if not sys.stdin or not sys.stdin.isatty():
+            raise click.UsageError(
+                f"a passphrase is needed to {purpose}: set {ENV_PASSPHRASE} or run in a terminal"
+            )
+        return click.prompt(f"Passphrase to {purpose}", hide_input=True, confirmation_prompt=confirm)
+
+    # -- chain --------------------------------------------------------------------------------------------------
+    def chain(self):
+        """The connected :class:`microcred.registry.chains.Chain` for --network (built once)."""
+        if "chain" not in self._cache:
+            from microcred.registry.chains import connect
+
+            self._cache["chain"] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls)
+        return self._cache["chain"]
+
+
+def _render(obj: Any, indent: int = 0) -> str:
+    pad = "  " * indent
+    if isinstance(obj, dict):
+        lines = []
+        for key, value in obj.items():
+            if isinstance(value, (dict, list)) and value:
+                lines.append(f"{pad}{key}:")
+                lines.append(_render(value, indent + 1))
+            else:
+                lines.append(f"{pad}{key}: {value}")
+        return "\n".join(lines)
+    if isinstance(obj, list):
+        return "\n".join(
+            (f"{pad}-\n{_render(v, indent + 1)}" if isinstance(v, (dict, list)) else f"{pad}- {v}") for v in obj
+        )
+    return f"{pad}{obj}"
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option(
+    "--network",
+    envvar=ENV_NETWORK,
+    default="local",
+    show_default=True,
+    help="memory (in-process EVM), local (anvil started by `microcred node start`) or an RPC URL.",
+)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=ENV_HOME,
+    default=None,
+    help=f"Where keys, issuers and node state live (default: ${ENV_HOME} or the user data directory).",
+)
+@click.option("--json", "json_output", is_flag=True, help="Machine-readable output: one JSON object per line.")
+@click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
+@click.version_option(package_name="microcred")
+@click.pass_context
+def cli(ctx: click.Context, network: str, home: Path | None, json_output: bool, debug: bool) -> None:
+    """microcred: EU micro-credentials, signed with DID keys and anchored in an on-chain registry.
+
+    \b
+    Example, a whole story on a throw-away in-process chain:
+      microcred --network memory demo
+    """
+    ctx.obj = AppContext(home=(home or default_home()).expanduser(), network=network, json_output=json_output,
+                         debug=debug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``microcred`` console script."""
+    from microcred import cli as _commands  # noqa: F401  (registers every command)
+
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="microcred", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except MicrocredError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(2)
+    except Exception as exc:  # a bug: say so plainly, never dump a trace unless asked
+        if debug:
+            raise
+        click.echo(f"internal error ({type(exc).__name__}): {exc}. Run again with --debug for details.", err=True)
+        sys.exit(2)
+    sys.exit(0)

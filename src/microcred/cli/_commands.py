@@ -1,0 +1,24 @@
+"""Imports every command module so that each registers itself on the group."""
+
+import importlib
+
+_MODULES = [
+    "_node",
+    "_deploy",
+    "_key",
+    "_did",
+    "_issuer",
+    "_issue",
+    "_anchor",
+    "_status",
+    "_verify",
+    "_history",
+    "_demo",
+]
+
+for _name in _MODULES:
+    try:
+        importlib.import_module(f"microcred.cli.{_name}")
+    except ModuleNotFoundError as exc:  # a command module not written yet
+        if exc.name != f"microcred.cli.{_name}":
+            raise

@@ -1,0 +1,51 @@
+"""Credentials and the chain: models, proofs, issuance, anchoring, verification, audit, and the chain client."""
+
+from microcred.registry._chains import Chain, connect, deploy_contracts, known_networks
+from microcred.registry._client import REASONS, Batch, HistoryEvent, RegistryClient, Status, reason_code, reason_label
+from microcred.registry._errors import (
+    ChainError,
+    InsufficientFundsError,
+    NoContractError,
+    RegistryRevert,
+    RPCResponseError,
+    RPCUnavailableError,
+    TransactionDroppedError,
+    TransactionFailedError,
+    UnknownRevertError,
+    WrongChainError,
+)
+from microcred.registry._merkle import MerkleTree, leaf_hash, verify_proof
+from microcred.registry._node import LocalNode, NodeStatus
+from microcred.registry._tx import PreparedTx, Receipt, TxSender
+
+__all__ = [
+    "Batch",
+    "Chain",
+    "ChainError",
+    "HistoryEvent",
+    "InsufficientFundsError",
+    "LocalNode",
+    "MerkleTree",
+    "NoContractError",
+    "NodeStatus",
+    "PreparedTx",
+    "REASONS",
+    "RPCResponseError",
+    "RPCUnavailableError",
+    "Receipt",
+    "RegistryClient",
+    "RegistryRevert",
+    "Status",
+    "TransactionDroppedError",
+    "TransactionFailedError",
+    "TxSender",
+    "UnknownRevertError",
+    "WrongChainError",
+    "connect",
+    "deploy_contracts",
+    "known_networks",
+    "leaf_hash",
+    "reason_code",
+    "reason_label",
+    "verify_proof",
+]

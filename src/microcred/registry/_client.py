@@ -1,0 +1,358 @@
+"""Typed client of the CredentialRegistry contract, over an injected :class:`web3.Web3`.
+
+Reads cost one ``eth_call`` however many indexes or roots they name; writes go through a :class:`TxSender`
+(injected signer) and raise the contract's custom errors, decoded, before any gas is spent. The history of an
+issuer is walked through the linked ``previousChange`` of its events: one ``eth_getLogs`` per changed block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Iterable, Sequence
+
+from eth_utils import is_address, to_checksum_address
+from hexbytes import HexBytes
+from web3 import Web3
+
+from microcred.contracts import load_artifact
+from microcred.errors import InvalidInputError
+from microcred.registry._errors import NoContractError, RPCResponseError
+from microcred.registry._rpc import rpc_guard
+from microcred.registry._tx import PreparedTx, Receipt, TxSender
+
+__all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label"]
+
+
+class Status(IntEnum):
+    ACTIVE = 0
+    SUSPENDED = 1
+    REVOKED = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+#: Documented reason codes of status changes (uint8 on chain). 0 is "unspecified".
+REASONS: dict[int, str] = {
+    0: "unspecified",
+    1: "issued-in-error",
+    2: "fraud",
+    3: "assessment-annulled",
+    4: "holder-request",
+    5: "under-investigation",
+    6: "superseded",
+    7: "issuer-key-compromised",
+    8: "investigation-closed",
+}
+
+
+def reason_code(value: str | int) -> int:
+    """Parse a reason given as a code (``2``) or a name (``fraud``)."""
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        code = int(value)
+        if not 0 <= code <= 255:
+            raise InvalidInputError(f"a reason code is 0 to 255, not {code}")
+        return code
+    for code, label in REASONS.items():
+        if label == str(value).strip().lower():
+            return code
+    raise InvalidInputError(
+        f"unknown reason {value!r}; use one of: " + ", ".join(f"{c} {n}" for c, n in REASONS.items())
+    )
+
+
+def reason_label(code: int) -> str:
+    return REASONS.get(code, f"reason-{code}")
+
+
+@dataclass(frozen=True)
+class Batch:
+    issuer: str
+    root: str
+    first_index: int
+    count: int
+    anchored_at: int
+    block_number: int
+
+    def covers(self, index: int) -> bool:
+        return self.first_index <= index < self.first_index + self.count
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One change of an issuer, from the chain's events."""
+
+    kind: str  # anchored | revoked | suspended | reinstated | operator-authorized
+    issuer: str
+    block_number: int
+    tx_hash: str
+    log_index: int
+    previous_change: int
+    data: dict[str, Any] = field(default_factory=dict)
+    time: int | None = None
+
+
+_EVENT_KINDS = {
+    "BatchAnchored": "anchored",
+    "CredentialsRevoked": "revoked",
+    "CredentialsSuspended": "suspended",
+    "CredentialsReinstated": "reinstated",
+    "OperatorAuthorized": "operator-authorized",
+}
+
+
+def _address(value: str, what: str) -> str:
+    if not isinstance(value, str) or not is_address(value):
+        raise InvalidInputError(f"{what} must be a 0x-prefixed 20-byte address, not {value!r}")
+    return to_checksum_address(value)
+
+
+def _bytes32(value: bytes | str, what: str) -> bytes:
+    if isinstance(value, str):
+        text = value[2:] if value.startswith("0x") else value
+        try:
+            value = bytes.fromhex(text)
+        except ValueError:
+            raise InvalidInputError(f"{what} must be 32 bytes in hex, not {value!r}") from None
+    if not isinstance(value, (bytes, bytearray)) or len(value) != 32:
+        raise InvalidInputError(f"{what} must be 32 bytes")
+    return bytes(value)
+
+
+def _indexes(values: Iterable[int]) -> list[int]:
+    result = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v >= 2**64:
+            raise InvalidInputError(f"a status index is a whole number from 0 to 2^64-1, not {v!r}")
+        result.append(v)
+    return result
+
+
+class RegistryClient:
+    """The CredentialRegistry at ``address``.
+
+    ``sender`` signs and sends writes; read-only use needs none. ``endpoint`` names the RPC in messages.
+    """
+
+    def __init__(self, w3: Web3, address: str, *, sender: TxSender | None = None,
+                 endpoint: str = "the RPC endpoint") -> None:
+        self.w3 = w3
+        self.address = _address(address, "the registry address")
+        self.sender = sender
+        self.endpoint = endpoint
+        self.abi = load_artifact("CredentialRegistry")["abi"]
+        self.contract = w3.eth.contract(address=self.address, abi=self.abi)
+        self._events = {
+            bytes(HexBytes(Web3.keccak(text=self._event_sig(e)))): e["name"]
+            for e in self.abi if e["type"] == "event"
+        }
+
+    @staticmethod
+    def _event_sig(item: dict) -> str:
+        return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+
+    # -- reads ----------------------------------------------------------------------------------------------------
+    def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
+        try:
+            with rpc_guard(what, endpoint=self.endpoint, abi=self.abi):
+                return fn.call(block_identifier=block)
+        except RPCResponseError as exc:
+            # an empty answer to a call usually means there is no contract there at all
+            if "return data" in str(exc) or "InsufficientData" in str(exc) or "BadFunctionCallOutput" in str(exc):
+                self.ensure_deployed()
+            raise
+
+    def ensure_deployed(self) -> None:
+        """Raise :class:`NoContractError` when no code is at the registry address."""
+        with rpc_guard("checking the registry contract", endpoint=self.endpoint):
+            code = self.w3.eth.get_code(self.address)
+        if not code:
+            raise NoContractError(
+                f"no contract at {self.address} on this chain: deploy it (`microcred deploy`) or fix the network"
+            )
+
+    def status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest") -> list[Status]:
+        """Status of many indexes of ``issuer`` in one ``eth_call``."""
+        idx = _indexes(indexes)
+        if not idx:
+            return []
+        raw = self._call("reading credential status",
+                         self.contract.functions.statusOf(_address(issuer, "issuer"), idx), block)
+        if len(raw) != len(idx):
+            raise RPCResponseError(f"reading credential status: {self.endpoint} answered {len(raw)} values for "
+                                   f"{len(idx)} indexes")
+        try:
+            return [Status(int(v)) for v in raw]
+        except ValueError as exc:
+            raise RPCResponseError(f"reading credential status: an unknown status value ({exc})") from exc
+
+    def status_words(self, issuer: str, words: Sequence[int], *, block: int | str = "latest") -> list[int]:
+        """Raw status words (128 credentials each) of ``issuer``."""
+        return list(self._call("reading status words",
+                               self.contract.functions.statusWords(_address(issuer, "issuer"), _indexes(words)),
+                               block))
+
+    def batch_of(self, issuer: str, root: bytes | str, *, block: int | str = "latest") -> Batch | None:
+        return self.batches_of(issuer, [root], block=block)[0]
+
+    def batches_of(self, issuer: str, roots: Sequence[bytes | str], *,
+                   block: int | str = "latest") -> list[Batch | None]:
+        """Batch records of several roots of ``issuer`` in one call; ``None`` where not anchored by it."""
+        issuer = _address(issuer, "issuer")
+        rs = [_bytes32(r, "a batch root") for r in roots]
+        if not rs:
+            return []
+        raw = self._call("reading batch records", self.contract.functions.batchesOf(issuer, rs), block)
+        out: list[Batch | None] = []
+        for r, rec in zip(rs, raw):
+            first, count, t, bn = rec
+            out.append(None if count == 0 else Batch(issuer, "0x" + r.hex(), int(first), int(count), int(t), int(bn)))
+        return out
+
+    def issuer_state(self, issuer: str, *, block: int | str = "latest") -> tuple[int, int]:
+        """(next free index, block of the latest change) of ``issuer``."""
+        nxt, last = self._call("reading the issuer's state",
+                               self.contract.functions.issuerState(_address(issuer, "issuer")), block)
+        return int(nxt), int(last)
+
+    def operator_until(self, issuer: str, operator: str) -> int:
+        return int(self._call("reading an operator", self.contract.functions.operatorUntil(
+            _address(issuer, "issuer"), _address(operator, "operator"))))
+
+    def verify_inclusion(self, issuer: str, root: bytes | str, leaf: bytes | str, proof: Sequence[bytes | str]) -> bool:
+        """The on-chain check of a Merkle inclusion proof (the client checks the same thing offline)."""
+        return bool(self._call("checking an inclusion proof", self.contract.functions.verifyInclusion(
+            _address(issuer, "issuer"), _bytes32(root, "root"), _bytes32(leaf, "leaf"),
+            [_bytes32(p, "a proof node") for p in proof])))
+
+    # -- writes ---------------------------------------------------------------------------------------------------
+    def _need_sender(self) -> TxSender:
+        if self.sender is None:
+            raise InvalidInputError("this registry client has no signer: it can only read")
+        return self.sender
+
+    def _acting_for(self, issuer: str | None) -> str | None:
+        sender = self._need_sender()
+        if issuer is None or _address(issuer, "issuer") == sender.address:
+            return None
+        return _address(issuer, "issuer")
+
+    def prepare_anchor(self, root: bytes | str, first_index: int, count: int, *, issuer: str | None = None,
+                       nonce: int | None = None) -> PreparedTx:
+        """Sign (not send) the anchoring of ``root``: a revert (overlap, root known, unauthorised) raises here."""
+        sender = self._need_sender()
+        r = _bytes32(root, "the batch root")
+        first, n = _indexes([first_index, count])
+        acting = self._acting_for(issuer)
+        fn = (self.contract.functions.anchor(r, first, n) if acting is None
+              else self.contract.functions.anchorFor(acting, r, first, n))
+        return sender.prepare(fn, abi=self.abi, what="anchoring a batch", nonce=nonce)
+
+    def anchor(self, root: bytes | str, first_index: int, count: int, *, issuer: str | None = None) -> Receipt:
+        prepared = self.prepare_anchor(root, first_index, count, issuer=issuer)
+        sender = self._need_sender()
+        sender.broadcast(prepared, what="anchoring a batch")
+        return sender.wait(prepared.hash, abi=self.abi, what="anchoring a batch")
+
+    def change_status(self, status: Status, indexes: Sequence[int], reason: int, *,
+                      issuer: str | None = None) -> Receipt:
+        """Revoke, suspend or reinstate (``status`` = the new status) many indexes in one transaction."""
+        sender = self._need_sender()
+        idx = _indexes(indexes)
+        if not idx:
+            raise InvalidInputError("name at least one credential to change")
+        code = reason_code(reason)
+        acting = self._acting_for(issuer)
+        name = {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.ACTIVE: "reinstate"}[Status(status)]
+        f = self.contract.functions
+        fn = getattr(f, name)(idx, code) if acting is None else getattr(f, name + "For")(acting, idx, code)
+        what = {"revoke": "revoking", "suspend": "suspending", "reinstate": "reinstating"}[name]
+        return sender.send(fn, abi=self.abi, what=f"{what} {len(idx)} credential(s)")
+
+    def revoke(self, indexes: Sequence[int], reason: int | str, *, issuer: str | None = None) -> Receipt:
+        return self.change_status(Status.REVOKED, indexes, reason_code(reason), issuer=issuer)
+
+    def suspend(self, indexes: Sequence[int], reason: int | str, *, issuer: str | None = None) -> Receipt:
+        return self.change_status(Status.SUSPENDED, indexes, reason_code(reason), issuer=issuer)
+
+    def reinstate(self, indexes: Sequence[int], reason: int | str, *, issuer: str | None = None) -> Receipt:
+        return self.change_status(Status.ACTIVE, indexes, reason_code(reason), issuer=issuer)
+
+    def authorize_operator(self, operator: str, valid_until: int) -> Receipt:
+        if not isinstance(valid_until, int) or not 0 <= valid_until < 2**64:
+            raise InvalidInputError(f"valid-until is a unix time, not {valid_until!r}")
+        fn = self.contract.functions.authorizeOperator(_address(operator, "operator"), valid_until)
+        return self._need_sender().send(fn, abi=self.abi, what="authorising an operator")
+
+    # -- history --------------------------------------------------------------------------------------------------
+    def decode_log(self, log: Any) -> HistoryEvent | None:
+        """A registry log as a :class:`HistoryEvent` (``None`` for a log of another contract or event)."""
+        topics = log["topics"]
+        if not topics:
+            return None
+        name = self._events.get(bytes(HexBytes(topics[0])))
+        if name is None or to_checksum_address(log["address"]) != self.address:
+            return None
+        ev = getattr(self.contract.events, name)().process_log(log)
+        args = dict(ev["args"])
+        data: dict[str, Any] = {}
+        if name == "BatchAnchored":
+            data = {"root": "0x" + bytes(args["root"]).hex(), "first_index": int(args["firstIndex"]),
+                    "count": int(args["count"])}
+        elif name == "OperatorAuthorized":
+            data = {"operator": args["operator"], "valid_until": int(args["validUntil"])}
+        else:
+            data = {"indexes": [int(i) for i in args["indexes"]], "reason": int(args["reason"]),
+                    "reason_label": reason_label(int(args["reason"]))}
+        return HistoryEvent(
+            kind=_EVENT_KINDS[name], issuer=to_checksum_address(args["issuer"]),
+            block_number=int(log["blockNumber"]), tx_hash="0x" + bytes(HexBytes(log["transactionHash"])).hex(),
+            log_index=int(log["logIndex"]), previous_change=int(args["previousChange"]), data=data,
+        )
+
+    def history(self, issuer: str, *, block: int | str = "latest", with_times: bool = True) -> list[HistoryEvent]:
+        """Every change of ``issuer`` up to ``block``, oldest first, walking the linked events: one
+        ``eth_getLogs`` per changed block (plus one call for the head, and one batched request for block times)."""
+        issuer = _address(issuer, "issuer")
+        _, head = self.issuer_state(issuer, block=block)
+        topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
+        events: list[HistoryEvent] = []
+        seen: set[int] = set()
+        current = head
+        while current:
+            if current in seen:
+                raise RPCResponseError(f"reading history: the events of {issuer} loop at block {current}")
+            seen.add(current)
+            with rpc_guard("reading the issuer's history", endpoint=self.endpoint):
+                logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": current, "toBlock": current,
+                                             "topics": [None, topic]})
+            found = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
+            if not found:
+                raise RPCResponseError(
+                    f"reading history: block {current} should hold a change of {issuer} but {self.endpoint} "
+                    "returned no such event (a pruned or lying node?)")
+            events.extend(found)
+            earlier = [e.previous_change for e in found if e.previous_change < current]
+            current = min(earlier) if earlier else 0
+        events.sort(key=lambda e: (e.block_number, e.log_index))
+        if with_times and events:
+            times = self.block_times(sorted({e.block_number for e in events}))
+            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
+        return events
+
+    def block_times(self, blocks: Sequence[int]) -> dict[int, int]:
+        """Timestamps of ``blocks`` in one batched request."""
+        if not blocks:
+            return {}
+        with rpc_guard("reading block times", endpoint=self.endpoint):
+            if len(blocks) == 1 or not getattr(self.w3.provider, "_is_batchable", True) or \
+                    type(self.w3.provider).__name__ == "EthereumTesterProvider":
+                results = [self.w3.eth.get_block(b) for b in blocks]
+            else:
+                with self.w3.batch_requests() as batch:
+                    for b in blocks:
+                        batch.add(self.w3.eth.get_block(b))
+                    results = batch.execute()
+        return {int(b["number"]): int(b["timestamp"]) for b in results}
