@@ -24,3 +24,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MICROCRED_HOME", str(h))
     monkeypatch.setenv("MICROCRED_PASSPHRASE", "test passphrase")
     return h
+
+
+pytest_plugins = ["tests.chain_fixtures"]

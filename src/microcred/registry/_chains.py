@@ -100,7 +100,7 @@ class Chain:
         with rpc_guard("reading a balance", endpoint=self.endpoint):
             if self.w3.eth.get_balance(address) >= wei // 2:
                 return None
-        sender = self.sender(self.dev_account)
+        sender = self.sender(self.dev_account, confirmations=0)
         tx = {"to": address, "value": wei, "from": self.dev_account.address, "chainId": self.chain_id,
               "gas": 21000}
         with rpc_guard("funding an account", endpoint=self.endpoint):
@@ -230,7 +230,7 @@ def _ensure_dev_deployment(chain: Chain, deploy_if_missing: bool) -> None:
         return
     if not deploy_if_missing:
         raise NoContractError(f"{', '.join(missing)} not deployed on {chain.name}: run `microcred deploy`")
-    deployed = deploy_contracts(chain.w3, chain.sender(chain.dev_account), tuple(missing))
+    deployed = deploy_contracts(chain.w3, chain.sender(chain.dev_account, confirmations=0), tuple(missing))
     chain.addresses.update({n: a for n, (a, _) in deployed.items()})
     if chain.home is not None:
         record_deployment(chain.home, chain.chain_id, {n: a for n, (a, _) in deployed.items()})

@@ -30,6 +30,7 @@ try:  # in-process EVM
     from eth_tester.exceptions import ValidationError as _TesterValidation
 except ImportError:  # pragma: no cover - eth-tester is a dependency
     _TesterFailed = _TesterValidation = ()  # type: ignore[assignment]
+from eth_utils import ValidationError as _EvmValidation
 
 _CONNECTION_ERRORS = (
     requests.exceptions.ConnectionError,
@@ -87,9 +88,9 @@ def rpc_guard(what: str, *, endpoint: str = "the RPC endpoint", abi: list | None
         if abi is not None and "revert" in message.lower() and revert_data(exc):
             raise decode_revert(abi, revert_data(exc)) from exc
         raise RPCResponseError(f"{what}: {endpoint} answered with an error: {message}") from exc
-    except _TesterValidation as exc:
+    except (_TesterValidation, _EvmValidation) as exc:
         message = str(exc)
-        if "insufficient" in message.lower() or "balance" in message.lower():
+        if any(w in message.lower() for w in ("insufficient", "balance", "cannot afford")):
             raise InsufficientFundsError(f"{what}: the sending account cannot pay for gas ({message})") from exc
         raise RPCResponseError(f"{what}: the node refused the request: {message}") from exc
     except (

@@ -1,0 +1,140 @@
+"""An RPC that is down, lies or serves another chain; missing contracts; unpaid and dropped transactions."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from eth_account import Account
+
+from microcred.errors import NetworkError
+from microcred.registry import (
+    InsufficientFundsError,
+    NoContractError,
+    RegistryClient,
+    RPCResponseError,
+    RPCUnavailableError,
+    TransactionDroppedError,
+    WrongChainError,
+    connect,
+)
+from microcred.registry._chains import _http_web3
+from tests.chain_fixtures import free_port
+
+
+class _Liar(BaseHTTPRequestHandler):
+    answers: dict = {}
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        answer = self.answers.get(body["method"], self.answers.get("*"))
+        if callable(answer):
+            answer = answer(body)
+        payload = answer if isinstance(answer, bytes) else json.dumps(
+            {"jsonrpc": "2.0", "id": body["id"], "result": answer}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def liar():
+    def start(answers: dict) -> str:
+        handler = type("H", (_Liar,), {"answers": answers})
+        server = HTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    servers: list[HTTPServer] = []
+    yield start
+    for s in servers:
+        s.shutdown()
+
+
+def test_rpc_down_is_unavailable_not_invalid(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(RPCUnavailableError) as exc:
+        connect(url, home=tmp_path)
+    assert url in str(exc.value) and isinstance(exc.value, NetworkError)
+    client = RegistryClient(_http_web3(url, timeout=2), "0x" + "11" * 20, endpoint=url)
+    with pytest.raises(RPCUnavailableError):
+        client.status_of("0x" + "22" * 20, [1, 2])
+
+
+@pytest.mark.parametrize("garbage", [b"not json at all", b'{"jsonrpc":"2.0","id":1}', "banana", "0x1234"])
+def test_rpc_answering_garbage_is_a_response_error(liar, garbage):
+    url = liar({"eth_chainId": "0x7a69", "*": garbage})
+    client = RegistryClient(_http_web3(url, timeout=2), "0x" + "11" * 20, endpoint=url)
+    with pytest.raises(RPCResponseError):
+        client.status_of("0x" + "22" * 20, [1, 2, 3])
+
+
+def test_wrong_chain_is_refused(liar, tmp_path):
+    url = liar({"eth_chainId": "0x1"})
+    with pytest.raises(WrongChainError, match="chain 1"):
+        connect("sepolia", home=tmp_path, rpc_urls=(url,))
+    with pytest.raises(WrongChainError):
+        connect("local", home=tmp_path, rpc_urls=(url,))
+
+
+def test_no_contract_at_the_address(chain):
+    client = RegistryClient(chain.w3, Account.create().address, endpoint=chain.endpoint)
+    with pytest.raises(NoContractError, match="no contract"):
+        client.issuer_state("0x" + "22" * 20)
+
+
+def test_insufficient_funds(chain):
+    poor = Account.create()
+    with pytest.raises(InsufficientFundsError):
+        chain.registry(poor).anchor(os.urandom(32), 0, 1)
+
+
+def test_dropped_transaction_is_reported(request):
+    node, home = request.getfixturevalue("anvil_node")
+    chain = connect("local", home=home, rpc_urls=(node.url,))
+    issuer = Account.create()
+    chain.fund(issuer.address)
+    w3 = chain.w3
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        reg = chain.registry(issuer)
+        reg.sender.timeout = 2
+        prepared = reg.prepare_anchor(os.urandom(32), 0, 1)
+        reg.sender.broadcast(prepared)
+        w3.provider.make_request("anvil_dropTransaction", [prepared.hash])
+        ticks = iter(range(0, 10_000, 5))
+        reg.sender._clock = lambda: float(next(ticks))
+        reg.sender._sleep = lambda s: None
+        with pytest.raises(TransactionDroppedError, match="dropped|not mined"):
+            reg.sender.wait(prepared.hash)
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+
+
+def test_confirmations_are_waited_for(request):
+    node, home = request.getfixturevalue("anvil_node")
+    chain = connect("local", home=home, rpc_urls=(node.url,), confirmations=3)
+    issuer = Account.create()
+    chain.fund(issuer.address)
+    reg = chain.registry(issuer)
+    prepared = reg.prepare_anchor(os.urandom(32), 0, 1)
+    reg.sender.broadcast(prepared)
+    mined = []
+
+    def sleep(_):  # each poll, a block goes by, as on a live chain
+        chain.w3.provider.make_request("evm_mine", [])
+        mined.append(1)
+
+    reg.sender._sleep = sleep
+    receipt = reg.sender.wait(prepared.hash)
+    assert chain.w3.eth.block_number - receipt.block_number + 1 >= 3
+    assert len(mined) >= 2
