@@ -145,7 +145,11 @@ contract CredentialRegistry is ICredentialRegistry {
     }
 
     /// @inheritdoc ICredentialRegistry
-    function statusOf(address issuer, uint256[] calldata indexes) external view returns (uint8[] memory result) {
+    function statusOf(address issuer, uint256[] calldata indexes) external view returns (uint8[] memory) {
+        return _statusOf(issuer, indexes);
+    }
+
+    function _statusOf(address issuer, uint256[] calldata indexes) internal view returns (uint8[] memory result) {
         mapping(uint256 => uint256) storage words = _status[issuer];
         result = new uint8[](indexes.length);
         for (uint256 k; k < indexes.length; ++k) {
@@ -173,11 +177,26 @@ contract CredentialRegistry is ICredentialRegistry {
     }
 
     /// @inheritdoc ICredentialRegistry
-    function batchesOf(address issuer, bytes32[] calldata roots) external view returns (Batch[] memory result) {
+    function batchesOf(address issuer, bytes32[] calldata roots) external view returns (Batch[] memory) {
+        return _batchesOf(issuer, roots);
+    }
+
+    function _batchesOf(address issuer, bytes32[] calldata roots) internal view returns (Batch[] memory result) {
         result = new Batch[](roots.length);
         for (uint256 k; k < roots.length; ++k) {
             result[k] = _batches[issuer][roots[k]];
         }
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function verificationState(address issuer, bytes32[] calldata roots, uint256[] calldata indexes)
+        external
+        view
+        returns (Batch[] memory batches, uint8[] memory statuses, uint64 lastChange)
+    {
+        batches = _batchesOf(issuer, roots);
+        statuses = _statusOf(issuer, indexes);
+        lastChange = _issuers[issuer].lastChange;
     }
 
     /// @inheritdoc ICredentialRegistry

@@ -120,6 +120,13 @@ interface ICredentialRegistry {
     /// @notice The batch records of several roots of `issuer`, in one call.
     function batchesOf(address issuer, bytes32[] calldata roots) external view returns (Batch[] memory);
 
+    /// @notice Everything a verifier reads of `issuer` for many credentials, in one call: the batch record of each
+    /// of `roots`, the status of each of `indexes`, and the head of the issuer's history.
+    function verificationState(address issuer, bytes32[] calldata roots, uint256[] calldata indexes)
+        external
+        view
+        returns (Batch[] memory batches, uint8[] memory statuses, uint64 lastChange);
+
     /// @notice The issuer's next free status index and the block of its latest change (the head of its history).
     function issuerState(address issuer) external view returns (uint64 nextIndex, uint64 lastChange);
 

@@ -167,3 +167,14 @@ def test_bad_input_gets_named_errors(chain, funded_account, call, message):
 def test_read_only_client_refuses_writes(chain):
     with pytest.raises(InvalidInputError, match="no signer"):
         chain.registry().anchor(os.urandom(32), 0, 1)
+
+
+def test_verification_state_reads_everything_in_one_call(chain, funded_account):
+    reg = chain.registry(funded_account)
+    root = _root(3)
+    receipt = reg.anchor(root, 0, 3)
+    reg.revoke([2], 1)
+    batches, statuses, head = reg.verification_state(funded_account.address, [root, _root(2)], [0, 2])
+    assert batches[0].covers(2) and not batches[0].covers(3) and batches[1] is None
+    assert statuses == [Status.ACTIVE, Status.REVOKED]
+    assert head > receipt.block_number

@@ -211,6 +211,26 @@ class RegistryClient:
             out.append(None if count == 0 else Batch(issuer, "0x" + r.hex(), int(first), int(count), int(t), int(bn)))
         return out
 
+    def verification_state(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], *,
+                           block: int | str = "latest") -> tuple[list[Batch | None], list[Status], int]:
+        """Batch records of ``roots``, statuses of ``indexes`` and the history head of ``issuer``: one call."""
+        issuer = _address(issuer, "issuer")
+        rs = [_bytes32(r, "a batch root") for r in roots]
+        idx = _indexes(indexes)
+        raw_batches, raw_status, last = self._call(
+            "reading the registry", self.contract.functions.verificationState(issuer, rs, idx), block)
+        if len(raw_batches) != len(rs) or len(raw_status) != len(idx):
+            raise RPCResponseError(f"reading the registry: {self.endpoint} answered the wrong number of values")
+        batches: list[Batch | None] = []
+        for r, (first, count, t, bn) in zip(rs, raw_batches):
+            batches.append(None if count == 0 else Batch(issuer, "0x" + r.hex(), int(first), int(count), int(t),
+                                                         int(bn)))
+        try:
+            statuses = [Status(int(v)) for v in raw_status]
+        except ValueError as exc:
+            raise RPCResponseError(f"reading the registry: an unknown status value ({exc})") from exc
+        return batches, statuses, int(last)
+
     def issuer_state(self, issuer: str, *, block: int | str = "latest") -> tuple[int, int]:
         """(next free index, block of the latest change) of ``issuer``."""
         nxt, last = self._call("reading the issuer's state",
