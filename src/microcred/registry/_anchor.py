@@ -51,6 +51,7 @@ __all__ = [
     "status_entry",
     "load_credential",
     "write_json_atomic",
+    "remove_stale_temporaries",
 ]
 
 ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
@@ -150,6 +151,15 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise
 
 
+def remove_stale_temporaries(directory: Path) -> None:
+    """Remove what a killed :func:`write_json_atomic` left: its temporary files, never a real one."""
+    for tmp in Path(directory).glob(".*.json.*.tmp"):
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
 @dataclass
 class AnchorResult:
     """What one run of :meth:`Anchorer.anchor` did."""
@@ -232,13 +242,16 @@ class Anchorer:
     # -- running --------------------------------------------------------------------------------------------------
     def anchor(self, files: Iterable[Path], *, progress: Callable[[int, int], None] | None = None) -> AnchorResult:
         result = AnchorResult()
+        files = [Path(f) for f in files]
+        for directory in {f.parent for f in files} | {self.journal_path.parent}:
+            remove_stale_temporaries(directory)
         journal = self._load_journal()
         for entry in journal["entries"]:
             if entry["stage"] != "done":
                 self._finish(journal, entry)
                 result.resumed += 1
                 result.anchored.append(self._summary(entry))
-        batches, result.skipped = self.plan(list(files))
+        batches, result.skipped = self.plan(files)
         total = sum(len(b) for b in batches)
         done = 0
         for batch in batches:

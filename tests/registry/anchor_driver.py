@@ -1,0 +1,25 @@
+"""Runs the Anchorer in its own process, for the kill tests: python -m tests.registry.anchor_driver URL HOME DIR KEY."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from eth_account import Account
+
+from microcred.registry import connect
+from microcred.registry._anchor import Anchorer
+
+
+def main() -> None:
+    url, home, directory, key, limit = sys.argv[1:6]
+    chain = connect("local", home=Path(home), rpc_urls=(url,))
+    account = Account.from_key(key)
+    anchorer = Anchorer(chain.registry(account), Path(directory), chain_caip2=chain.caip2, batch_limit=int(limit))
+    files = sorted(Path(directory).glob("*.json"))
+    files = [f for f in files if not f.name.startswith("anchor-journal")]
+    anchorer.anchor(files)
+
+
+if __name__ == "__main__":
+    main()

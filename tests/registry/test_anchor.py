@@ -1,0 +1,196 @@
+"""Anchoring: inclusion proofs that verify offline and on chain, idempotence, and crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from microcred.registry import MerkleTree, leaf_hash, verify_proof
+from microcred.registry._anchor import (
+    ANCHOR_PROOF_TYPE,
+    AnchorError,
+    Anchorer,
+    anchor_proofs,
+    credential_digest,
+    load_credential,
+    strip_anchor,
+)
+from tests.conftest import ROOT
+
+
+def make_credentials(directory: Path, chain, registry: str, account: str, indexes) -> list[Path]:
+    """Signed-looking credentials (the anchorer only needs a signature proof to be present)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in indexes:
+        doc = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:issuer",
+            "credentialSubject": {"id": f"did:example:learner{i}"},
+            "credentialStatus": {"type": "MicrocredRegistryEntry2026", "chain": chain, "registry": registry,
+                                 "issuerAccount": account, "statusIndex": i},
+            "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022", "proofValue": f"z{i}"},
+        }
+        path = directory / f"{i:05d}.json"
+        path.write_text(json.dumps(doc))
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def issuer(chain):
+    account = Account.create()
+    chain.fund(account.address)
+    return account
+
+
+def _anchorer(chain, issuer, tmp_path, **kw):
+    return Anchorer(chain.registry(issuer), tmp_path / "journal", chain_caip2=chain.caip2, **kw)
+
+
+def test_anchored_credentials_carry_a_proof_that_verifies_offline_and_on_chain(chain, issuer, tmp_path):
+    reg = chain.registry(issuer)
+    files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(0, 7))
+    originals = [load_credential(f) for f in files]
+    result = _anchorer(chain, issuer, tmp_path).anchor(files)
+    assert len(result.anchored) == 1 and result.anchored[0]["credentials"] == 7
+    for original, path in zip(originals, files):
+        doc = load_credential(path)
+        (proof,) = anchor_proofs(doc)
+        assert proof["type"] == ANCHOR_PROOF_TYPE and proof["chain"] == chain.caip2
+        assert strip_anchor(doc) == original  # the signed credential is untouched
+        leaf = leaf_hash(credential_digest(doc))
+        path_nodes = [bytes.fromhex(p[2:]) for p in proof["merklePath"]]
+        assert verify_proof(leaf, path_nodes, bytes.fromhex(proof["merkleRoot"][2:]))
+        assert reg.verify_inclusion(issuer.address, proof["merkleRoot"], leaf, path_nodes)
+        batch = reg.batch_of(issuer.address, proof["merkleRoot"])
+        assert batch.covers(doc["credentialStatus"]["statusIndex"]) and batch.block_number == proof["blockNumber"]
+
+
+def test_running_again_pays_nothing(chain, issuer, tmp_path):
+    reg = chain.registry(issuer)
+    files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(3))
+    _anchorer(chain, issuer, tmp_path).anchor(files)
+    nonce = chain.w3.eth.get_transaction_count(issuer.address)
+    again = _anchorer(chain, issuer, tmp_path).anchor(files)
+    assert again.anchored == [] and len(again.skipped) == 3
+    assert chain.w3.eth.get_transaction_count(issuer.address) == nonce
+
+
+def test_large_sets_are_split_into_batches(chain, issuer, tmp_path):
+    reg = chain.registry(issuer)
+    files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(10))
+    result = _anchorer(chain, issuer, tmp_path, batch_limit=4).anchor(files)
+    assert [b["credentials"] for b in result.anchored] == [4, 4, 2]
+    assert [b["firstIndex"] for b in result.anchored] == [0, 4, 8]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("chain", "eip155:1", "chain eip155:1"),
+    ("registry", "0x" + "12" * 20, "registry"),
+    ("issuerAccount", "0x" + "34" * 20, "issuer account"),
+])
+def test_credentials_for_another_chain_registry_or_issuer_are_refused(chain, issuer, tmp_path, field, value, message):
+    reg = chain.registry(issuer)
+    (path,) = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, [0])
+    doc = load_credential(path)
+    doc["credentialStatus"][field] = value
+    path.write_text(json.dumps(doc))
+    with pytest.raises(AnchorError, match=message):
+        _anchorer(chain, issuer, tmp_path).anchor([path])
+
+
+def test_bad_files_are_named(chain, issuer, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(Exception, match="bad.json: not valid JSON"):
+        _anchorer(chain, issuer, tmp_path).anchor([bad])
+    bad.write_text("[1, 2]")
+    with pytest.raises(Exception, match="JSON object"):
+        _anchorer(chain, issuer, tmp_path).anchor([bad])
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("stage", ["prepared", "sent", "mined", "file", "done"])
+def test_a_crash_at_any_stage_is_finished_by_the_next_run(chain, issuer, tmp_path, stage):
+    reg = chain.registry(issuer)
+    files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(6))
+
+    def crash(at, entry):
+        if at == stage:
+            raise Crash(at)
+
+    with pytest.raises(Crash):
+        _anchorer(chain, issuer, tmp_path, batch_limit=3, hook=crash).anchor(files)
+    _anchorer(chain, issuer, tmp_path, batch_limit=3).anchor(files)
+    roots = [e.data["root"] for e in reg.history(issuer.address, with_times=False) if e.kind == "anchored"]
+    assert len(roots) == len(set(roots)) == 2
+    docs = [load_credential(f) for f in files]
+    assert all(len(anchor_proofs(d)) == 1 for d in docs)
+    assert {anchor_proofs(d)[0]["merkleRoot"] for d in docs} == set(roots)
+
+
+def test_a_file_changed_between_batch_and_rewrite_is_caught(chain, issuer, tmp_path):
+    reg = chain.registry(issuer)
+    files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(2))
+
+    def tamper(at, entry):
+        if at == "mined":
+            doc = load_credential(files[1])
+            doc["credentialSubject"]["id"] = "did:example:mallory"
+            files[1].write_text(json.dumps(doc))
+
+    with pytest.raises(AnchorError, match="changed after"):
+        _anchorer(chain, issuer, tmp_path, hook=tamper).anchor(files)
+
+
+def test_killed_twenty_times_then_completed(request, tmp_path):
+    """The fault test: SIGKILL at random moments over a batch of 200, then a run to completion."""
+    from microcred.registry import connect
+
+    node, home = request.getfixturevalue("anvil_node")
+    chain = connect("local", home=home, rpc_urls=(node.url,))
+    issuer = Account.create()
+    chain.fund(issuer.address)
+    reg = chain.registry(issuer)
+    out = tmp_path / "out"
+    files = make_credentials(out, chain.caip2, reg.address, issuer.address, range(200))
+    args = [sys.executable, "-m", "tests.registry.anchor_driver", node.url, str(home), str(out),
+            "0x" + issuer.key.hex(), "25"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    rng = random.Random(20261128)
+    for _ in range(20):
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.3, 1.6))  # a random moment to kill at, not a timing assertion
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    docs = [load_credential(f) for f in files]
+    assert not list(out.glob(".*.tmp")), "a half-written file was left behind"
+    indexes = [d["credentialStatus"]["statusIndex"] for d in docs]
+    assert len(set(indexes)) == 200
+    history = [e for e in reg.history(issuer.address, with_times=False) if e.kind == "anchored"]
+    roots = [e.data["root"] for e in history]
+    assert len(roots) == len(set(roots)), "a root was anchored twice"
+    assert sum(e.data["count"] for e in history) == 200, "every credential anchored exactly once"
+    for doc in docs:
+        (proof,) = anchor_proofs(doc)
+        leaf = leaf_hash(credential_digest(doc))
+        assert verify_proof(leaf, [bytes.fromhex(p[2:]) for p in proof["merklePath"]],
+                            bytes.fromhex(proof["merkleRoot"][2:]))
+        assert proof["merkleRoot"] in roots
