@@ -362,6 +362,24 @@ class RegistryClient:
             events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
         return events
 
+    def status_changes(self, issuer: str, from_block: int, *, to_block: int | str = "latest",
+                       with_times: bool = True) -> list[HistoryEvent]:
+        """The status changes of ``issuer`` between two blocks in ONE log query (for a verifier that needs the
+        reasons and times of a few non-active credentials; :meth:`history` is the auditor's exhaustive walk)."""
+        issuer = _address(issuer, "issuer")
+        topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
+        wanted = ["0x" + sig.hex() for sig, name in self._events.items()
+                  if name in ("CredentialsRevoked", "CredentialsSuspended", "CredentialsReinstated")]
+        with rpc_guard("reading status changes", endpoint=self.endpoint):
+            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": from_block, "toBlock": to_block,
+                                         "topics": [wanted, topic]})
+        events = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
+        events.sort(key=lambda e: (e.block_number, e.log_index))
+        if with_times and events:
+            times = self.block_times(sorted({e.block_number for e in events}))
+            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
+        return events
+
     def block_times(self, blocks: Sequence[int]) -> dict[int, int]:
         """Timestamps of ``blocks`` in one batched request."""
         if not blocks:
