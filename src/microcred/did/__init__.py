@@ -1,0 +1,106 @@
+"""DIDs for microcred: key material, did:key and did:web, typed DID documents, one resolver, a keystore.
+
+Typical use::
+
+    from microcred.did import KeyPair, Keystore, Resolver
+
+    key = KeyPair.generate("ed25519")           # or "secp256k1", "p256"
+    signature = key.sign(b"data")
+    vm, doc = Resolver().resolve_verification_method(f"{key.did}#{key.public_key_multibase}")
+    assert vm.public_key().verify(b"data", signature)
+
+Other DID methods plug into :class:`Resolver` with ``resolver.register("ethr", fn)``, where
+``fn(did, at=None) -> DIDResolutionResult``. Implementation modules are private; this is the public face.
+"""
+
+from microcred.did._didkey import DIDKeyMethod, did_key_from_public, public_key_from_did_key, resolve_did_key
+from microcred.did._didweb import DIDWebLocation, DIDWebResolver, did_web_location, did_web_url
+from microcred.did._document import (
+    DIDURL,
+    DIDDocument,
+    DIDDocumentMetadata,
+    DIDResolutionResult,
+    Service,
+    VerificationMethod,
+    is_did,
+    parse_did,
+    parse_did_url,
+)
+from microcred.did._errors import (
+    CorruptKeyFileError,
+    DIDDeactivatedError,
+    DIDError,
+    DIDNetworkError,
+    DIDNotFoundError,
+    DIDTimeoutError,
+    DIDTLSError,
+    InvalidDIDDocumentError,
+    InvalidKeyNameError,
+    KeyExistsError,
+    KeyFormatError,
+    KeyNotFoundError,
+    KeystoreError,
+    MalformedDIDError,
+    UnsupportedKeyTypeError,
+    UnsupportedMethodError,
+    VerificationMethodNotFoundError,
+    WrongPassphraseError,
+)
+from microcred.did._keys import KEY_TYPES, KeyPair, PublicKey, verify_signature
+from microcred.did._keystore import KeyInfo, Keystore, check_key_name
+from microcred.did._multiformats import multibase_decode, multibase_encode
+from microcred.did._resolver import MethodResolver, Resolver
+
+__all__ = [
+    # keys
+    "KEY_TYPES",
+    "KeyPair",
+    "PublicKey",
+    "verify_signature",
+    "multibase_decode",
+    "multibase_encode",
+    # documents and syntax
+    "DIDURL",
+    "DIDDocument",
+    "DIDDocumentMetadata",
+    "DIDResolutionResult",
+    "Service",
+    "VerificationMethod",
+    "is_did",
+    "parse_did",
+    "parse_did_url",
+    # methods and resolution
+    "DIDKeyMethod",
+    "DIDWebLocation",
+    "DIDWebResolver",
+    "MethodResolver",
+    "Resolver",
+    "did_key_from_public",
+    "did_web_location",
+    "did_web_url",
+    "public_key_from_did_key",
+    "resolve_did_key",
+    # keystore
+    "KeyInfo",
+    "Keystore",
+    "check_key_name",
+    # errors
+    "CorruptKeyFileError",
+    "DIDDeactivatedError",
+    "DIDError",
+    "DIDNetworkError",
+    "DIDNotFoundError",
+    "DIDTLSError",
+    "DIDTimeoutError",
+    "InvalidDIDDocumentError",
+    "InvalidKeyNameError",
+    "KeyExistsError",
+    "KeyFormatError",
+    "KeyNotFoundError",
+    "KeystoreError",
+    "MalformedDIDError",
+    "UnsupportedKeyTypeError",
+    "UnsupportedMethodError",
+    "VerificationMethodNotFoundError",
+    "WrongPassphraseError",
+]

@@ -1,0 +1,358 @@
+"""did:web over real HTTPS on 127.0.0.1, with a certificate authority made in the test. Never the internet."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from microcred.did import (
+    DIDNetworkError,
+    DIDNotFoundError,
+    DIDTimeoutError,
+    DIDTLSError,
+    DIDWebResolver,
+    InvalidDIDDocumentError,
+    KeyPair,
+    MalformedDIDError,
+    Resolver,
+    did_web_location,
+    did_web_url,
+)
+from microcred.errors import NetworkError, NotFoundError
+
+# -- URL mapping (did:web spec §3.2 examples) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("did, url", [
+    ("did:web:w3c-ccg.github.io", "https://w3c-ccg.github.io/.well-known/did.json"),
+    ("did:web:w3c-ccg.github.io:user:alice", "https://w3c-ccg.github.io/user/alice/did.json"),
+    ("did:web:example.com%3A3000:user:alice", "https://example.com:3000/user/alice/did.json"),
+    ("did:web:localhost%3A8443", "https://localhost:8443/.well-known/did.json"),
+    ("did:web:example.com%3A443", "https://example.com/.well-known/did.json"),
+    ("did:web:example.com:a%20b", "https://example.com/a%20b/did.json"),
+])
+def test_url_of_a_did(did: str, url: str) -> None:
+    assert did_web_url(did) == url
+
+
+@pytest.mark.parametrize("did, match", [
+    ("did:key:z6Mk", "must start with 'did:web:'"),
+    ("did:web:exa_mple.com", "not a domain name"),
+    ("did:web:-example.com", "not a domain name"),
+    ("did:web:example.com%2Fevil", "not a domain name"),
+    ("did:web:user%40example.com", "not a domain name"),
+    ("did:web:example.com%3A0", "port"),
+    ("did:web:example.com%3A65536", "port"),
+    ("did:web:example.com%3Ahttp", "port"),
+    ("did:web:example.com:..:etc", "unsafe"),
+    ("did:web:example.com:a%2Fb", "unsafe"),
+    ("did:web:example.com::a", "empty"),
+    ("did:web:example.com/a", "not a DID"),
+])
+def test_invalid_did_web(did: str, match: str) -> None:
+    with pytest.raises(MalformedDIDError, match=match):
+        did_web_location(did)
+
+
+def test_resolver_options_are_checked() -> None:
+    with pytest.raises(ValueError):
+        DIDWebResolver(timeout=0)
+    with pytest.raises(ValueError):
+        DIDWebResolver(ssl_context=ssl.create_default_context(), ca_file="x.pem")
+
+
+# -- a local HTTPS server ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PKI:
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    other_ca_file: Path
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _ca(cn: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn)).issuer_name(_name(cn)).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
+    directory = tmp_path_factory.mktemp("pki")
+    ca_key, ca_cert = _ca("microcred test CA")
+    _, other_ca = _ca("some other CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("localhost")).issuer_name(ca_cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pki = PKI(directory / "ca.pem", directory / "server.pem", directory / "server.key", directory / "other-ca.pem")
+    pki.ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    pki.other_ca_file.write_bytes(other_ca.public_bytes(serialization.Encoding.PEM))
+    pki.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pki.key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+    return pki
+
+
+Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class Server:
+    port: int
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def did(self, *path: str) -> str:
+        return ":".join([f"did:web:localhost%3A{self.port}", *path])
+
+    def serve_document(self, doc: dict[str, Any], path: str = "/.well-known/did.json") -> None:
+        self.routes[path] = (200, {"Content-Type": "application/did+json"}, json.dumps(doc).encode())
+
+
+@pytest.fixture
+def server(pki: PKI) -> Iterator[Server]:
+    state = Server(port=0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.hits.append(self.path)
+            route = state.routes.get(self.path)
+            if route is None:
+                self.send_error(404)
+            elif callable(route):
+                route(self)
+            else:
+                status, headers, body = route
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class Quiet(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # the untrusted-certificate test aborts handshakes on purpose
+
+    httpd = Quiet(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.cert_file, pki.key_file)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        state.release.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def web(pki: PKI) -> DIDWebResolver:
+    return DIDWebResolver(ca_file=pki.ca_file, timeout=2)
+
+
+def _document(did: str) -> tuple[dict[str, Any], KeyPair]:
+    pair = KeyPair.generate()
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": [{"id": f"{did}#key-1", "type": "Multikey", "controller": did,
+                                "publicKeyMultibase": pair.public_key_multibase}],
+        "assertionMethod": [f"{did}#key-1"],
+    }, pair
+
+
+# -- resolution -------------------------------------------------------------------------------------------------
+
+
+def test_resolves_a_well_known_document(server: Server, web: DIDWebResolver) -> None:
+    did = server.did()
+    doc, pair = _document(did)
+    server.serve_document(doc)
+    result = web(did)
+    assert result.document.to_json() == doc
+    assert result.document.assertion_keys()[0].public_key() == pair.public
+    assert result.resolution_metadata["contentType"] == "application/did+json"
+    assert server.hits == ["/.well-known/did.json"]
+
+
+def test_resolves_a_path_document_through_the_resolver_and_caches(server: Server, pki: PKI) -> None:
+    did = server.did("issuers", "uni-x")
+    doc, pair = _document(did)
+    server.serve_document(doc, "/issuers/uni-x/did.json")
+    resolver = Resolver(web=DIDWebResolver(ssl_context=ssl.create_default_context(cafile=str(pki.ca_file))))
+    vm, document = resolver.resolve_verification_method(f"{did}#key-1")
+    assert vm.public_key() == pair.public and document.id == did
+    resolver.resolve(did)
+    assert server.hits == ["/issuers/uni-x/did.json"]  # the second resolution came from the cache
+
+
+def test_resolution_at_a_time_warns_that_did_web_has_no_history(server: Server, web: DIDWebResolver) -> None:
+    did = server.did()
+    server.serve_document(_document(did)[0])
+    result = web(did, at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    assert "no history" in result.resolution_metadata["warning"]
+
+
+def test_document_for_another_did_is_refused(server: Server, web: DIDWebResolver) -> None:
+    did = server.did()
+    server.serve_document(_document("did:web:evil.example")[0])
+    with pytest.raises(InvalidDIDDocumentError, match="has id 'did:web:evil.example'"):
+        web(did)
+
+
+def test_malformed_json(server: Server, web: DIDWebResolver) -> None:
+    server.routes["/.well-known/did.json"] = (200, {"Content-Type": "application/json"}, b'{"id": "did:web:x",')
+    with pytest.raises(InvalidDIDDocumentError, match="not JSON"):
+        web(server.did())
+
+
+def test_json_that_is_not_a_document(server: Server, web: DIDWebResolver) -> None:
+    server.routes["/.well-known/did.json"] = (200, {}, b"[1, 2]")
+    with pytest.raises(InvalidDIDDocumentError, match="not a JSON object"):
+        web(server.did())
+
+
+def test_declared_too_large_body_is_refused(server: Server, pki: PKI) -> None:
+    did = server.did()
+    doc = _document(did)[0]
+    doc["padding"] = "x" * 5000
+    server.serve_document(doc)
+    with pytest.raises(InvalidDIDDocumentError, match="over the limit of 4096 bytes"):
+        DIDWebResolver(ca_file=pki.ca_file, max_bytes=4096)(did)
+    assert DIDWebResolver(ca_file=pki.ca_file, max_bytes=8192)(did).document.id == did
+
+
+def test_undeclared_too_large_body_stops_at_the_limit(server: Server, web: DIDWebResolver) -> None:
+    sent: list[int] = []
+
+    def endless(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/did+json")
+        handler.end_headers()  # HTTP/1.0, no Content-Length: the body runs until the server closes
+        chunk = b" " * 65536
+        try:
+            for _ in range(64):  # 4 MiB offered
+                handler.wfile.write(chunk)
+                sent.append(len(chunk))
+        except OSError:
+            pass  # the client hung up, as it should
+
+    server.routes["/.well-known/did.json"] = endless
+    with pytest.raises(InvalidDIDDocumentError, match="larger than the limit of 262144 bytes"):
+        web(server.did())
+
+
+def test_404_is_not_found(server: Server, web: DIDWebResolver) -> None:
+    with pytest.raises(DIDNotFoundError, match="HTTP 404") as info:
+        web(server.did("nobody"))
+    assert isinstance(info.value, NotFoundError)
+    assert server.hits == ["/nobody/did.json"]
+
+
+def test_server_error_and_redirect_are_network_errors(server: Server, web: DIDWebResolver) -> None:
+    server.routes["/.well-known/did.json"] = (500, {}, b"oops")
+    with pytest.raises(DIDNetworkError, match="HTTP 500"):
+        web(server.did())
+    server.routes["/.well-known/did.json"] = (302, {"Location": "https://elsewhere.example/did.json"}, b"")
+    with pytest.raises(DIDNetworkError, match="redirects .*elsewhere.example"):
+        web(server.did())
+
+
+def test_untrusted_certificate(server: Server, pki: PKI) -> None:
+    did = server.did()
+    server.serve_document(_document(did)[0])
+    with pytest.raises(DIDTLSError, match="not trusted") as info:
+        DIDWebResolver(ca_file=pki.other_ca_file, timeout=2)(did)
+    assert isinstance(info.value, NetworkError)
+    assert server.hits == []
+
+
+def test_server_that_never_answers_times_out(server: Server, pki: PKI) -> None:
+    def hang(handler: BaseHTTPRequestHandler) -> None:
+        server.release.wait(10)
+
+    server.routes["/.well-known/did.json"] = hang
+    with pytest.raises(DIDTimeoutError, match="did not answer within 0.3 s") as info:
+        DIDWebResolver(ca_file=pki.ca_file, timeout=0.3)(server.did())
+    assert isinstance(info.value, NetworkError)
+
+
+def test_slow_drip_body_is_bounded_by_the_total_timeout(server: Server, pki: PKI) -> None:
+    """A server that keeps sending a byte at a time cannot hold the resolver past its timeout."""
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        try:
+            while not server.release.wait(0.05):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+        except OSError:
+            pass
+
+    server.routes["/.well-known/did.json"] = drip
+    with pytest.raises(DIDTimeoutError):
+        DIDWebResolver(ca_file=pki.ca_file, timeout=0.5)(server.did())
+
+
+def test_connection_refused_is_a_network_error(web: DIDWebResolver) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound but not listening: connections are refused
+        with pytest.raises(DIDNetworkError, match="unreachable"):
+            web(f"did:web:127.0.0.1%3A{port}")
