@@ -6,7 +6,7 @@ import importlib
 import sys
 
 #: name → module whose main() writes bench/<name>.json
-BENCHES = {"gas": "bench.gas"}
+BENCHES = {"gas": "bench.gas", "did": "bench.did"}
 
 
 def run(names: list[str]) -> None:

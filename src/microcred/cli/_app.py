@@ -71,10 +71,18 @@ class AppContext:
     def chain(self):
         """The connected :class:`microcred.registry.chains.Chain` for --network (built once)."""
         if "chain" not in self._cache:
-            from microcred.registry.chains import connect
+            from microcred.registry._chains import connect
 
-            self._cache["chain"] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls)
+            if self.network == "memory":  # one in-process chain per process, shared by the commands it runs
+                if "memory" not in _MEMORY:
+                    _MEMORY["memory"] = connect("memory")
+                self._cache["chain"] = _MEMORY["memory"]
+            else:
+                self._cache["chain"] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls)
         return self._cache["chain"]
+
+
+_MEMORY: dict[str, Any] = {}
 
 
 def _render(obj: Any, indent: int = 0) -> str:

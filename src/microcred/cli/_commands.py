@@ -8,6 +8,7 @@ _MODULES = [
     "_key",
     "_did",
     "_issuer",
+    "_bind",
     "_issue",
     "_anchor",
     "_status",

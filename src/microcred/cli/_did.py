@@ -19,9 +19,22 @@ from microcred.errors import InvalidInputError
 def build_resolver(app: AppContext) -> Resolver:
     """The resolver of the command line: did:key and did:web built in (system CAs, 10 s timeout).
 
-    Extend here with methods that need the app's chain, e.g. ``resolver.register("ethr", ...)``.
+    did:ethr is resolved from the chain of --network (its ERC-1056 registry), connected on first use only, so
+    resolving a did:key never needs a node.
     """
-    return Resolver()
+    resolver = Resolver()
+    resolver.register("ethr", lambda did, at=None: ethr_resolver(app)(did, at))
+    return resolver
+
+
+def ethr_resolver(app: AppContext):
+    """The did:ethr resolver of the app's chain (built once)."""
+    if "ethr" not in app._cache:
+        from microcred.did._ethr import EthrResolver
+
+        chain = app.chain()
+        app._cache["ethr"] = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
+    return app._cache["ethr"]
 
 
 def parse_at(value: str | None) -> datetime | None:

@@ -102,6 +102,15 @@ def init(app: AppContext, name: str, legal_name: str, display_name: str | None, 
             raise InvalidInputError(f"--account {account} is not the address of --account-key {account_key!r} "
                                     f"({account_info.eth_address})")
         account = account_info.eth_address
+    if chain is None and registry is None and app.network != "memory":
+        # fill the status entry's chain and registry from the connected network, when it answers
+        from microcred.errors import MicrocredError
+
+        try:
+            connected = app.chain()
+            chain, registry = connected.caip2, connected.address_of("CredentialRegistry")
+        except MicrocredError as exc:
+            app.info(f"note: chain and registry left empty ({exc}); set them with --chain and --registry")
     data: dict[str, Any] = {
         "name": name, "legalName": legal_name, "displayName": display_name, "country": country.strip().upper(),
         "region": region, "did": did, "verificationMethod": verification_method, "key": key_name,

@@ -1,0 +1,64 @@
+"""`microcred anchor` and `microcred export --plain`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from microcred.cli._app import AppContext, cli, pass_app
+from microcred.cli._common import credential_files, issuer_session
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose account anchors.")
+@click.option("--batch-limit", default=8192, show_default=True, help="Largest batch anchored under one root.")
+@pass_app
+def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limit: int) -> None:
+    """Anchor signed credentials: Merkle root on chain, inclusion proof added to each file.
+
+    Crash-safe and idempotent: run it again after an interruption and every credential ends anchored exactly
+    once; files already anchored are skipped and no root is paid for twice.
+
+    \b
+    Example:
+      microcred anchor out/ --issuer tu-munich
+    """
+    from microcred.registry._anchor import Anchorer
+
+    files = credential_files(paths)
+    session = issuer_session(app, issuer_name)
+    anchorer = Anchorer(session.registry, app.home / "issuers", chain_caip2=session.chain.caip2,
+                        batch_limit=batch_limit)
+    with click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        result = anchorer.anchor(files, progress=lambda done, total: bar.update(done - bar.pos))
+    for batch in result.anchored:
+        app.emit({"root": batch["root"], "firstIndex": batch["firstIndex"], "count": batch["count"],
+                  "credentials": batch["credentials"], "txHash": batch.get("txHash"),
+                  "block": batch.get("blockNumber")},
+                 f"anchored {batch['credentials']} credential(s) under root {batch['root'][:18]}… in block "
+                 f"{batch.get('blockNumber')} (tx {batch.get('txHash')})")
+    if result.skipped:
+        app.info(f"{len(result.skipped)} file(s) were already anchored and were left as they are")
+    if not result.anchored and not result.skipped:
+        app.info("nothing to anchor")
+
+
+@cli.command("export")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plain", is_flag=True, required=True, help="Without the anchor proof (signature proof only).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@pass_app
+def export(app: AppContext, source: Path, plain: bool, out: Path) -> None:
+    """Write a copy of a credential without its anchor proof, for verifiers that know only Data Integrity.
+
+    \b
+    Example:
+      microcred export out/0-ada.json --plain --out ada-plain.json
+    """
+    from microcred.registry._anchor import load_credential, strip_anchor, write_json_atomic
+
+    write_json_atomic(out, strip_anchor(load_credential(source)))
+    app.emit({"file": str(out)}, f"wrote {out} (signature proof only)")

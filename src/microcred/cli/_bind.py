@@ -1,0 +1,42 @@
+"""`microcred issuer bind NAME`: publish, on chain, that the issuer's DID is bound to its chain account."""
+
+from __future__ import annotations
+
+import click
+
+from microcred.cli._app import AppContext, pass_app
+from microcred.cli._common import issuer_session
+from microcred.cli._issuer import issuer as issuer_group
+
+
+@issuer_group.command("bind")
+@click.argument("name")
+@pass_app
+def bind(app: AppContext, name: str) -> None:
+    """Bind the issuer's DID (did:key, did:web) to its chain account, so verifiers can check who anchored.
+
+    The DID's key signs (DID, account, chain id, registry); the account publishes the statement as the attribute
+    `microcred/binding` of its identity in the chain's ERC-1056 DID registry. A did:ethr issuer needs no binding:
+    its account is its identity.
+
+    \b
+    Example:
+      microcred issuer bind tu-munich
+    """
+    from microcred.did import Keystore
+    from microcred.did._binding import publish_binding
+    from microcred.did._ethr import EthrDIDController
+
+    session = issuer_session(app, name)
+    profile = session.profile
+    if profile.did.startswith("did:ethr:"):
+        app.emit({"did": profile.did, "bound": True}, f"{profile.did} is a did:ethr: its account is its identity")
+        return
+    key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
+    chain = session.chain
+    controller = EthrDIDController(chain.w3, chain.address_of("EthereumDIDRegistry"), session.account,
+                                   chain_id=chain.chain_id)
+    receipt = publish_binding(controller, profile.did, key, verification_method=profile.verification_method)
+    block = receipt["blockNumber"] if isinstance(receipt, dict) or hasattr(receipt, "__getitem__") else None
+    app.emit({"did": profile.did, "account": session.account.address, "block": block},
+             f"bound {profile.did} to account {session.account.address} (block {block})")

@@ -1,0 +1,60 @@
+"""What several commands share: an issuer's profile, chain and account; credential files from arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from microcred.cli._app import AppContext
+from microcred.errors import ConfigError, InvalidInputError
+
+
+@dataclass
+class IssuerSession:
+    profile: Any
+    chain: Any
+    account: Any  # eth-account LocalAccount
+
+    @property
+    def registry(self):
+        return self.chain.registry(self.account, address=self.profile.registry)
+
+
+def issuer_session(app: AppContext, name: str) -> IssuerSession:
+    """Load issuer ``name``, connect to its chain and unlock its chain account (funded on dev chains)."""
+    from microcred.did import Keystore
+    from microcred.registry._issuer import IssuerStore
+
+    profile = IssuerStore(app.home).load(name)
+    chain_id, registry, account_address = profile.require_chain()
+    if not profile.account_key:
+        raise ConfigError(f"issuer {name!r} has no account key in the keystore (--account-key): it cannot send "
+                          "transactions")
+    chain = app.chain()
+    if chain.caip2 != chain_id:
+        raise ConfigError(f"issuer {name!r} lives on {chain_id}, but --network {app.network} is {chain.caip2}")
+    account = Keystore(app.home / "keys").load_eth_account(profile.account_key,
+                                                          app.passphrase(f"unlock the chain key of {name!r}"))
+    if account.address.lower() != account_address.lower():
+        raise ConfigError(f"the key {profile.account_key!r} is not the account {account_address} of issuer {name!r}")
+    if chain.is_dev:
+        chain.fund(account.address)
+    return IssuerSession(profile, chain, account)
+
+
+def credential_files(paths: Iterable[str]) -> list[Path]:
+    """Expand FILE|DIR arguments into credential files (a directory: its *.json, dotfiles and journals skipped)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.glob("*.json")
+                              if not p.name.startswith(".") and not p.name.startswith("anchor-journal")))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InvalidInputError(f"{raw}: no such file or directory")
+    if not out:
+        raise InvalidInputError("no credential files found in " + ", ".join(map(str, paths)))
+    return out

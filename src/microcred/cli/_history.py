@@ -1,0 +1,126 @@
+"""`microcred history DID|ACCOUNT|FILE [--at TIME] [--json|--csv]`: an issuer's or a credential's timeline."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from microcred.cli._app import AppContext, cli, pass_app
+from microcred.errors import InvalidInputError
+
+
+def _account_for(app: AppContext, target: str) -> str:
+    from eth_utils import is_address, to_checksum_address
+
+    if is_address(target):
+        return to_checksum_address(target)
+    if target.startswith("did:ethr:"):
+        from microcred.did._ethr import parse_ethr_did
+
+        return to_checksum_address(parse_ethr_did(target).address)
+    if target.startswith("did:"):
+        from microcred.registry._issuer import IssuerStore
+
+        store = IssuerStore(app.home)
+        for profile in store.list():
+            if profile.did == target and profile.account:
+                return to_checksum_address(profile.account)
+        raise InvalidInputError(f"{target} is not a did:ethr and no issuer profile here names its account: give the "
+                                "issuer's 0x account instead")
+    raise InvalidInputError(f"{target}: not a credential file, a 0x account or a DID")
+
+
+def _block_at(chain, when: datetime | None):
+    """The last block at or before ``when`` (binary search on block times), or latest."""
+    if when is None:
+        return "latest"
+    w3 = chain.w3
+    lo, hi = 0, w3.eth.block_number
+    target = when.timestamp()
+    if w3.eth.get_block(hi)["timestamp"] <= target:
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if w3.eth.get_block(mid)["timestamp"] <= target:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _iso(ts: int | None) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else ""
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--at", "at", default=None, help="The timeline as it stood at this time (ISO 8601 or unix seconds).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
+@pass_app
+def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
+    """The timeline of an issuer (by 0x account or DID) or of one credential (by its file), from the chain.
+
+    For an issuer: batches anchored, status changes with reasons, operator changes, read by walking the issuer's
+    linked events (one log query per changed block, never a scan). For a credential: when it was anchored, every
+    status change with its reason and time, and its status now (or at --at).
+
+    \b
+    Example:
+      microcred history out/0-ada.json
+      microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
+    """
+    from microcred.registry._anchor import anchor_proofs, load_credential, status_entry
+    from microcred.registry._timeline import from_registry_events, status_at
+    from microcred.registry._verify import parse_time
+
+    when = parse_time(at) if at else None
+    chain = app.chain()
+    index = None
+    path = Path(target)
+    if path.is_file():
+        doc = load_credential(path)
+        entry = status_entry(doc)
+        if entry["chain"] != chain.caip2:
+            raise InvalidInputError(f"{target} lives on chain {entry['chain']}, not {chain.caip2}: use --network")
+        account, registry, index = entry["issuerAccount"], entry["registry"], entry["statusIndex"]
+        proofs = anchor_proofs(doc)
+        root = proofs[0]["merkleRoot"] if proofs else None
+    else:
+        account, registry, root = _account_for(app, target), chain.address_of("CredentialRegistry"), None
+    client = chain.registry(address=registry)
+    events = client.history(account, block=_block_at(chain, when))
+    if index is not None:
+        events = [e for e in events if (e.kind == "anchored" and (e.data.get("root") == root or (
+            e.data["first_index"] <= index < e.data["first_index"] + e.data["count"])))
+            or index in e.data.get("indexes", [])]
+    timeline = from_registry_events(events)
+    rows = [{"time": _iso(t.time), "block": t.block, "kind": t.kind, "summary": t.summary, "tx": t.tx_hash}
+            for t in timeline]
+    if app.json_output:
+        for row in rows:
+            app.emit(row)
+    elif as_csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["time", "block", "kind", "summary", "tx"])
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        who = f"credential index {index} of {account}" if index is not None else f"issuer account {account}"
+        click.echo(f"history of {who} on {chain.caip2}" + (f" as of {when:%Y-%m-%d %H:%M UTC}" if when else ""))
+        if not rows:
+            click.echo("  (no changes)")
+        for row in rows:
+            click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {row['tx'][:14]}…")
+    if index is not None:
+        moment = when or datetime.now(timezone.utc)
+        status, _change = status_at(events, index, moment)
+        label = getattr(status, "value", str(status))
+        if app.json_output:
+            app.emit({"index": index, "statusAt": moment.isoformat(), "status": label})
+        elif not as_csv:
+            click.echo(f"  status at {moment:%Y-%m-%d %H:%M UTC}: {label}")
