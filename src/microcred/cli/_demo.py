@@ -61,7 +61,12 @@ def demo(app: AppContext, keep: bool) -> None:
     try:
         if app.network == "local":
             say("Start a local chain (anvil); the registries are deployed on first use")
-            step("node", "start")
+            import socket
+
+            with socket.socket() as sock:  # a free port, so the demo never clashes with a node already running
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            step("node", "start", "--port", str(port))
             node_started = True
             step("deploy")
         say("An issuer creates its keys: an Ed25519 key for its DID, a secp256k1 key for its chain account")

@@ -117,7 +117,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
         for row in rows:
             click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {row['tx'][:14]}…")
     if index is not None:
-        moment = when or datetime.now(timezone.utc)
+        moment = when or datetime.fromtimestamp(chain.w3.eth.get_block("latest")["timestamp"], timezone.utc)
         status, _change = status_at(events, index, moment)
         label = getattr(status, "value", str(status))
         if app.json_output:

@@ -60,16 +60,17 @@ def make_checkers(app: AppContext):
             raise
         except MicrocredError as exc:
             return False, f"the proof cannot be checked: {exc}", []
-        results = list(results) if not isinstance(results, (list, tuple)) else results
-        if not results:
-            return False, "the credential carries no Data Integrity proof this verifier knows", []
-        bad = [r for r in results if not _field(r, "verified")]
-        if bad:
-            messages = "; ".join(str(_field(r, "message", "error", "reason", default="not verified")) for r in bad)
+        verified = list(results.verified_proofs)
+        failed = list(results.failed_proofs)
+        if failed or not results.verified:
+            messages = "; ".join(f"{r.error or 'error'}: {r.message}" for r in failed) or \
+                (results.problem or "no proof this verifier knows verified")
             return False, f"signature does not verify: {messages}", []
-        vms = [str(_field(r, "verification_method", "verificationMethod")) for r in results]
-        suites = sorted({str(_field(r, "cryptosuite", "type", default="")) for r in results})
-        return True, f"{len(results)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}", vms
+        if not verified:
+            return False, "the credential carries no Data Integrity proof this verifier knows", []
+        vms = [str(r.verification_method) for r in verified]
+        suites = sorted({str(r.cryptosuite or r.type) for r in verified})
+        return True, f"{len(verified)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}", vms
 
     def issuer(doc: dict, *, account: str, vm_ids: list[str], anchored_at: datetime):
         did = issuer_did(doc)

@@ -332,8 +332,8 @@ class Verifier:
         index = entry["statusIndex"]
         if batch is None:
             v.status = "unknown"
-            v.add("status", FAIL, f"index {index} is not in a batch anchored by this issuer, so its status means "
-                                  "nothing")
+            v.add("status", FAIL, f"no status: the anchor check failed, so index {index} is not known to belong "
+                                  "to this credential")
             return
         change = changes.get(index)
         if at is not None:  # as of a past time: replay the history up to it

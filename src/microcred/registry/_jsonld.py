@@ -1,0 +1,432 @@
+"""Offline JSON-LD: a document loader that serves only bundled contexts, and RDFC-1.0 canonicalisation.
+
+Data Integrity proofs of the ``*-rdfc-*`` cryptosuites sign the RDF Dataset Canonicalization (RDFC-1.0) of a
+document. Getting there takes two steps, both done here without ever touching the network:
+
+1. **JSON-LD expansion** (JSON-LD 1.1 Processing Algorithms §5.1) with pyld, whose document loader is
+   :func:`document_loader`: it answers from the contexts bundled in ``contexts/`` (listed in
+   ``contexts/index.json``) and from those added with :func:`register_context`, and refuses every other URL
+   with :class:`ContextNotAllowedError` (VC Data Integrity §5.14 "Network Requests", §2.4.1 "Validating
+   Contexts"). Processed contexts are cached across calls, including the type- and property-scoped contexts that
+   pyld alone would process again for every document (Open Badges 3.0 has many).
+2. **RDF and canonicalisation.** The default engine, ``"oxigraph"``, parses the *expanded* document with
+   pyoxigraph (no context left to process), canonicalises the dataset with RDFC-1.0 and serialises it as sorted
+   canonical N-Quads. The ``"pyld"`` engine does everything in pyld (``toRdf`` then URDNA2015); it is slower and
+   escapes control characters the URDNA2015 way instead of the RDFC-1.0 way, and is kept for cross-checking.
+
+Lossless securing (VC Data Integrity §2.4.3): when expansion or RDF conversion would silently drop data — an
+undefined term, a relative IRI reference, an invalid IRI or language tag, a base direction — canonicalisation
+raises :class:`DataLossError` (``DATA_LOSS_DETECTION_ERROR``) instead, and the base IRI is always null.
+
+The caches are process-wide and not guarded by locks: use one canonicaliser per thread, or processes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Final, Literal
+
+import pyoxigraph as ox
+from pyld import jsonld as _pyld
+from pyld.jsonld import JsonLdProcessor
+
+from microcred.errors import ConfigError, InvalidInputError
+
+__all__ = [
+    "ContextNotAllowedError",
+    "DataLossError",
+    "ENGINES",
+    "Engine",
+    "HashName",
+    "JsonLdProcessingError",
+    "bundled_context_urls",
+    "canonize_rdfc",
+    "clear_caches",
+    "document_loader",
+    "expand",
+    "get_context",
+    "known_context_urls",
+    "register_context",
+]
+
+Engine = Literal["oxigraph", "pyld"]
+HashName = Literal["sha256", "sha384"]
+#: the canonicalisation engines, fastest first
+ENGINES: Final[tuple[str, ...]] = ("oxigraph", "pyld")
+
+_INDEX_FILE: Final = "index.json"
+_ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$")
+# an absolute IRI (RFC 3987 scheme ":" rest) without the characters N-Quads cannot carry in an IRIREF
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
+_BLANK = re.compile(r"^_:[^\s]+$")
+# BCP 47 well-formedness as JSON-LD 1.1 checks it (§9.7 "Value objects"); pyoxigraph drops other tags silently
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_KEYWORDS: Final = frozenset({
+    "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included", "@index", "@json",
+    "@language", "@list", "@nest", "@none", "@prefix", "@propagate", "@protected", "@reverse", "@set", "@type",
+    "@value", "@version", "@vocab",
+})
+
+
+class ContextNotAllowedError(InvalidInputError):
+    """A document names a JSON-LD context that is neither bundled nor registered; nothing is fetched."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"JSON-LD context {url!r} is not available offline: microcred loads only bundled contexts and those "
+            "added with microcred.registry.register_context(url, document); it never fetches one from the network")
+        #: the refused URL
+        self.url = url
+
+
+class JsonLdProcessingError(InvalidInputError):
+    """The document is not valid JSON-LD for its contexts (e.g. it redefines a protected term)."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        #: the JSON-LD error code (``"protected term redefinition"``...) or a Data Integrity error name
+        self.code = code
+
+
+class DataLossError(JsonLdProcessingError):
+    """Converting the document to RDF would drop data silently (VC Data Integrity §2.4.3): it cannot be secured.
+
+    ``dropped`` lists what would be lost (an undefined term, a relative IRI, an invalid language tag...).
+    """
+
+    def __init__(self, dropped: list[str]) -> None:
+        shown = "; ".join(dropped[:8]) + (f" (and {len(dropped) - 8} more)" if len(dropped) > 8 else "")
+        super().__init__(
+            f"the document cannot be secured losslessly, JSON-LD processing would drop: {shown}. Define every "
+            "term in a context and use absolute IRIs", code="DATA_LOSS_DETECTION_ERROR")
+        self.dropped = list(dropped)
+
+
+# -- the context registry ----------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_contexts: dict[str, dict[str, Any]] | None = None
+_bundled: frozenset[str] = frozenset()
+
+
+def _contexts_dir() -> Any:
+    return resources.files("microcred.registry") / "contexts"
+
+
+def _load_index() -> dict[str, dict[str, Any]]:
+    """Reads ``contexts/index.json`` and every file it names, checking the pinned sha256 of each."""
+    global _contexts, _bundled
+    with _lock:
+        if _contexts is not None:
+            return _contexts
+        folder = _contexts_dir()
+        try:
+            index = json.loads((folder / _INDEX_FILE).read_text(encoding="utf-8"))["contexts"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"the bundled JSON-LD context index {_INDEX_FILE} is missing or unreadable: {exc}") \
+                from exc
+        loaded: dict[str, dict[str, Any]] = {}
+        for url, entry in index.items():
+            name = entry["file"]
+            try:
+                raw = (folder / name).read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"bundled JSON-LD context {name} (for {url}) is missing: {exc}") from exc
+            pinned = entry.get("sha256")
+            if pinned and hashlib.sha256(raw).hexdigest() != pinned:
+                raise ConfigError(f"bundled JSON-LD context {name} (for {url}) does not match its pinned sha256 "
+                                  f"{pinned}: the installation is damaged or was edited")
+            loaded[url] = _checked_document(url, json.loads(raw))
+        _bundled = frozenset(loaded)
+        _contexts = loaded
+        return loaded
+
+
+def _checked_document(url: str, document: Any) -> dict[str, Any]:
+    if not isinstance(document, Mapping) or not isinstance(document.get("@context"), (Mapping, list)):
+        raise InvalidInputError(f"the context document for {url!r} must be a JSON object with an '@context' "
+                                "object or array")
+    return json.loads(json.dumps(document))  # a private, plain-JSON copy
+
+
+def bundled_context_urls() -> frozenset[str]:
+    """The context URLs shipped with microcred (``contexts/index.json``)."""
+    _load_index()
+    return _bundled
+
+
+def known_context_urls() -> frozenset[str]:
+    """Every context URL the loader serves: the bundled ones and those registered at runtime."""
+    return frozenset(_load_index())
+
+
+def get_context(url: str) -> dict[str, Any]:
+    """A copy of the context document served at ``url``.
+
+    :raises ContextNotAllowedError: the URL is neither bundled nor registered.
+    """
+    contexts = _load_index()
+    try:
+        return copy.deepcopy(contexts[url])
+    except KeyError:
+        raise ContextNotAllowedError(url) from None
+
+
+def register_context(url: str, document: Mapping[str, Any]) -> None:
+    """Serve ``document`` (a JSON-LD context document, ``{"@context": ...}``) at ``url`` from now on.
+
+    For contexts that are not bundled, e.g. an extension context shipped by another package. Registering the same
+    document again is a no-op; a *different* document for a URL that is already served is refused, so that no
+    code can swap the meaning of a context under signed credentials::
+
+        register_context("https://w3id.org/microcred/v1", json.loads(path.read_text()))
+
+    :raises InvalidInputError: the URL is not an absolute http(s) URL, the document has no ``@context``, or the URL
+        already serves a different document.
+    """
+    if not isinstance(url, str) or not _ABSOLUTE_URL.match(url):
+        raise InvalidInputError(f"a context URL must be an absolute http(s) URL, not {url!r}")
+    checked = _checked_document(url, document)
+    contexts = _load_index()
+    with _lock:
+        existing = contexts.get(url)
+        if existing is not None:
+            if existing == checked:
+                return
+            raise InvalidInputError(f"context {url!r} is already served with a different document; microcred "
+                                    "refuses to replace a context")
+        contexts[url] = checked
+
+
+def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A pyld document loader (``{"documentUrl", "document", ...}``) that only serves known contexts.
+
+    The ``"tag": "static"`` entry lets pyld keep the processed context in its shared cache across calls.
+
+    :raises ContextNotAllowedError: for any other URL; nothing is ever fetched.
+    """
+    contexts = _load_index()
+    try:
+        document = contexts[url]
+    except (KeyError, TypeError):
+        raise ContextNotAllowedError(str(url)) from None
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(document), "tag": "static"}
+
+
+# -- expansion with cached contexts ------------------------------------------------------------------------------
+
+_MEMO_SIZE: Final = 4096
+_watch = threading.local()
+
+
+class _Processor(JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with two additions.
+
+    * A memo of processed *scoped* contexts, keyed by the active context they are applied to. pyld caches the
+      contexts named by URL, but a type-scoped context (``"@propagate": false``) clones the active context first,
+      which gets a fresh id, so pyld never finds it again and re-processes dozens of term definitions per node.
+      Active contexts are immutable once built (pyld itself shares them through its caches), so reusing them is
+      safe; the memo keeps a reference to the local context object so that its ``id()`` cannot be reused.
+    * A handler for the properties expansion drops (undefined terms): data that would not be signed
+      (VC Data Integrity §2.4.3). What expansion keeps but RDF conversion would drop is found afterwards by
+      :func:`_check_expanded`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+        self._memo: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, override_protected: bool = False,
+                         propagate: bool = True, validate_scoped: bool = True, cycles: Any = None) -> Any:
+        if isinstance(local_ctx, dict):
+            if "_uuid" not in active_ctx:
+                active_ctx["_uuid"] = str(uuid.uuid1())
+            key = (active_ctx["_uuid"], id(local_ctx), override_protected, propagate, validate_scoped,
+                   options.get("base"), options.get("processingMode"))
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] is local_ctx:
+                self._memo.move_to_end(key)
+                return hit[1]
+            result = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                              validate_scoped, cycles)
+            self._memo[key] = (local_ctx, result)
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
+            return result
+        return super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                        validate_scoped, cycles)
+
+    @staticmethod
+    def _dropped(expanded_property: Any) -> None:
+        """pyld's ``on_property_dropped`` hook: a key that expands to no absolute IRI is dropped."""
+        sink = getattr(_watch, "dropped", None)
+        if sink is not None and expanded_property is not None:  # None: a term mapped to null, dropped on purpose
+            sink.append(f"{expanded_property!r} (a term no context defines, or a relative IRI)")
+
+
+_processor = _Processor()
+
+
+def clear_caches() -> None:
+    """Forget every processed context (pyld's shared cache and microcred's memo of scoped contexts)."""
+    _processor._memo.clear()
+    _pyld._resolved_context_cache.clear()
+
+
+def _unwrap(exc: BaseException) -> BaseException | None:
+    """The :class:`ContextNotAllowedError` behind a pyld error, if any."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 20:
+        if isinstance(current, ContextNotAllowedError):
+            return current
+        current = getattr(current, "cause", None) or current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def _options() -> dict[str, Any]:
+    # base None: a secured document may travel between security domains, so no base URL may be assumed (§2.4.3)
+    return {"documentLoader": document_loader, "base": None, "processingMode": "json-ld-1.1"}
+
+
+def expand(doc: Mapping[str, Any], *, safe: bool = True) -> list[Any]:
+    """JSON-LD 1.1 expansion of ``doc`` with the offline loader and the context caches.
+
+    :param safe: raise :class:`DataLossError` when expansion drops data (undefined terms, relative IRIs).
+    :raises ContextNotAllowedError: the document names an unknown context.
+    :raises JsonLdProcessingError: the document is not valid JSON-LD.
+    """
+    if not isinstance(doc, Mapping):
+        raise InvalidInputError(f"a JSON-LD document must be a JSON object, not {type(doc).__name__}")
+    dropped: list[str] = []
+    _watch.dropped = dropped if safe else None
+    try:
+        expanded = _processor.expand(dict(doc), _options())
+    except _pyld.JsonLdError as exc:
+        refused = _unwrap(exc)
+        if refused is not None:
+            raise refused from None
+        code = getattr(exc, "code", None)
+        raise JsonLdProcessingError(f"invalid JSON-LD: {_describe(exc)}", code=code) from exc
+    finally:
+        _watch.dropped = None
+    if safe:
+        _check_expanded(expanded, dropped)
+        if dropped:
+            raise DataLossError(list(dict.fromkeys(dropped)))
+    return list(expanded)
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
+    code = getattr(exc, "code", None)
+    if code:
+        message += f" ({code})"
+    details = getattr(exc, "details", None)
+    if isinstance(details, Mapping):
+        shown = {k: v for k, v in details.items() if k in ("term", "url", "context", "value") and v is not None}
+        if shown:
+            text = json.dumps(shown, default=str)
+            message += f" {text[:200]}"
+    return message
+
+
+def _check_iri(value: Any, where: str, dropped: list[str]) -> None:
+    if not isinstance(value, str) or not (_IRI.match(value) or _BLANK.match(value)):
+        dropped.append(f"{value!r} at {where} (not an absolute IRI)")
+
+
+def _check_expanded(node: Any, dropped: list[str], where: str = "$") -> None:
+    """Finds what RDF conversion would drop in an expanded document that expansion itself kept."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_expanded(item, dropped, f"{where}[{i}]")
+        return
+    if not isinstance(node, dict):
+        return
+    if "@value" in node:
+        if "@direction" in node:
+            dropped.append(f"the base direction {node['@direction']!r} at {where} (RDF conversion has no place "
+                           "for it)")
+        language = node.get("@language")
+        if language is not None and not (isinstance(language, str) and _LANGUAGE.match(language)):
+            dropped.append(f"the language tag {language!r} at {where} (not well-formed BCP 47)")
+        datatype = node.get("@type")
+        if datatype is not None and datatype != "@json":
+            _check_iri(datatype, f"{where}.@type", dropped)
+        return
+    for key, value in node.items():
+        if key == "@id":
+            _check_iri(value, f"{where}.@id", dropped)
+        elif key == "@type":
+            for i, t in enumerate(value if isinstance(value, list) else [value]):
+                _check_iri(t, f"{where}.@type[{i}]", dropped)
+        elif key in ("@graph", "@list", "@set", "@included"):
+            _check_expanded(value, dropped, f"{where}.{key}")
+        elif key == "@reverse" and isinstance(value, dict):
+            for prop, objects in value.items():
+                _check_iri(prop, f"{where}.@reverse", dropped)
+                _check_expanded(objects, dropped, f"{where}.@reverse[{prop!r}]")
+        elif not key.startswith("@"):
+            _check_iri(key, where, dropped)
+            _check_expanded(value, dropped, f"{where}[{key!r}]")
+
+
+# -- canonicalisation --------------------------------------------------------------------------------------------
+
+_OX_ALGORITHMS: Final = {
+    "sha256": ox.CanonicalizationAlgorithm.RDFC_1_0,
+    "sha384": ox.CanonicalizationAlgorithm.RDFC_1_0_SHA_384,
+}
+
+
+def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_algorithm: HashName = "sha256",
+                  safe: bool = True) -> str:
+    """The RDFC-1.0 canonical N-Quads of the JSON-LD document ``doc`` (RDF Dataset Canonicalization §4.4).
+
+    Quads are sorted, each ends with a newline; the empty dataset gives ``""``. Contexts come only from the
+    offline loader.
+
+    :param engine: ``"oxigraph"`` (default, fast) or ``"pyld"`` (pure Python, URDNA2015 escaping).
+    :param hash_algorithm: the hash RDFC-1.0 uses to label blank nodes: ``"sha256"``, or ``"sha384"`` as
+        ecdsa-rdfc-2019 requires with P-384 keys (vc-di-ecdsa §3); ``"sha384"`` needs the oxigraph engine.
+    :param safe: refuse documents that would lose data (see :class:`DataLossError`).
+    :raises ContextNotAllowedError: the document names an unknown context.
+    :raises JsonLdProcessingError: the document is not valid JSON-LD, or loses data (``DataLossError``).
+    """
+    if hash_algorithm not in _OX_ALGORITHMS:
+        raise InvalidInputError(f"unknown RDFC-1.0 hash algorithm {hash_algorithm!r}; use 'sha256' or 'sha384'")
+    expanded = expand(doc, safe=safe)
+    if engine == "oxigraph":
+        return _canonize_oxigraph(expanded, _OX_ALGORITHMS[hash_algorithm])
+    if engine == "pyld":
+        if hash_algorithm != "sha256":
+            raise InvalidInputError("the pyld engine canonicalises with SHA-256 only; use engine='oxigraph'")
+        try:
+            result: str = _processor.normalize(expanded, {**_options(), "algorithm": "URDNA2015",
+                                                          "format": "application/n-quads"})
+        except _pyld.JsonLdError as exc:
+            raise JsonLdProcessingError(f"invalid JSON-LD: {_describe(exc)}", code=getattr(exc, "code", None)) \
+                from exc
+        return result
+    raise InvalidInputError(f"unknown canonicalisation engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def _canonize_oxigraph(expanded: list[Any], algorithm: Any) -> str:
+    try:
+        dataset = ox.Dataset(ox.parse(json.dumps(expanded, ensure_ascii=False), ox.RdfFormat.JSON_LD))
+    except (SyntaxError, ValueError) as exc:
+        raise JsonLdProcessingError(f"the expanded document could not be converted to RDF: {exc}") from exc
+    dataset.canonicalize(algorithm)
+    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    lines.sort()
+    return "".join(line + "\n" for line in lines)
