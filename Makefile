@@ -8,9 +8,13 @@ NODE_BIN := $(CURDIR)/node_modules/.bin
 # Hardhat 3 needs Node 22: the npm package `node@22` puts it in node_modules/.bin, first on PATH here.
 WITH_NODE22 := PATH="$(NODE_BIN):$$PATH"
 
-.PHONY: setup demo test test-python test-solidity contracts check-contracts bench bench-gas clean
+.PHONY: setup chromium demo test test-python test-solidity contracts check-contracts bench bench-gas clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed chromium
+
+# Headless Chromium renders the audit report in its page test (Debian's package; nothing downloaded at run time).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 #: name → module whose main() writes bench/<name>.json
-BENCHES = {"gas": "bench.gas", "did": "bench.did"}
+BENCHES = {"gas": "bench.gas", "did": "bench.did", "audit": "bench.bench_audit"}
 
 
 def run(names: list[str]) -> None:

@@ -89,12 +89,14 @@ contract CredentialRegistry is ICredentialRegistry {
         _change(issuer, indexes, ACTIVE, reason);
     }
 
-    /// @dev Check, write, emit: the issuer's ranges only ascend, so no two ever overlap.
+    /// @dev Check, write, emit: each batch starts at the issuer's next free index, so ranges never overlap and
+    /// every index below the next free one is in exactly one batch.
     function _anchor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) internal {
         if (root == bytes32(0)) revert ZeroRoot();
         if (count == 0) revert EmptyBatch();
         IssuerState memory state = _issuers[issuer];
         if (firstIndex < state.nextIndex) revert RangeOverlaps(issuer, firstIndex, state.nextIndex);
+        if (firstIndex > state.nextIndex) revert RangeNotContiguous(issuer, firstIndex, state.nextIndex);
         uint256 end = uint256(firstIndex) + count;
         if (end > type(uint64).max) revert RangeTooLarge(firstIndex, count);
         Batch storage batch = _batches[issuer][root];

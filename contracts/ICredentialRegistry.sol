@@ -51,6 +51,9 @@ interface ICredentialRegistry {
     /// @notice The range starting at `firstIndex` overlaps indexes already anchored by `issuer`: ranges are anchored
     /// in ascending order, the next free index being `nextFreeIndex`.
     error RangeOverlaps(address issuer, uint64 firstIndex, uint64 nextFreeIndex);
+    /// @notice The range starting at `firstIndex` leaves a gap after the indexes already anchored by `issuer`:
+    /// batches are contiguous, the next one starting at `nextFreeIndex`, so every index below it is anchored.
+    error RangeNotContiguous(address issuer, uint64 firstIndex, uint64 nextFreeIndex);
     /// @notice The range `[firstIndex, firstIndex + count)` does not fit in 64 bits.
     error RangeTooLarge(uint64 firstIndex, uint64 count);
     /// @notice `index` of `issuer` is not covered by an anchored batch.
@@ -75,7 +78,7 @@ interface ICredentialRegistry {
     /// @notice Anchor, as the issuer (the caller), the Merkle `root` of a batch of its credentials with status
     /// indexes `[firstIndex, firstIndex + count)`. Example: `anchor(0xab…, 1000, 500)`.
     /// @param root sorted-pair keccak256 Merkle root of the batch's leaves; not zero, not anchored before
-    /// @param firstIndex first status index of the batch; at least the issuer's next free index
+    /// @param firstIndex first status index of the batch: the issuer's next free index (batches are contiguous)
     /// @param count number of status indexes in the batch; at least 1
     function anchor(bytes32 root, uint64 firstIndex, uint64 count) external;
 

@@ -194,3 +194,14 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
         assert verify_proof(leaf, [bytes.fromhex(p[2:]) for p in proof["merklePath"]],
                             bytes.fromhex(proof["merkleRoot"][2:]))
         assert proof["merkleRoot"] in roots
+
+
+def test_a_gap_of_unissued_indexes_is_covered_by_the_next_batch(chain, issuer, tmp_path):
+    """Indexes reserved but never issued leave no hole on chain: the batch starts at the next free index."""
+    reg = chain.registry(issuer)
+    first = make_credentials(tmp_path / "a", chain.caip2, reg.address, issuer.address, range(3))
+    _anchorer(chain, issuer, tmp_path).anchor(first)
+    later = make_credentials(tmp_path / "b", chain.caip2, reg.address, issuer.address, range(7, 9))  # 3..6 unused
+    result = _anchorer(chain, issuer, tmp_path).anchor(later)
+    assert (result.anchored[0]["firstIndex"], result.anchored[0]["count"]) == (3, 6)
+    assert reg.issuer_state(issuer.address)[0] == 9

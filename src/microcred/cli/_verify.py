@@ -126,7 +126,8 @@ def build_verifier(app: AppContext, trust: Path | None = None):
 
         accreditation = AccreditationChecker(load_trust_list(trust),
                                              lambda address: AccreditationClient(chain.w3, address,
-                                                                                 endpoint=chain.endpoint))
+                                                                                 endpoint=chain.endpoint),
+                                             chain=chain.caip2)
     return Verifier(chain_caip2=chain.caip2, registry_for=lambda address: chain.registry(address=address),
                     format_checker=fmt, signature_checker=sig, issuer_checker=iss,
                     accreditation_checker=accreditation)

@@ -271,7 +271,10 @@ class Anchorer:
     def _prepare(self, journal: dict, batch: list[tuple[Path, int, bytes]]) -> dict:
         leaves = [leaf_hash(d) for _, _, d in batch]
         tree = MerkleTree(leaves)
-        first = batch[0][1]
+        # batches are contiguous on chain: start at the issuer's next free index, so indexes reserved but never
+        # issued (a gap) are covered too — no credential holds them, so they change nothing
+        next_free, _ = self.registry.issuer_state(self.account)
+        first = next_free if batch[0][1] >= next_free else batch[0][1]
         count = batch[-1][1] - first + 1
         root = "0x" + tree.root.hex()
         prepared = self.registry.prepare_anchor(tree.root, first, count)

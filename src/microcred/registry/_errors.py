@@ -83,6 +83,10 @@ RangeOverlapsError = _revert(
     "status indexes from {firstIndex} overlap indexes already anchored by issuer {issuer}: the next free index "
     "is {nextFreeIndex}",
 )
+RangeNotContiguousError = _revert(
+    "RangeNotContiguous",
+    "a batch from index {firstIndex} would leave a gap: issuer {issuer}'s next batch starts at {nextFreeIndex}",
+)
 RangeTooLargeError = _revert(
     "RangeTooLarge", "the range of {count} indexes from {firstIndex} does not fit in 64 bits", InvalidInputError
 )
