@@ -7,6 +7,7 @@ _MODULES = [
     "_deploy",
     "_key",
     "_did",
+    "_ethr",
     "_issuer",
     "_bind",
     "_issue",
@@ -14,6 +15,7 @@ _MODULES = [
     "_status",
     "_verify",
     "_history",
+    "_audit",
     "_demo",
 ]
 

@@ -6,6 +6,8 @@ chain (did:ethr) are registered there from the :class:`~microcred.cli.AppContext
 
 from __future__ import annotations
 
+import time
+
 import json
 from datetime import datetime, timezone
 
@@ -33,7 +35,11 @@ def ethr_resolver(app: AppContext):
         from microcred.did._ethr import EthrResolver
 
         chain = app.chain()
-        app._cache["ethr"] = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
+        def chain_now() -> float:  # "now" is the chain's time, so a change is seen as soon as it is mined
+            return float(max(chain.w3.eth.get_block("latest")["timestamp"], int(time.time())))
+
+        app._cache["ethr"] = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id,
+                                          clock=chain_now)
     return app._cache["ethr"]
 
 
