@@ -36,6 +36,7 @@ def make_checkers(app: AppContext):
     from microcred.registry._credential import format_problems
 
     resolver = build_resolver(app)
+    bindings: dict = {}
 
     def key_lookup_at(at: datetime | None):
         def lookup(vm_id: str):
@@ -102,10 +103,13 @@ def make_checkers(app: AppContext):
             return True, f"{did} is the anchoring account; key authorised at {anchored_at:%Y-%m-%d %H:%M UTC}"
         from microcred.did._binding import verify_binding
 
-        try:
-            bound = verify_binding(ethr_resolver(app), account, did, at=anchored_at)
-        except DIDNetworkError as exc:
-            raise NetworkError(str(exc)) from exc
+        key = (did, account.lower(), anchored_at)
+        bound = bindings.get(key)
+        if bound is None:  # one binding look-up per issuer and anchor time, however many credentials
+            try:
+                bound = bindings[key] = verify_binding(ethr_resolver(app), account, did, at=anchored_at)
+            except DIDNetworkError as exc:
+                raise NetworkError(str(exc)) from exc
         if not bound.bound:
             return False, f"{did} is not bound to the anchoring account {account}: {bound.reason}"
         return True, (f"{did} resolves, its key was authorised, and it is bound to account {account} "
