@@ -35,19 +35,22 @@ from importlib import resources
 from typing import Any, Final, Literal
 
 import pyoxigraph as ox
+import rfc8785
 from pyld import jsonld as _pyld
+from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
 from microcred.errors import ConfigError, InvalidInputError
 
 __all__ = [
+    "ENGINES",
     "ContextNotAllowedError",
     "DataLossError",
-    "ENGINES",
     "Engine",
     "HashName",
     "JsonLdProcessingError",
     "bundled_context_urls",
+    "canonize_jcs",
     "canonize_rdfc",
     "clear_caches",
     "document_loader",
@@ -154,7 +157,8 @@ def _checked_document(url: str, document: Any) -> dict[str, Any]:
     if not isinstance(document, Mapping) or not isinstance(document.get("@context"), (Mapping, list)):
         raise InvalidInputError(f"the context document for {url!r} must be a JSON object with an '@context' "
                                 "object or array")
-    return json.loads(json.dumps(document))  # a private, plain-JSON copy
+    copied: dict[str, Any] = json.loads(json.dumps(document))  # a private, plain-JSON copy
+    return copied
 
 
 def bundled_context_urls() -> frozenset[str]:
@@ -224,25 +228,28 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 # -- expansion with cached contexts ------------------------------------------------------------------------------
 
 _MEMO_SIZE: Final = 4096
+_IRI_MEMO_SIZE: Final = 65536
 _watch = threading.local()
 
 
 class _Processor(JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor with two additions.
+    """pyld's processor with three additions.
 
     * A memo of processed *scoped* contexts, keyed by the active context they are applied to. pyld caches the
       contexts named by URL, but a type-scoped context (``"@propagate": false``) clones the active context first,
       which gets a fresh id, so pyld never finds it again and re-processes dozens of term definitions per node.
       Active contexts are immutable once built (pyld itself shares them through its caches), so reusing them is
       safe; the memo keeps a reference to the local context object so that its ``id()`` cannot be reused.
+    * A memo of IRI expansions outside context processing (see :meth:`_expand_iri`).
     * A handler for the properties expansion drops (undefined terms): data that would not be signed
       (VC Data Integrity §2.4.3). What expansion keeps but RDF conversion would drop is found afterwards by
-      :func:`_check_expanded`.
+      :func:`_prepare`.
     """
 
     def __init__(self) -> None:
         super().__init__(on_property_dropped=self._dropped)
         self._memo: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+        self._iris: dict[tuple[Any, ...], Any] = {}
 
     def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, override_protected: bool = False,
                          propagate: bool = True, validate_scoped: bool = True, cycles: Any = None) -> Any:
@@ -264,6 +271,27 @@ class _Processor(JsonLdProcessor):  # type: ignore[misc]
         return super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
                                         validate_scoped, cycles)
 
+    def _expand_iri(self, active_ctx: Any, value: Any, base: Any = None, vocab: bool = False, local_ctx: Any = None,
+                    defined: Any = None) -> Any:
+        """IRI expansion, memoised outside context processing: there it depends only on the (immutable, once it
+        has an id) active context, the value, the base and ``vocab``; expansion asks the same ~200 questions for
+        every credential of a batch."""
+        if local_ctx is not None or defined is not None or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        ctx_id = active_ctx.get("_uuid")
+        if ctx_id is None:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (ctx_id, value, base, vocab)
+        try:
+            return self._iris[key]
+        except KeyError:
+            pass
+        result = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        if len(self._iris) >= _IRI_MEMO_SIZE:
+            self._iris.clear()
+        self._iris[key] = result
+        return result
+
     @staticmethod
     def _dropped(expanded_property: Any) -> None:
         """pyld's ``on_property_dropped`` hook: a key that expands to no absolute IRI is dropped."""
@@ -276,9 +304,10 @@ _processor = _Processor()
 
 
 def clear_caches() -> None:
-    """Forget every processed context (pyld's shared cache and microcred's memo of scoped contexts)."""
+    """Forget every processed context and memoised IRI expansion."""
     _processor._memo.clear()
-    _pyld._resolved_context_cache.clear()
+    _processor._iris.clear()
+    _resolved.clear()
 
 
 def _unwrap(exc: BaseException) -> BaseException | None:
@@ -293,37 +322,58 @@ def _unwrap(exc: BaseException) -> BaseException | None:
     return None
 
 
+class _BoundedCache(dict[str, Any]):
+    """A dict that starts afresh when full: the resolved-context cache (a few dozen entries in practice)."""
+
+    limit: Final = 512
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if len(self) >= self.limit and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+#: resolved contexts, microcred's own: pyld's module-wide cache is shared with any other pyld user and loader
+_resolved = _BoundedCache()
+
+
 def _options() -> dict[str, Any]:
     # base None: a secured document may travel between security domains, so no base URL may be assumed (§2.4.3)
-    return {"documentLoader": document_loader, "base": None, "processingMode": "json-ld-1.1"}
+    return {"documentLoader": document_loader, "contextResolver": ContextResolver(_resolved, document_loader),
+            "base": None, "processingMode": "json-ld-1.1"}
 
 
 def expand(doc: Mapping[str, Any], *, safe: bool = True) -> list[Any]:
     """JSON-LD 1.1 expansion of ``doc`` with the offline loader and the context caches.
 
-    :param safe: raise :class:`DataLossError` when expansion drops data (undefined terms, relative IRIs).
+    :param safe: raise :class:`DataLossError` when JSON-LD processing would drop data (undefined terms, relative
+        IRIs, malformed language tags, base directions).
     :raises ContextNotAllowedError: the document names an unknown context.
     :raises JsonLdProcessingError: the document is not valid JSON-LD.
     """
+    return _expand(doc, safe)[0]
+
+
+def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any]]:
+    """``(expanded, prepared)``: pyld's expansion, and the same ready for the RDF parser (see :func:`_prepare`)."""
     if not isinstance(doc, Mapping):
         raise InvalidInputError(f"a JSON-LD document must be a JSON object, not {type(doc).__name__}")
     dropped: list[str] = []
-    _watch.dropped = dropped if safe else None
+    _watch.dropped = dropped
     try:
         expanded = _processor.expand(dict(doc), _options())
     except _pyld.JsonLdError as exc:
         refused = _unwrap(exc)
         if refused is not None:
             raise refused from None
-        code = getattr(exc, "code", None)
-        raise JsonLdProcessingError(f"invalid JSON-LD: {_describe(exc)}", code=code) from exc
+        raise JsonLdProcessingError(f"invalid JSON-LD: {_describe(exc)}", code=getattr(exc, "code", None)) \
+            from exc
     finally:
         _watch.dropped = None
-    if safe:
-        _check_expanded(expanded, dropped)
-        if dropped:
-            raise DataLossError(list(dict.fromkeys(dropped)))
-    return list(expanded)
+    prepared = _prepare(expanded, dropped)
+    if safe and dropped:
+        raise DataLossError(list(dict.fromkeys(dropped)))
+    return list(expanded), prepared
 
 
 def _describe(exc: BaseException) -> str:
@@ -345,14 +395,40 @@ def _check_iri(value: Any, where: str, dropped: list[str]) -> None:
         dropped.append(f"{value!r} at {where} (not an absolute IRI)")
 
 
-def _check_expanded(node: Any, dropped: list[str], where: str = "$") -> None:
-    """Finds what RDF conversion would drop in an expanded document that expansion itself kept."""
+_XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+_RDF_JSON: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+
+
+def _canonical_double(value: float) -> str:
+    """The canonical lexical form of an xsd:double as JSON-LD writes it (``1.5E0``; JSON-LD 1.1 API §8.6)."""
+    return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
+
+
+def _literal(node: dict[str, Any]) -> dict[str, Any]:
+    """A value object whose ``@value`` is a JSON number, boolean or JSON literal, rewritten as the lexical form
+    and datatype that JSON-LD's Object to RDF Conversion gives it (JSON-LD 1.1 API §8.6 steps 6-11), so the RDF
+    parser does not re-interpret numbers: an integer-valued double such as 5.9e16 is ``"59291960716871216"``
+    there (as jsonld.js and pyld write it), not the shortest decimal."""
+    value, datatype = node["@value"], node.get("@type")
+    if datatype == "@json":
+        return {"@value": canonize_jcs(value), "@type": _RDF_JSON}
+    if isinstance(value, bool):
+        return {"@value": "true" if value else "false", "@type": datatype or _XSD + "boolean"}
+    if isinstance(value, (int, float)):
+        integral = isinstance(value, int) or value.is_integer()
+        if not integral or abs(value) >= 1e21 or datatype == _XSD + "double":
+            return {"@value": _canonical_double(float(value)), "@type": datatype or _XSD + "double"}
+        return {"@value": str(int(value)), "@type": datatype or _XSD + "integer"}
+    return node
+
+
+def _prepare(node: Any, dropped: list[str], where: str = "$") -> Any:
+    """The expanded document ready for the RDF parser: native literals spelled out (:func:`_literal`), and, in
+    ``dropped``, what RDF conversion would drop although expansion kept it."""
     if isinstance(node, list):
-        for i, item in enumerate(node):
-            _check_expanded(item, dropped, f"{where}[{i}]")
-        return
+        return [_prepare(item, dropped, f"{where}[{i}]") for i, item in enumerate(node)]
     if not isinstance(node, dict):
-        return
+        return node
     if "@value" in node:
         if "@direction" in node:
             dropped.append(f"the base direction {node['@direction']!r} at {where} (RDF conversion has no place "
@@ -363,7 +439,8 @@ def _check_expanded(node: Any, dropped: list[str], where: str = "$") -> None:
         datatype = node.get("@type")
         if datatype is not None and datatype != "@json":
             _check_iri(datatype, f"{where}.@type", dropped)
-        return
+        return _literal(node) if not isinstance(node["@value"], str) or datatype == "@json" else node
+    out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "@id":
             _check_iri(value, f"{where}.@id", dropped)
@@ -371,14 +448,18 @@ def _check_expanded(node: Any, dropped: list[str], where: str = "$") -> None:
             for i, t in enumerate(value if isinstance(value, list) else [value]):
                 _check_iri(t, f"{where}.@type[{i}]", dropped)
         elif key in ("@graph", "@list", "@set", "@included"):
-            _check_expanded(value, dropped, f"{where}.{key}")
+            value = _prepare(value, dropped, f"{where}.{key}")
         elif key == "@reverse" and isinstance(value, dict):
+            reverse = {}
             for prop, objects in value.items():
                 _check_iri(prop, f"{where}.@reverse", dropped)
-                _check_expanded(objects, dropped, f"{where}.@reverse[{prop!r}]")
+                reverse[prop] = _prepare(objects, dropped, f"{where}.@reverse[{prop!r}]")
+            value = reverse
         elif not key.startswith("@"):
             _check_iri(key, where, dropped)
-            _check_expanded(value, dropped, f"{where}[{key!r}]")
+            value = _prepare(value, dropped, f"{where}[{key!r}]")
+        out[key] = value
+    return out
 
 
 # -- canonicalisation --------------------------------------------------------------------------------------------
@@ -405,9 +486,9 @@ def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_a
     """
     if hash_algorithm not in _OX_ALGORITHMS:
         raise InvalidInputError(f"unknown RDFC-1.0 hash algorithm {hash_algorithm!r}; use 'sha256' or 'sha384'")
-    expanded = expand(doc, safe=safe)
+    expanded, prepared = _expand(doc, safe)
     if engine == "oxigraph":
-        return _canonize_oxigraph(expanded, _OX_ALGORITHMS[hash_algorithm])
+        return _canonize_oxigraph(prepared, _OX_ALGORITHMS[hash_algorithm])
     if engine == "pyld":
         if hash_algorithm != "sha256":
             raise InvalidInputError("the pyld engine canonicalises with SHA-256 only; use engine='oxigraph'")
@@ -421,12 +502,43 @@ def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_a
     raise InvalidInputError(f"unknown canonicalisation engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
-def _canonize_oxigraph(expanded: list[Any], algorithm: Any) -> str:
+def _canonize_oxigraph(prepared: list[Any], algorithm: Any) -> str:
     try:
-        dataset = ox.Dataset(ox.parse(json.dumps(expanded, ensure_ascii=False), ox.RdfFormat.JSON_LD))
+        dataset = ox.Dataset(ox.parse(json.dumps(prepared, ensure_ascii=False), ox.RdfFormat.JSON_LD))
     except (SyntaxError, ValueError) as exc:
         raise JsonLdProcessingError(f"the expanded document could not be converted to RDF: {exc}") from exc
     dataset.canonicalize(algorithm)
-    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    lines = (ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8").splitlines()
     lines.sort()
     return "".join(line + "\n" for line in lines)
+
+
+# -- JCS ---------------------------------------------------------------------------------------------------------
+
+_JCS_SEPARATORS: Final = (",", ":")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# what Python writes differently from JCS outside strings: a float (it always has "." or an exponent after a
+# digit) or an integer that may exceed IEEE 754 double precision (16 digits or more)
+_NOT_JCS_NUMBER = re.compile(r"\.|\d[eE]|\d{16}")
+
+
+def canonize_jcs(value: Any) -> str:
+    """The JSON Canonicalization Scheme (RFC 8785) serialisation of ``value``.
+
+    Python's C JSON encoder with sorted keys, no whitespace and ``ensure_ascii=False`` writes exactly JCS for
+    strings, integers of up to 15 digits, booleans and null (RFC 8785 §3.2.2.2 escapes strings as ECMAScript's
+    JSON.stringify does, which for every character is what Python does) and sorts keys as JCS does when no
+    character lies beyond the Basic Multilingual Plane (JCS compares UTF-16 code units). Output with a float, a
+    long integer or such a character is redone by the ``rfc8785`` package.
+
+    :raises InvalidInputError: the value is not JSON (NaN, an integer beyond IEEE 754 precision, a lone
+        surrogate, a non-string key...).
+    """
+    try:
+        text = json.dumps(value, sort_keys=True, separators=_JCS_SEPARATORS, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")  # a lone surrogate is not JSON text
+        if (text.isascii() or max(text) < "\U00010000") and not _NOT_JCS_NUMBER.search(_JSON_STRING.sub("", text)):
+            return text
+        return rfc8785.dumps(value).decode("utf-8")
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InvalidInputError(f"the value cannot be canonicalised with JCS (RFC 8785): {exc}") from exc

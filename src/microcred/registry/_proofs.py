@@ -28,10 +28,9 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, Protocol
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry._jsonld import DataLossError, Engine, canonize_rdfc
+from microcred.registry._jsonld import DataLossError, Engine, canonize_jcs, canonize_rdfc
 from microcred.registry._multibase import (
     MultibaseError,
     decode_multibase,
@@ -203,10 +202,9 @@ def _digest(hash_name: str, text: str) -> bytes:
 
 def _jcs(value: Any, what: str) -> str:
     try:
-        return rfc8785.dumps(value).decode("utf-8")
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise _Failure(PROOF_TRANSFORMATION_ERROR, f"the {what} cannot be canonicalised with JCS (RFC 8785): "
-                                                   f"{exc}") from exc
+        return canonize_jcs(value)
+    except InvalidInputError as exc:
+        raise _Failure(PROOF_TRANSFORMATION_ERROR, f"the {what} cannot be canonicalised: {exc}") from exc
 
 
 def _rdfc(value: Mapping[str, Any], what: str, engine: Engine, hash_name: Literal["sha256", "sha384"]) -> str:
@@ -355,7 +353,7 @@ def did_key_lookup(verification_method: str) -> tuple[str, bytes, str]:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _datetime(value: datetime | str, what: str) -> str:
@@ -369,7 +367,7 @@ def _datetime(value: datetime | str, what: str) -> str:
         raise ProofGenerationError(f"proof {what} must be a datetime or a string, not {type(value).__name__}")
     if value.tzinfo is None:
         raise ProofGenerationError(f"proof {what} {value!r} has no time zone; give an aware datetime")
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_copy(document: Any) -> dict[str, Any]:
@@ -593,7 +591,7 @@ class _Check:
 def _parse_time(value: str) -> datetime:
     text = value.replace("Z", "+00:00")
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
@@ -603,8 +601,9 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
                   clock: Callable[[], datetime] = _utc_now, engine: Engine = "oxigraph") -> VerificationResult:
     """Verify every proof of ``document`` this verifier understands (VC Data Integrity §4.4, §4.5).
 
-    A proof whose type is not in ``accept_types`` (e.g. an anchoring ``MerkleInclusionProof2026``), or whose
-    cryptosuite is unknown or not in ``cryptosuites``, is reported as skipped and does not affect the others. A
+    A proof whose type is not in ``accept_types`` (e.g. an anchoring ``MerkleInclusionProof2026``), or a
+    ``DataIntegrityProof`` whose cryptosuite is unknown or not in ``cryptosuites`` (default: all of
+    :data:`CRYPTOSUITES`), is reported as skipped and does not affect the others. A
     chained proof (``previousProof``) verifies only if the proofs it names verify. ``expected_purpose``,
     ``domain`` and ``challenge``, when given, must match each proof (``PROOF_VERIFICATION_ERROR``,
     ``INVALID_DOMAIN_ERROR``, ``INVALID_CHALLENGE_ERROR``); a proof whose ``expires`` is before ``at`` (default:
@@ -744,6 +743,11 @@ def _verify_checked(suite: _Suite, proof: Mapping[str, Any], all_proofs: list[An
     if key_type not in suite.key_types:
         raise _Failure(PROOF_VERIFICATION_ERROR, f"{suite.name} needs a {' or '.join(sorted(suite.key_types))} "
                                                  f"key; {vm!r} is a {key_type!r} key")
+    try:
+        _public_key(key_type, bytes(public_key))
+    except (ValueError, TypeError):
+        raise _Failure(PROOF_VERIFICATION_ERROR, f"the key of {vm!r} is not a valid {key_type} public key") \
+            from None
     if len(signature) != _SIGNATURE_LENGTHS[key_type]:
         raise _Failure(MALFORMED_PROOF_ERROR, f"the proofValue holds {len(signature)} bytes; a {key_type} "
                                               f"signature is {_SIGNATURE_LENGTHS[key_type]}")

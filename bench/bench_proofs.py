@@ -1,0 +1,276 @@
+"""Data Integrity proof throughput on one core: signing and verification of an Open Badges 3.0 micro-credential.
+
+The credential (:func:`microcredential`, ~2 KB of JSON) is a VC 2.0 ``OpenBadgeCredential`` shaped like the
+examples of the Open Badges 3.0 specification (``../shared/vectors/05-openbadges3/extracted/examples/``), with
+the contexts ``credentials/v2`` and ``ob/v3p0/context-3.0.3.json``. Every signed or verified credential is
+*distinct* (its id, learner and dates differ), so no cache of a document helps.
+
+* ``sign_*_per_s``: :func:`microcred.registry._proofs.sign_batch`, one batch (one proof configuration).
+* ``verify_*_per_s``: :func:`~microcred.registry._proofs.verify_proofs` with a ``did:key`` lookup, each credential
+  with its own ``created`` time, so the proof configuration is canonicalised for every credential as when one
+  credential arrives alone (``verify_rdfc_batch_per_s``: a batch sharing one configuration).
+* ``didkit_verify_per_s``: ``didkit.verify_credential`` (Rust, spruceid ssi, through its Python binding) on the same
+  content as a VC 1.1 credential with an ``Ed25519Signature2020`` proof, run in a child process because the
+  binding may crash the interpreter when it exits.
+
+Rates are per second of CPU time of the measuring process (``time.process_time``, which for didkit also counts its
+runtime's threads), i.e. what one core does, and stay meaningful on a busy machine.
+
+    python bench/bench_proofs.py       # prints the figures as JSON
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from microcred.registry._multibase import encode_public_key_multibase
+from microcred.registry._proofs import did_key_lookup, sign_batch, verify_proofs
+
+#: the bars the issue sets
+TARGETS = {"sign_rdfc_per_s": 200, "sign_jcs_per_s": 2000, "verify_jcs_vs_didkit": 5, "verify_rdfc_vs_didkit": 1}
+
+_SEED = bytes(range(32))
+
+
+class _Ed25519Signer:
+    key_type = "ed25519"
+
+    def __init__(self, seed: bytes) -> None:
+        self._key = Ed25519PrivateKey.from_private_bytes(seed)
+        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        multibase = encode_public_key_multibase("ed25519", self.public_key)
+        self.did = f"did:key:{multibase}"
+        self.verification_method = f"{self.did}#{multibase}"
+
+    def sign(self, data: bytes) -> bytes:
+        return self._key.sign(data)
+
+
+def microcredential(n: int = 0, issuer: str = "did:key:z6MkexampleIssuer") -> dict[str, Any]:
+    """An OB 3.0 micro-credential of about 2 KB; ``n`` makes it distinct."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": f"urn:uuid:6a1676b8-b51f-11ed-937b-{n:012d}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Data Stewardship for Research Projects (micro-credential)",
+        "description": "Awarded for completing the short course on research data stewardship, 5 ECTS.",
+        "issuer": {
+            "id": issuer,
+            "type": ["Profile"],
+            "name": "Example University of Applied Sciences",
+            "url": "https://www.example.edu",
+            "email": "registrar@example.edu",
+            "address": {"type": ["Address"], "addressCountry": "Netherlands", "addressCountryCode": "NL",
+                        "addressLocality": "Utrecht"},
+        },
+        "validFrom": (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": f"did:example:learner{n}",
+            "type": ["AchievementSubject"],
+            "activityStartDate": "2025-09-01T00:00:00Z",
+            "activityEndDate": "2025-12-15T00:00:00Z",
+            "creditsEarned": 5,
+            "achievement": {
+                "id": "https://www.example.edu/achievements/data-stewardship",
+                "type": ["Achievement"],
+                "achievementType": "MicroCredential",
+                "name": "Data Stewardship for Research Projects",
+                "description": "Plan, document and publish research data following the FAIR principles.",
+                "criteria": {"narrative": "Pass the written assessment and a supervised practical assignment "
+                                          "(data management plan reviewed by two assessors)."},
+                "creditsAvailable": 5,
+                "fieldOfStudy": "Information science",
+                "humanCode": "DS-101",
+                "inLanguage": "en",
+                "alignment": [{
+                    "type": ["Alignment"],
+                    "targetName": "EQF level 6",
+                    "targetFramework": "European Qualifications Framework",
+                    "targetType": "ext:EQF",
+                    "targetUrl": "https://europa.eu/europass/en/description-eight-eqf-levels",
+                }, {
+                    "type": ["Alignment"],
+                    "targetName": "manage research data",
+                    "targetFramework": "ESCO",
+                    "targetType": "ext:ESCO",
+                    "targetUrl": "http://data.europa.eu/esco/skill/5c1f9e7d-4b8f-4f0e-9d3c-7c2b1f0e8a11",
+                }],
+                "resultDescription": [{
+                    "id": "urn:uuid:f6ab24cd-86e8-4eaf-b8c6-ded74e8fd41c",
+                    "type": ["ResultDescription"],
+                    "name": "Final grade",
+                    "resultType": "LetterGrade",
+                    "allowedValue": ["A", "B", "C", "D", "E", "F"],
+                }],
+            },
+            "result": [{"type": ["Result"], "resultDescription": "urn:uuid:f6ab24cd-86e8-4eaf-b8c6-ded74e8fd41c",
+                        "value": "B"}],
+        },
+    }
+
+
+def _rate(action: Callable[[], int], min_seconds: float) -> float:
+    """Operations per CPU second of ``action`` (which returns how many it did), repeated for ``min_seconds``."""
+    done, start = 0, time.process_time()
+    while True:
+        done += action()
+        elapsed = time.process_time() - start
+        if elapsed >= min_seconds:
+            return done / elapsed
+
+
+def _sign_rate(cryptosuite: str, count: int, seconds: float) -> float:
+    signer = _Ed25519Signer(_SEED)
+    docs = [microcredential(i, signer.did) for i in range(count)]
+    sign_batch(docs[:5], signer, verification_method=signer.verification_method, cryptosuite=cryptosuite)  # warm
+
+    def run() -> int:
+        sign_batch(docs, signer, verification_method=signer.verification_method, cryptosuite=cryptosuite,
+                   created="2026-02-01T10:00:00Z")
+        return len(docs)
+
+    return _rate(run, seconds)
+
+
+def sign_rdfc_per_s(count: int = 200, seconds: float = 2.0) -> float:
+    """eddsa-rdfc-2022 signatures per second (distinct credentials, one batch)."""
+    return _sign_rate("eddsa-rdfc-2022", count, seconds)
+
+
+def sign_jcs_per_s(count: int = 1000, seconds: float = 2.0) -> float:
+    """eddsa-jcs-2022 signatures per second (distinct credentials, one batch)."""
+    return _sign_rate("eddsa-jcs-2022", count, seconds)
+
+
+def _signed(cryptosuite: str, count: int, shared_config: bool) -> list[dict[str, Any]]:
+    signer = _Ed25519Signer(_SEED)
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    if shared_config:
+        return sign_batch([microcredential(i, signer.did) for i in range(count)], signer,
+                          verification_method=signer.verification_method, cryptosuite=cryptosuite, created=start)
+    return [sign_batch([microcredential(i, signer.did)], signer, verification_method=signer.verification_method,
+                       cryptosuite=cryptosuite, created=start + timedelta(seconds=i))[0] for i in range(count)]
+
+
+def _verify_rate(cryptosuite: str, count: int, seconds: float, shared_config: bool) -> float:
+    docs = _signed(cryptosuite, count, shared_config)
+    assert verify_proofs(docs[0], did_key_lookup).verified
+
+    def run() -> int:
+        for doc in docs:
+            if not verify_proofs(doc, did_key_lookup).verified:
+                raise AssertionError("a benchmark credential did not verify")
+        return len(docs)
+
+    return _rate(run, seconds)
+
+
+def verify_rdfc_per_s(count: int = 300, seconds: float = 2.0) -> float:
+    """eddsa-rdfc-2022 verifications per second, each credential with its own proof configuration."""
+    return _verify_rate("eddsa-rdfc-2022", count, seconds, shared_config=False)
+
+
+def verify_rdfc_batch_per_s(count: int = 300, seconds: float = 2.0) -> float:
+    """eddsa-rdfc-2022 verifications per second of a batch whose proofs share one configuration."""
+    return _verify_rate("eddsa-rdfc-2022", count, seconds, shared_config=True)
+
+
+def verify_jcs_per_s(count: int = 1000, seconds: float = 2.0) -> float:
+    """eddsa-jcs-2022 verifications per second."""
+    return _verify_rate("eddsa-jcs-2022", count, seconds, shared_config=False)
+
+
+def vc11_equivalent(doc: dict[str, Any], issuer: str) -> dict[str, Any]:
+    """The same content as a VC 1.1 credential didkit can process: credentials/v1, and the OB terms through an
+    ``@vocab`` (didkit bundles no Open Badges context and loads none)."""
+    body = copy.deepcopy({k: v for k, v in doc.items() if k not in ("@context", "validFrom", "proof")})
+    body["issuer"]["id"] = issuer
+    return {"@context": ["https://www.w3.org/2018/credentials/v1",
+                         {"@vocab": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"}],
+            **body, "issuanceDate": doc["validFrom"]}
+
+
+_DIDKIT_CHILD = textwrap.dedent("""
+    import asyncio, json, os, sys, time
+    import didkit
+
+    async def main():
+        cfg = json.load(sys.stdin)
+        jwk = didkit.generate_ed25519_key()
+        did = didkit.key_to_did("key", jwk)
+        vm = await didkit.key_to_verification_method("key", jwk)
+        options = json.dumps({"proofPurpose": "assertionMethod", "verificationMethod": vm,
+                              "type": "Ed25519Signature2020"})
+        vcs = []
+        for doc in cfg["docs"]:
+            doc["issuer"]["id"] = did
+            vcs.append(await didkit.issue_credential(json.dumps(doc), options, jwk))
+        check = json.dumps({"proofPurpose": "assertionMethod"})
+        result = json.loads(await didkit.verify_credential(vcs[0], check))
+        assert not result["errors"], result
+        done, start = 0, time.process_time()
+        while True:
+            for vc in vcs:
+                result = json.loads(await didkit.verify_credential(vc, check))
+                assert not result["errors"], result
+            done += len(vcs)
+            elapsed = time.process_time() - start
+            if elapsed >= cfg["seconds"]:
+                return done / elapsed
+
+    rate = asyncio.run(main())
+    sys.stdout.write(json.dumps({"rate": rate}))
+    sys.stdout.flush()
+    os._exit(0)  # didkit's runtime may crash the interpreter at a normal exit
+""")
+
+
+def didkit_verify_per_s(count: int = 100, seconds: float = 2.0) -> float:
+    """``didkit.verify_credential`` calls per second on the VC 1.1 + Ed25519Signature2020 equivalent."""
+    docs = [vc11_equivalent(microcredential(i), "did:key:placeholder") for i in range(count)]
+    child = subprocess.run([sys.executable, "-c", _DIDKIT_CHILD], check=False, input=json.dumps({"docs": docs, "seconds": seconds}),
+                           capture_output=True, text=True, timeout=600)
+    if child.returncode != 0:
+        raise RuntimeError(f"the didkit benchmark failed ({child.returncode}): {child.stderr[-2000:]}")
+    return float(json.loads(child.stdout)["rate"])
+
+
+def measure(seconds: float = 2.0) -> dict[str, float]:
+    """Every figure and the ratios to didkit."""
+    figures = {
+        "sign_rdfc_per_s": sign_rdfc_per_s(seconds=seconds),
+        "sign_jcs_per_s": sign_jcs_per_s(seconds=seconds),
+        "verify_rdfc_per_s": verify_rdfc_per_s(seconds=seconds),
+        "verify_rdfc_batch_per_s": verify_rdfc_batch_per_s(seconds=seconds),
+        "verify_jcs_per_s": verify_jcs_per_s(seconds=seconds),
+        "didkit_verify_per_s": didkit_verify_per_s(seconds=seconds),
+    }
+    figures["verify_jcs_vs_didkit"] = figures["verify_jcs_per_s"] / figures["didkit_verify_per_s"]
+    figures["verify_rdfc_vs_didkit"] = figures["verify_rdfc_per_s"] / figures["didkit_verify_per_s"]
+    return {k: round(v, 2) for k, v in figures.items()}
+
+
+def main() -> None:
+    """Measure and print the figures, the credential size and the targets as JSON."""
+    figures = measure()
+    size = len(json.dumps(microcredential(0)))
+    print(json.dumps({"figures": figures, "targets": TARGETS,
+                      "met": {k: figures[k] >= v for k, v in TARGETS.items()},
+                      "credential_bytes": size, "python": sys.version.split()[0]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
