@@ -15,10 +15,34 @@ from microcred.registry._errors import (
     WrongChainError,
 )
 from microcred.registry._merkle import MerkleTree, leaf_hash, verify_proof
+from microcred.registry._anchor import ANCHOR_PROOF_TYPE, Anchorer, AnchorError, credential_digest, strip_anchor
+from microcred.registry._verify import Check, Verification, Verifier
+from microcred.registry._accreditation import AccreditationClient, Scope
+from microcred.registry._trust import AccreditationChecker, load_trust_list
+from microcred.registry._timeline import TimelineEntry, from_registry_events, merge_timelines, status_at, statuses_at
+from microcred.registry._audit import AuditReport
 from microcred.registry._node import LocalNode, NodeStatus
 from microcred.registry._tx import PreparedTx, Receipt, TxSender
 
 __all__ = [
+    "ANCHOR_PROOF_TYPE",
+    "AccreditationChecker",
+    "AccreditationClient",
+    "AnchorError",
+    "Anchorer",
+    "AuditReport",
+    "Check",
+    "Scope",
+    "TimelineEntry",
+    "Verification",
+    "Verifier",
+    "credential_digest",
+    "from_registry_events",
+    "load_trust_list",
+    "merge_timelines",
+    "status_at",
+    "statuses_at",
+    "strip_anchor",
     "Batch",
     "Chain",
     "ChainError",
