@@ -38,8 +38,13 @@ def make_checkers(app: AppContext):
     resolver = build_resolver(app)
     bindings: dict = {}
 
+    keys: dict = {}
+    issuers: dict = {}
+
     def key_lookup_at(at: datetime | None):
         def lookup(vm_id: str):
+            if (vm_id, at) in keys:  # the credentials of one batch share their key: resolve it once
+                return keys[(vm_id, at)]
             try:
                 vm, _doc = resolver.resolve_verification_method(vm_id, at=at)
             except DIDNetworkError as exc:
@@ -49,7 +54,8 @@ def make_checkers(app: AppContext):
                 from microcred.errors import InvalidInputError
 
                 raise InvalidInputError(f"{vm_id} carries no public key that can check a signature")
-            return key.key_type, key.public_key, vm.controller
+            keys[(vm_id, at)] = (key.key_type, key.public_key, vm.controller)
+            return keys[(vm_id, at)]
         return lookup
 
     def signature(doc: dict, *, at: datetime | None):
@@ -74,6 +80,12 @@ def make_checkers(app: AppContext):
         return True, f"{len(verified)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}", vms
 
     def issuer(doc: dict, *, account: str, vm_ids: list[str], anchored_at: datetime):
+        memo = (issuer_did(doc), tuple(vm_ids), account.lower(), anchored_at)
+        if memo not in issuers:  # the same issuer, keys and anchor time give the same answer
+            issuers[memo] = check_issuer(doc, account=account, vm_ids=vm_ids, anchored_at=anchored_at)
+        return issuers[memo]
+
+    def check_issuer(doc: dict, *, account: str, vm_ids: list[str], anchored_at: datetime):
         did = issuer_did(doc)
         if not did:
             return False, "the credential names no issuer DID"
