@@ -13,6 +13,7 @@ _MODULES = [
     "_issue",
     "_anchor",
     "_status",
+    "_statusexport",
     "_verify",
     "_history",
     "_audit",
