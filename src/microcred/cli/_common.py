@@ -58,3 +58,19 @@ def credential_files(paths: Iterable[str]) -> list[Path]:
     if not out:
         raise InvalidInputError("no credential files found in " + ", ".join(map(str, paths)))
     return out
+
+
+def endpoint_contexts(app: AppContext, rpcs: tuple[str, ...]) -> list[AppContext]:
+    """One app context per RPC endpoint of --rpc (same home and network), to ask each the same question."""
+    contexts = []
+    for url in rpcs:
+        network = app.network if not app.network.startswith(("http://", "https://")) else url
+        contexts.append(AppContext(home=app.home, network=network, json_output=app.json_output, debug=app.debug,
+                                   rpc_urls=(url,)))
+    return contexts
+
+
+class EndpointsDisagreeError(ConfigError):
+    """Several RPC endpoints of one chain gave different answers: none of them can be trusted alone."""
+
+    exit_code = 2

@@ -60,8 +60,10 @@ def _iso(ts: int | None) -> str:
 @click.argument("target")
 @click.option("--at", "at", default=None, help="The timeline as it stood at this time (ISO 8601 or unix seconds).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
+@click.option("--rpc", "rpcs", multiple=True,
+              help="RPC URL; give several to ask each and fail when they disagree.")
 @pass_app
-def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
+def history(app: AppContext, target: str, at: str | None, as_csv: bool, rpcs: tuple[str, ...]) -> None:
     """The timeline of an issuer (by 0x account or DID) or of one credential (by its file), from the chain.
 
     For an issuer: batches anchored, status changes with reasons, operator changes, read by walking the issuer's
@@ -78,7 +80,12 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
     from microcred.registry._verify import parse_time
 
     when = parse_time(at) if at else None
-    chain = app.chain()
+    if rpcs:
+        from microcred.cli._common import endpoint_contexts
+
+        chain = endpoint_contexts(app, rpcs)[0].chain()
+    else:
+        chain = app.chain()
     index = None
     path = Path(target)
     if path.is_file():
@@ -93,6 +100,16 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
         account, registry, root = _account_for(app, target), chain.address_of("CredentialRegistry"), None
     client = chain.registry(address=registry)
     events = client.history(account, block=_block_at(chain, when))
+    if len(rpcs) > 1:
+        from microcred.cli._common import EndpointsDisagreeError, endpoint_contexts
+
+        for ctx, url in zip(endpoint_contexts(app, rpcs)[1:], rpcs[1:]):
+            other_chain = ctx.chain()
+            other = other_chain.registry(address=registry).history(account, block=_block_at(other_chain, when))
+            if [(e.block_number, e.tx_hash, e.kind, e.data) for e in other] != \
+                    [(e.block_number, e.tx_hash, e.kind, e.data) for e in events]:
+                raise EndpointsDisagreeError(f"the RPC endpoints disagree about the history of {account}: {rpcs[0]} "
+                                             f"reports {len(events)} changes, {url} reports {len(other)}")
     if index is not None:
         events = [e for e in events if (e.kind == "anchored" and (e.data.get("root") == root or (
             e.data["first_index"] <= index < e.data["first_index"] + e.data["count"])))

@@ -149,6 +149,46 @@ def build_verifier(app: AppContext, trust: Path | None = None):
                     accreditation_checker=accreditation)
 
 
+def _verify_all(app: AppContext, trust, items, when):
+    from microcred.registry._verify import Verification
+
+    try:
+        verifier = build_verifier(app, trust)
+        return verifier.verify(items, at=when) if items else []
+    except NetworkError as exc:
+        results = []
+        for name, doc in items:
+            v = Verification(file=name, id=doc.get("id"))
+            v.add("anchor", "error", f"could not check: {exc}")
+            results.append(v)
+        return results
+
+
+def _agree(per_endpoint: list, urls: list[str], items) -> list:
+    """The results when every endpoint gave the same; where they differ, those checks become errors naming the
+    endpoints and what each said (a lying or lagging node is never believed alone)."""
+    from microcred.registry._verify import Verification
+
+    merged = []
+    for position, (name, doc) in enumerate(items):
+        answers = [results[position] for results in per_endpoint]
+        first = answers[0]
+        checks = [{c.name: (c.result, c.detail) for c in a.checks} for a in answers]
+        if all(c == checks[0] for c in checks[1:]) and all(a.status == first.status for a in answers):
+            merged.append(first)
+            continue
+        v = Verification(file=first.file, id=first.id, status="unknown")
+        for check in first.checks:
+            said = [c.get(check.name) for c in checks]
+            if all(s == said[0] for s in said[1:]):
+                v.add(check.name, check.result, check.detail)
+            else:
+                detail = "; ".join(f"{u} says {s[0] if s else 'nothing'}" for u, s in zip(urls, said))
+                v.add(check.name, "error", f"could not check: the RPC endpoints disagree ({detail})")
+        merged.append(v)
+    return merged
+
+
 _MARK = {"pass": "✔", "fail": "✘", "error": "?", "skipped": "–"}
 
 
@@ -183,9 +223,9 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     from microcred.registry._anchor import load_credential
     from microcred.registry._verify import Verification, parse_time
 
-    if rpcs:
-        app.rpc_urls = tuple(rpcs)
     when = parse_time(at) if at else None
+    if len(rpcs) == 1:
+        app.rpc_urls = tuple(rpcs)
     items, unreadable = [], []
     for path in credential_files([str(f) for f in files]):
         try:
@@ -194,15 +234,13 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
             bad = Verification(file=str(path), id=None)
             bad.add("format", "fail", str(exc))
             unreadable.append(bad)
-    try:
-        verifier = build_verifier(app, trust)
-        results = verifier.verify(items, at=when) if items else []
-    except NetworkError as exc:
-        results = []
-        for name, doc in items:
-            v = Verification(file=name, id=doc.get("id"))
-            v.add("anchor", "error", f"could not check: {exc}")
-            results.append(v)
+    if len(rpcs) > 1:
+        from microcred.cli._common import endpoint_contexts
+
+        per_endpoint = [_verify_all(ctx, trust, items, when) for ctx in endpoint_contexts(app, tuple(rpcs))]
+        results = _agree(per_endpoint, list(rpcs), items)
+    else:
+        results = _verify_all(app, trust, items, when)
     results = unreadable + results
     for v in results:
         app.emit(v.as_json(), render(v))
