@@ -41,7 +41,10 @@ def test_ethr_key_management_and_audit(capsys, home, tmp_path):
     assert code == 0 and report.exists() and report.with_suffix(".json").exists()
     assert "<svg" in report.read_text() or "<table" in report.read_text()
     code, out = run(capsys, *base, "history", address, "--csv")
-    assert code == 0 and out.startswith("time,block,kind,summary,tx")
+    assert code == 0 and out.startswith("time,block,source,kind,summary,tx")
+    code, out = run(capsys, *base, "--json", "history", address)
+    rows = [json.loads(line) for line in out.strip().splitlines()]
+    assert [r["kind"] for r in rows if r["source"] == "did"] == ["delegate-added", "delegate-revoked"]
 
 
 def test_verify_of_a_file_that_is_not_json_is_invalid_not_a_crash(capsys, home, tmp_path):

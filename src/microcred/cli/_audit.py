@@ -20,14 +20,16 @@ from microcred.cli._app import AppContext, cli, pass_app
 def audit(app: AppContext, issuer: str, out: Path, explorer: str | None) -> None:
     """Write an audit report of an issuer (0x account, did:ethr, or the DID of an issuer profile here).
 
-    The timeline (batches, status changes with reasons, operator changes), counts and rates by reason and by month
+    The timeline (batches, status changes with reasons, operator changes, DID key and delegate changes,
+    accreditation grants and withdrawals), counts and rates by reason and by month
     with charts, each claim linked to its transaction and block so anyone can re-check it with any RPC endpoint.
 
     \b
     Example:
       microcred audit 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --out report.html
     """
-    from microcred.cli._history import _account_for
+    from microcred.cli._history import _account_for, _other_sources
+    from microcred.registry._timeline import merge_timelines
     from microcred.registry._audit import AuditReport
     from microcred.registry._timeline import from_registry_events
 
@@ -35,7 +37,8 @@ def audit(app: AppContext, issuer: str, out: Path, explorer: str | None) -> None
     account = _account_for(app, issuer)
     registry = chain.address_of("CredentialRegistry")
     events = chain.registry(address=registry).history(account)
-    report = AuditReport.build(account, from_registry_events(events), chain.caip2, registry,
+    timeline = merge_timelines(from_registry_events(events), *_other_sources(app, chain, account, None))
+    report = AuditReport.build(account, timeline, chain.caip2, registry,
                                datetime.now(timezone.utc), explorer_tx_url=explorer)
     out.write_text(report.to_html(), encoding="utf-8")
     json_path = out.with_suffix(".json")

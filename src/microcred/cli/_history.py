@@ -52,6 +52,30 @@ def _block_at(chain, when: datetime | None):
     return lo
 
 
+def _other_sources(app: AppContext, chain, account: str, when: datetime | None) -> list[list]:
+    """Timeline entries of the account's DID (ERC-1056) and accreditation changes, up to ``when``."""
+    from microcred.registry._sources import from_accreditation_events, from_did_events
+
+    sources = []
+    if "EthereumDIDRegistry" in chain.addresses:
+        from microcred.did._ethr import EthrResolver
+
+        resolver = EthrResolver(chain.w3, chain.addresses["EthereumDIDRegistry"], chain.chain_id)
+        events = resolver.history(account)
+        blocks = sorted({e.block_number for e in events if e.block_timestamp is None})
+        times = chain.registry().block_times(blocks) if blocks else {}
+        sources.append(from_did_events(events, times))
+    if "AccreditationRegistry" in chain.addresses:
+        from microcred.registry._accreditation import AccreditationClient
+
+        client = AccreditationClient(chain.w3, chain.addresses["AccreditationRegistry"], endpoint=chain.endpoint)
+        sources.append(from_accreditation_events(client.history(account)))
+    if when is not None:
+        cutoff = when.timestamp()
+        sources = [[e for e in src if e.time is None or e.time <= cutoff] for src in sources]
+    return sources
+
+
 def _iso(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else ""
 
@@ -76,7 +100,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, rpcs: tu
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
     """
     from microcred.registry._anchor import anchor_proofs, load_credential, status_entry
-    from microcred.registry._timeline import from_registry_events, status_at
+    from microcred.registry._timeline import from_registry_events, merge_timelines, status_at
     from microcred.registry._verify import parse_time
 
     when = parse_time(at) if at else None
@@ -115,14 +139,16 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, rpcs: tu
             e.data["first_index"] <= index < e.data["first_index"] + e.data["count"])))
             or index in e.data.get("indexes", [])]
     timeline = from_registry_events(events)
-    rows = [{"time": _iso(t.time), "block": t.block, "kind": t.kind, "summary": t.summary, "tx": t.tx_hash}
-            for t in timeline]
+    if index is None:  # an issuer's whole timeline: its DID and accreditation changes too
+        timeline = merge_timelines(timeline, *_other_sources(app, chain, account, when))
+    rows = [{"time": _iso(t.time), "block": t.block, "source": t.source, "kind": t.kind, "summary": t.summary,
+             "tx": t.tx_hash} for t in timeline]
     if app.json_output:
         for row in rows:
             app.emit(row)
     elif as_csv:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["time", "block", "kind", "summary", "tx"])
+        writer = csv.DictWriter(buf, fieldnames=["time", "block", "source", "kind", "summary", "tx"])
         writer.writeheader()
         writer.writerows(rows)
         click.echo(buf.getvalue(), nl=False)
