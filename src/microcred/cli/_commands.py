@@ -16,6 +16,7 @@ _MODULES = [
     "_statusexport",
     "_verify",
     "_history",
+    "_accredit",
     "_audit",
     "_demo",
 ]
