@@ -29,7 +29,8 @@ def test_status_lists_match_the_chain(home, tmp_path, capsys):
     run(*base, "key", "new", "sig")
     run(*base, "key", "new", "acct", "--type", "secp256k1")
     run(*base, "issuer", "init", "x", "--legal-name", "X University", "--country", "FR", "--key", "sig",
-        "--account-key", "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry"))
+        "--account-key", "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry"),
+        "--status-list-url", "https://x.example/status")
     out = tmp_path / "out"
     run(*base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
         "--learners", str(EXAMPLES / "learners.csv"), "--out", str(out))
@@ -38,8 +39,19 @@ def test_status_lists_match_the_chain(home, tmp_path, capsys):
     run(*base, "suspend", "2", "--issuer", "x", "--reason", "under-investigation")
     run(*base, "status", "export", "--issuer", "x", "--out", str(tmp_path / "lists"))
     capsys.readouterr()
+    first = json.loads(sorted(p for p in out.glob("*.json") if not p.name.startswith("."))[0].read_text())
+    entries = [e for e in first["credentialStatus"] if e["type"] == "BitstringStatusListEntry"]
+    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    assert all(e["statusListIndex"] == "0" for e in entries)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # not bound to its account in this test, so the issuer check fails
+        main([*base, "--json", "verify", str(sorted(p for p in out.glob("*.json") if not p.name.startswith("."))[1])])
+    checks = {c["name"]: c["result"] for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["format"] == checks["signature"] == checks["anchor"] == checks["status"] == "pass", checks
     for purpose, expected in (("revocation", {0}), ("suspension", {2})):
         doc = json.loads((tmp_path / "lists" / f"{purpose}.json").read_text())
+        entry = next(e for e in entries if e["statusPurpose"] == purpose)
+        assert doc["id"] == entry["statusListCredential"]
         assert doc["credentialSubject"]["statusPurpose"] == purpose
         bits = decode_bitstring(doc["credentialSubject"]["encodedList"])
         assert len(bits) * 8 >= MIN_BITS
@@ -54,3 +66,19 @@ def test_bitstring_round_trip_and_bad_input():
         encode_bitstring([MIN_BITS + 5], 10)
     with pytest.raises(Exception, match="starts with 'u'"):
         decode_bitstring("zabc")
+
+
+def test_status_list_entries_beside_the_registry_entry_are_checked():
+    from microcred.registry._credential import format_problems
+
+    doc = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "valid_format_microcredential.json")
+                     .read_text())
+    entry = {"id": "https://x.example/status/revocation#3", "type": "BitstringStatusListEntry",
+             "statusPurpose": "revocation", "statusListIndex": "3",
+             "statusListCredential": "https://x.example/status/revocation"}
+    doc["credentialStatus"] = [doc["credentialStatus"], entry]
+    assert format_problems(doc) == []
+    doc["credentialStatus"][1] = {k: v for k, v in entry.items() if k != "statusListCredential"}
+    assert any("BitstringStatusListEntry" in p for p in format_problems(doc))
+    doc["credentialStatus"] = [entry]
+    assert any("exactly one" in p for p in format_problems(doc))

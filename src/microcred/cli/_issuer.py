@@ -59,12 +59,14 @@ def issuer() -> None:
 @click.option("--cryptosuite", type=click.Choice(CRYPTOSUITES),
               help="Default Data Integrity cryptosuite (eddsa-rdfc-2022 for ed25519, ecdsa-rdfc-2019 for p256).")
 @click.option("--website", help="Web address of the issuer (https://…).")
+@click.option("--status-list-url", help="Where its Bitstring Status Lists are published (https://…): credentials "
+                                        "then carry list entries beside the registry entry.")
 @click.option("--force", is_flag=True, help="Replace an existing profile of that name.")
 @pass_app
 def init(app: AppContext, name: str, legal_name: str, display_name: str | None, country: str, region: str | None,
          key_name: str, did: str | None, verification_method: str | None, account_key: str | None,
          account: str | None, chain: str | None, registry: str | None, cryptosuite: str | None,
-         website: str | None, force: bool) -> None:
+         website: str | None, status_list_url: str | None, force: bool) -> None:
     """Create issuer profile NAME from keystore keys; needs no passphrase.
 
     \b
@@ -116,6 +118,7 @@ def init(app: AppContext, name: str, legal_name: str, display_name: str | None, 
         "region": region, "did": did, "verificationMethod": verification_method, "key": key_name,
         "account": account, "accountKey": account_key, "network": app.network, "chain": chain,
         "registry": registry, "cryptosuite": cryptosuite or suites[0], "website": website,
+        "statusListUrl": status_list_url,
     }
     options = {k: "--" + re.sub(r"([A-Z])", r"-\1", k).lower() for k in data}
     options["verificationMethod"] = "--verification-method (or the DID)"

@@ -24,7 +24,7 @@ def status_group() -> None:
 @click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose key signs the lists.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for revocation.json and suspension.json.")
-@click.option("--base-url", default=None, help="Where the lists will be published (their ids); default urn:.")
+@click.option("--base-url", default=None, help="Where the lists will be published (their ids); default: the profile's --status-list-url, else urn:.")
 @pass_app
 def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -> None:
     """Write the issuer's revocation and suspension lists as signed W3C Bitstring Status List credentials.
@@ -43,6 +43,7 @@ def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -
     from microcred.registry._statuslist import status_list_credential
 
     profile = IssuerStore(app.home).load(issuer_name)
+    base_url = base_url or profile.status_list_url
     chain_id, registry, account = profile.require_chain()
     chain = app.chain()
     client = chain.registry(address=registry)

@@ -30,7 +30,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any, Callable, Final, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from microcred.errors import InvalidInputError
@@ -378,6 +378,18 @@ class RegistryStatusEntry(_Node):
     status_index: StatusIndex
 
 
+class BitstringStatusListEntry(_Node):
+    """A W3C Bitstring Status List entry, beside the registry entry, for verifiers that do not read chains
+    (``microcred status export`` publishes the list it points to)."""
+
+    type_: Annotated[Any, AfterValidator(_exactly("BitstringStatusListEntry"))] = Field(
+        "BitstringStatusListEntry", alias="type")
+    id: Iri | None = None
+    status_purpose: Text
+    status_list_index: Text
+    status_list_credential: Iri
+
+
 class MicroCredential(_Node):
     """A micro-credential: VC 2.0 + Open Badges 3.0 + the microcred extension, with every Annex I element."""
 
@@ -396,6 +408,28 @@ class MicroCredential(_Node):
     credential_subject: AchievementSubject
     credential_status: RegistryStatusEntry
     proof: Any = None
+
+    @field_validator("credential_status", mode="before")
+    @classmethod
+    def _registry_entry_of_a_list(cls, value: Any) -> Any:
+        """A list of status entries holds exactly one registry entry (the model keeps it) and may hold Bitstring
+        Status List entries, each checked here."""
+        if not isinstance(value, list):
+            return value
+        registry = [v for v in value if isinstance(v, Mapping) and v.get("type") == STATUS_ENTRY_TYPE]
+        if len(registry) != 1:
+            raise ValueError(f"must hold exactly one {STATUS_ENTRY_TYPE} entry, not {len(registry)}")
+        for other in value:
+            if other is registry[0]:
+                continue
+            if not isinstance(other, Mapping) or other.get("type") != "BitstringStatusListEntry":
+                raise ValueError("may hold, beside the registry entry, only BitstringStatusListEntry entries")
+            try:
+                BitstringStatusListEntry.model_validate(other)
+            except ValidationError as exc:
+                raise ValueError(f"has a malformed BitstringStatusListEntry ({exc.error_count()} problem(s): "
+                                 f"{exc.errors()[0]['msg']})") from None
+        return registry[0]
 
     @classmethod
     def parse(cls, doc: Any, *, source: str | None = None) -> MicroCredential:

@@ -652,6 +652,16 @@ class _Builder:
         self.result_description_id = (self.achievement["resultDescription"][0]["id"]
                                       if "resultDescription" in self.achievement else None)
         self.status = {"type": STATUS_ENTRY_TYPE, "chain": chain, "registry": registry, "issuerAccount": account}
+        self.status_list_url = getattr(profile, "status_list_url", None)
+
+    def _status(self, index: int) -> dict[str, Any] | list[dict[str, Any]]:
+        entry = {**self.status, "statusIndex": index}
+        if not self.status_list_url:
+            return entry
+        base = self.status_list_url.rstrip("/")
+        return [entry] + [{"id": f"{base}/{purpose}#{index}", "type": "BitstringStatusListEntry",
+                           "statusPurpose": purpose, "statusListIndex": str(index),
+                           "statusListCredential": f"{base}/{purpose}"} for purpose in ("revocation", "suspension")]
 
     @staticmethod
     def _issuer(profile: IssuerProfile) -> dict[str, Any]:
@@ -757,7 +767,7 @@ class _Builder:
             "awardedDate": issued,
             "name": t.title,
             "credentialSubject": subject,
-            "credentialStatus": {**self.status, "statusIndex": index},
+            "credentialStatus": self._status(index),
         }
         v = t.validity
         if v is not None and (v.years or v.months):
@@ -991,7 +1001,9 @@ def _credential_ok(path: Path, entry: Mapping[str, Any]) -> bool | None:
         raise BatchConflictError(f"{path} holds credential {doc.get('id')!r}, not {entry['id']} of this batch: "
                                  "move it away or choose another output directory")
     status = doc.get("credentialStatus")
-    return bool(doc.get("proof")) and isinstance(status, dict) and status.get("statusIndex") == entry["index"]
+    entries = status if isinstance(status, list) else [status]
+    registry_entry = next((e for e in entries if isinstance(e, dict) and e.get("type") == STATUS_ENTRY_TYPE), None)
+    return bool(doc.get("proof")) and registry_entry is not None and registry_entry.get("statusIndex") == entry["index"]
 
 
 def _sync_filesystem(directory: Path) -> None:

@@ -120,6 +120,8 @@ class IssuerProfile(BaseModel):
     cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"] = \
         DEFAULT_CRYPTOSUITE
     website: Annotated[str, _pattern(_URL, "a web address (https://…)")] | None = None
+    #: where `microcred status export --base-url` publishes the lists; credentials then carry list entries too
+    status_list_url: Annotated[str, _pattern(_URL, "a web address (https://…)")] | None = None
 
     @property
     def public_name(self) -> str:
