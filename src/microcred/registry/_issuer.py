@@ -226,20 +226,7 @@ def fsync_directory(directory: Path) -> None:
 
 def write_json_durably(path: Path, data: Any, *, indent: int | None = 2) -> None:
     """Write ``data`` as JSON to ``path`` atomically and durably: temp file, fsync, rename, directory fsync."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=indent, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    from microcred.registry._anchor import write_json_atomic
+
+    write_json_atomic(path, data, indent=indent)
     fsync_directory(path.parent)
