@@ -1,7 +1,7 @@
 """Data Integrity proof throughput on one core: signing and verification of an Open Badges 3.0 micro-credential.
 
 The credential (:func:`microcredential`, ~2 KB of JSON) is a VC 2.0 ``OpenBadgeCredential`` shaped like the
-examples of the Open Badges 3.0 specification (``../shared/vectors/05-openbadges3/extracted/examples/``), with
+examples of the Open Badges 3.0 specification (``tests/vectors/05-openbadges3/extracted/examples/``), with
 the contexts ``credentials/v2`` and ``ob/v3p0/context-3.0.3.json``. Every signed or verified credential is
 *distinct* (its id, learner and dates differ), so no cache of a document helps.
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: ../shared/vectors beside the project's root (read-only, written outside this project)
-VECTORS = ROOT.parent / "shared" / "vectors"
+#: the standards' vectors this project's tests use, copied in with their provenance (tests/vectors/MANIFEST.tsv)
+VECTORS = ROOT / "tests" / "vectors"
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""did:key against the W3C CCG vectors (../shared/vectors/04-did-key, commit f5abee84) and against didkit.
+"""did:key against the W3C CCG vectors (tests/vectors/04-did-key, commit f5abee84) and against didkit.
 
 The vectors use the 2022 verification-method types (Ed25519VerificationKey2018, EcdsaSecp256k1VerificationKey2019,
 JsonWebKey2020, P256Key2021); microcred emits Multikey (or JsonWebKey), so what is compared is the DID, the key

@@ -2,8 +2,8 @@
 a time or a block, the linked-history walk and its request count, RPC failures, and the writing helpers.
 
 Expected values marked "spec" are the examples of the did:ethr method specification
-(../shared/vectors/07-ethr-did/spec/did-method-spec.HEAD-7dd332f7.md); the reference ABI is that of the registry
-deployed on mainnet (../shared/vectors/07-ethr-did/registry/EthereumDIDRegistry.mainnet-4278342e.abi.json).
+(tests/vectors/07-ethr-did/spec/did-method-spec.HEAD-7dd332f7.md); the reference ABI is that of the registry
+deployed on mainnet (tests/vectors/07-ethr-did/registry/EthereumDIDRegistry.mainnet-4278342e.abi.json).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Offline JSON-LD: the bundled contexts, the loader that refuses everything else, RDFC-1.0 and JCS.
 
-Expected canonical forms come from ../shared/vectors: the W3C vc-di-eddsa / vc-di-ecdsa test vectors (03a, 03b),
+Expected canonical forms come from tests/vectors: the W3C vc-di-eddsa / vc-di-ecdsa test vectors (03a, 03b),
 the Open Badges 3.0 vector (05-openbadges3/spec-repo/impl/test-vectors/obv3p0) and the RFC 8785 test data (08a-jcs).
 """
 

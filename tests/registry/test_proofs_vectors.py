@@ -1,6 +1,6 @@
 """Data Integrity proofs against the published test vectors, stage by stage.
 
-Vectors (../shared/vectors, see its MANIFEST.tsv):
+Vectors (tests/vectors, see its MANIFEST.tsv):
 * 03a-di-eddsa/TestVectors — W3C vc-di-eddsa: eddsa-rdfc-2022 (and its "employ" document), eddsa-jcs-2022,
   Ed25519Signature2020, proof sets and proof chains;
 * 03b-di-ecdsa/TestVectors — W3C vc-di-ecdsa: ecdsa-rdfc-2019 and ecdsa-jcs-2019 with P-256 and P-384;

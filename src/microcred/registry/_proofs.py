@@ -1,6 +1,6 @@
 """W3C Data Integrity proofs: create and verify, with proof sets and proof chains.
 
-Implements, from the W3C Recommendations (``../shared/vectors/00-specs/``):
+Implements, from the W3C Recommendations (the W3C specifications (vc-data-integrity, vc-di-eddsa, vc-di-ecdsa)):
 
 * VC Data Integrity 1.0 §4.2 *Add Proof*, §4.3 *Add Proof Set/Chain*, §4.4 *Verify Proof*, §4.5 *Verify Proof
   Sets and Chains*, with the error names of §4.7 *Processing Errors*;

@@ -1,6 +1,6 @@
 """Verification of credentials: every check passes, fails, or could not be checked — never a guess.
 
-Checks (``../shared/DESIGN.md``, Verification):
+Checks (the design's Verification section):
 
 ``format``     VC 2.0 / Open Badges 3.0 / EU Annex I elements
 ``signature``  the Data Integrity proof(s), keys resolved from the issuer's DID
