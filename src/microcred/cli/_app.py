@@ -105,8 +105,48 @@ def _render(obj: Any, indent: int = 0) -> str:
 
 pass_app = click.make_pass_decorator(AppContext)
 
+#: Options of the command group that users type after the command as often as before it.
+GLOBAL_VALUE_OPTIONS = ("--network", "--home", "--rpc")
+GLOBAL_FLAGS = ("--json", "--debug")
+_EXAMPLE = {"--network": "memory", "--home": "~/microcred-home", "--rpc": "http://127.0.0.1:8545"}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move the global options found anywhere (before a ``--``) to the front, keeping their order and values, so
+    ``microcred verify f.json --json`` means ``microcred --json verify f.json``."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS:
+            hoisted.append(arg)
+        elif name in GLOBAL_VALUE_OPTIONS and "=" in arg:
+            hoisted.append(arg)
+        elif arg in GLOBAL_VALUE_OPTIONS:
+            if index + 1 >= len(args):
+                raise click.UsageError(f"option {arg} needs a value (for example {arg} {_EXAMPLE[arg]})")
+            hoisted.extend(args[index:index + 2])
+            index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return hoisted + rest
+
+
+class GlobalOptionsGroup(click.Group):
+    """A command group whose global options work before and after the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+@click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                       "max_content_width": 110})
 @click.option(
     "--network",
     envvar=ENV_NETWORK,
@@ -121,19 +161,24 @@ pass_app = click.make_pass_decorator(AppContext)
     default=None,
     help=f"Where keys, issuers and node state live (default: ${ENV_HOME} or the user data directory).",
 )
+@click.option("--rpc", "rpc_urls", multiple=True,
+              help="RPC endpoint URL of the chain (repeatable: each is asked, and they must agree).")
 @click.option("--json", "json_output", is_flag=True, help="Machine-readable output: one JSON object per line.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
 @click.version_option(package_name="microcred")
 @click.pass_context
-def cli(ctx: click.Context, network: str, home: Path | None, json_output: bool, debug: bool) -> None:
+def cli(ctx: click.Context, network: str, home: Path | None, rpc_urls: tuple[str, ...], json_output: bool,
+        debug: bool) -> None:
     """microcred: EU micro-credentials, signed with DID keys and anchored in an on-chain registry.
+
+    Global options (--network, --rpc, --home, --json, --debug) go before or after the command.
 
     \b
     Example, a whole story on a throw-away in-process chain:
-      microcred --network memory demo
+      microcred demo --network memory
     """
     ctx.obj = AppContext(home=(home or default_home()).expanduser(), network=network, json_output=json_output,
-                         debug=debug)
+                         debug=debug, rpc_urls=tuple(rpc_urls))
 
 
 def main(argv: list[str] | None = None) -> None:

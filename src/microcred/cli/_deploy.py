@@ -31,9 +31,8 @@ def load_account(app: AppContext, key_name: str | None, *, purpose: str):
 
 @cli.command()
 @click.option("--key", "key_name", default=None, help="secp256k1 key of the keystore that pays for deployment.")
-@click.option("--rpc", "rpc", multiple=True, help="RPC URL, for a --network given by name.")
 @pass_app
-def deploy(app: AppContext, key_name: str | None, rpc: tuple[str, ...]) -> None:
+def deploy(app: AppContext, key_name: str | None) -> None:
     """Deploy the credential, DID and accreditation registries and record their addresses.
 
     On memory and local chains the dev account pays and contracts deploy on first use anyway; on a public test
@@ -44,7 +43,7 @@ def deploy(app: AppContext, key_name: str | None, rpc: tuple[str, ...]) -> None:
       microcred --network https://sepolia.example/rpc deploy --key deployer
     """
     chain = app.chain() if app.network == "memory" else connect(app.network, home=app.home,
-                                                                 rpc_urls=rpc or app.rpc_urls)
+                                                                 rpc_urls=app.rpc_urls)
     if chain.is_dev:  # dev chains deploy what is missing on connection
         app.emit({"chainId": chain.chain_id, "network": chain.name, "addresses": chain.addresses},
                  "\n".join([f"chain {chain.chain_id} ({chain.name}):"] +

@@ -84,10 +84,8 @@ def _iso(ts: int | None) -> str:
 @click.argument("target")
 @click.option("--at", "at", default=None, help="The timeline as it stood at this time (ISO 8601 or unix seconds).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
-@click.option("--rpc", "rpcs", multiple=True,
-              help="RPC URL; give several to ask each and fail when they disagree.")
 @pass_app
-def history(app: AppContext, target: str, at: str | None, as_csv: bool, rpcs: tuple[str, ...]) -> None:
+def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
     """The timeline of an issuer (by 0x account or DID) or of one credential (by its file), from the chain.
 
     For an issuer: batches anchored, status changes with reasons, operator changes, read by walking the issuer's
@@ -104,6 +102,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, rpcs: tu
     from microcred.registry._verify import parse_time
 
     when = parse_time(at) if at else None
+    rpcs = app.rpc_urls
     if rpcs:
         from microcred.cli._common import endpoint_contexts
 

@@ -206,9 +206,8 @@ def render(v) -> str:
 @click.option("--at", "at", default=None, help="Answer every check as of this time (ISO 8601 or unix seconds).")
 @click.option("--trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Trust list of accreditation bodies (adds the accreditation check).")
-@click.option("--rpc", "rpcs", multiple=True, help="RPC URL for a --network given by name.")
 @pass_app
-def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None, rpcs) -> None:
+def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
 
     Each check passes, fails, or could not be checked (an unreachable RPC is never "invalid"). Exit code 0 when
@@ -224,8 +223,7 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     from microcred.registry._verify import Verification, parse_time
 
     when = parse_time(at) if at else None
-    if len(rpcs) == 1:
-        app.rpc_urls = tuple(rpcs)
+    rpcs = app.rpc_urls
     items, unreadable = [], []
     for path in credential_files([str(f) for f in files]):
         try:
