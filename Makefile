@@ -12,6 +12,13 @@ WITH_NODE22 := PATH="$(NODE_BIN):$$PATH"
 
 setup: $(VENV)/.installed node_modules/.installed chromium
 
+SOLIDITY := $(shell find contracts -name '*.sol')
+
+# Compile once per checkout (solc-js is slow on a busy machine); recompiled only when a source changes.
+artifacts/.built: $(SOLIDITY) hardhat.config.js node_modules/.installed
+	$(WITH_NODE22) npx hardhat build
+	touch $@
+
 # Headless Chromium renders the audit report in its page test (Debian's package; nothing downloaded at run time).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
@@ -33,23 +40,21 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(BIN)/microcred demo --network local
 
-test: setup
+test: setup artifacts/.built
 	$(WITH_NODE22) $(BIN)/pytest -q -p no:cacheprovider
 	$(WITH_NODE22) npx hardhat test solidity
 
-test-python: setup
+test-python: setup artifacts/.built
 	$(WITH_NODE22) $(BIN)/pytest -q
 
-test-solidity: setup
+test-solidity: setup artifacts/.built
 	$(WITH_NODE22) npx hardhat test solidity
 
 # Compile the contracts and copy ABI + bytecode into the Python package (commit the result).
-contracts: node_modules/.installed
-	$(WITH_NODE22) npx hardhat build
+contracts: artifacts/.built
 	$(WITH_NODE22) node scripts/export-artifacts.mjs
 
-check-contracts: node_modules/.installed
-	$(WITH_NODE22) npx hardhat build
+check-contracts: artifacts/.built
 	$(WITH_NODE22) node scripts/export-artifacts.mjs --check
 
 bench: setup
