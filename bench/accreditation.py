@@ -11,10 +11,10 @@ from eth_account import Account
 
 from bench._util import BENCH_DIR, RPCCounter, anvil, write_result
 from microcred.registry import RegistryClient, connect
-from microcred.registry._accreditation import AccreditationClient, Scope
-from microcred.registry._anchor import load_credential
-from microcred.registry._chains import _http_web3
-from microcred.registry._trust import AccreditationChecker
+from microcred.registry.accreditation._client import AccreditationClient, Scope
+from microcred.registry.anchoring._anchor import load_credential
+from microcred.chain._connect import _http_web3
+from microcred.registry.accreditation._trust import AccreditationChecker
 from tests.registry.test_accreditation import MICRO, YEAR, make_world
 from tests.registry.test_trust import _anchored_credentials, trust_de_fr
 from tests.registry.test_verify import verifier

@@ -28,7 +28,7 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from microcred.registry import MerkleTree, RegistryClient, Status, connect, leaf_hash
-from microcred.registry._timeline import statuses_at
+from microcred.registry.audit._timeline import statuses_at
 
 #: the bars the issue sets
 MAX_HISTORY_LOG_QUERIES = 102

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from microcred.registry._issuance import IndexAllocator, issue_batch, load_learners, load_template
-from microcred.registry._issuer import IssuerProfile
+from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance._issuer import IssuerProfile
 
 Sign = Callable[[dict[str, Any]], dict[str, Any]]
 

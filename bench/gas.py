@@ -42,7 +42,7 @@ def measure() -> dict:
         # status of 1,000 credentials of one issuer: count the RPC requests through a proxy
         counter = RPCCounter(node.url)
         try:
-            from microcred.registry._chains import _http_web3
+            from microcred.chain._connect import _http_web3
             from microcred.registry import RegistryClient
 
             reader = RegistryClient(_http_web3(counter.url), address, endpoint=counter.url)

@@ -50,7 +50,7 @@ def main() -> dict:
             try:
                 from microcred.cli._app import AppContext
                 from microcred.cli._verify import build_verifier
-                from microcred.registry._anchor import load_credential
+                from microcred.registry.anchoring._anchor import load_credential
 
                 app = AppContext(home=home, network=counter.url)
                 verifier = build_verifier(app)
@@ -77,10 +77,10 @@ def main() -> dict:
             "--out", str(out))
         run(*base, "anchor", str(out), "--issuer", "bench", "--batch-limit", "10000")
         figures["issue_anchor_10k_s"] = round(time.perf_counter() - start, 1)
-        from microcred.registry._chains import connect
+        from microcred.chain._connect import connect
 
         chain = connect("local", home=home, rpc_urls=(node.url,))
-        from microcred.registry._issuer import IssuerStore
+        from microcred.registry.issuance._issuer import IssuerStore
 
         account = IssuerStore(home).load("bench").account
         events = [e for e in chain.registry().history(account, with_times=False) if e.kind == "anchored"]

@@ -17,7 +17,7 @@ import microcred.cli  # noqa: F401  (registers commands)
 import microcred.cli._issue as issue_module
 from microcred.cli import cli, main
 from microcred.did import Keystore
-from microcred.registry._credential import validate_microcredential
+from microcred.registry.credential._model import validate_microcredential
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

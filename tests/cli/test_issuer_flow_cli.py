@@ -23,7 +23,7 @@ def test_ethr_key_management_and_audit(capsys, home, tmp_path):
     address = json.loads(out)["eth_address"] if "eth_address" in out else json.loads(out)["ethAddress"]
     delegate = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
     from microcred.cli._app import _MEMORY
-    from microcred.registry._chains import connect
+    from microcred.chain._connect import connect
 
     chain = _MEMORY.setdefault("memory", connect("memory"))
     did = f"did:ethr:{hex(chain.chain_id)}:{address}"  # a bare did:ethr:0x… would name mainnet

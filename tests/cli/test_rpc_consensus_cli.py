@@ -24,7 +24,7 @@ def test_endpoints_that_disagree_are_an_error(anvil_node, home, tmp_path, capsys
     url = node.url
     assert run(*base, "--json", "key", "new", "sig") == 0
     assert run(*base, "key", "new", "acct", "--type", "secp256k1") == 0
-    from microcred.registry._chains import connect
+    from microcred.chain._connect import connect
 
     chain = connect("local", home=home, rpc_urls=(url,))
     assert run(*base, "issuer", "init", "x", "--legal-name", "X", "--country", "FR", "--key", "sig", "--account-key",
@@ -52,7 +52,7 @@ def test_endpoints_that_disagree_are_an_error(anvil_node, home, tmp_path, capsys
         line = json.loads(capsys.readouterr().out.strip().splitlines()[0])
         assert code == 2 and line["valid"] is False
         assert any(c["result"] == "error" and "disagree" in c["detail"] for c in line["checks"])
-        from microcred.registry._issuer import IssuerStore
+        from microcred.registry.issuance._issuer import IssuerStore
 
         issuer_account = IssuerStore(home).load("x").account
         code = run(*base, "history", issuer_account, "--rpc", url, "--rpc", liar.url)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from microcred.cli import main
-from microcred.registry._proofs import did_key_lookup, verify_proofs
-from microcred.registry._statuslist import MIN_BITS, bit, decode_bitstring, encode_bitstring
+from microcred.registry.proofs._pipeline import did_key_lookup, verify_proofs
+from microcred.registry.ledger._statuslist import MIN_BITS, bit, decode_bitstring, encode_bitstring
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -22,7 +22,7 @@ def run(*args: str) -> None:
 
 def test_status_lists_match_the_chain(home, tmp_path, capsys):
     from microcred.cli._app import _MEMORY
-    from microcred.registry._chains import connect
+    from microcred.chain._connect import connect
 
     chain = _MEMORY.setdefault("memory", connect("memory"))
     base = ["--home", str(home), "--network", "memory"]
@@ -69,7 +69,7 @@ def test_bitstring_round_trip_and_bad_input():
 
 
 def test_status_list_entries_beside_the_registry_entry_are_checked():
-    from microcred.registry._credential import format_problems
+    from microcred.registry.credential._model import format_problems
 
     doc = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "valid_format_microcredential.json")
                      .read_text())

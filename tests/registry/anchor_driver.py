@@ -8,7 +8,7 @@ from pathlib import Path
 from eth_account import Account
 
 from microcred.registry import connect
-from microcred.registry._anchor import Anchorer
+from microcred.registry.anchoring._anchor import Anchorer
 
 
 def main() -> None:

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError, MicrocredError, NotFoundError
-from microcred.registry import _accreditation as A
-from microcred.registry._accreditation import AccreditationClient, Scope
-from microcred.registry._errors import NoContractError
+from microcred.registry.accreditation import _client as A
+from microcred.registry.accreditation._client import AccreditationClient, Scope
+from microcred.chain._errors import NoContractError
 
 YEAR = 365 * 86400
 MICRO = "MicroCredential"
@@ -94,7 +94,7 @@ def test_every_abi_error_has_a_named_exception():
 
 def test_no_error_name_is_shared_with_the_credential_registry():
     """The generic decoder maps names of the credential registry's errors; a shared name would be misdecoded."""
-    from microcred.registry import _errors as E
+    from microcred.chain import _errors as E
 
     assert not set(A.REVERT_CLASSES) & set(E.REVERT_CLASSES)
 

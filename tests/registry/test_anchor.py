@@ -15,7 +15,7 @@ import pytest
 from eth_account import Account
 
 from microcred.registry import MerkleTree, leaf_hash, verify_proof
-from microcred.registry._anchor import (
+from microcred.registry.anchoring._anchor import (
     ANCHOR_PROOF_TYPE,
     AnchorError,
     Anchorer,

@@ -16,8 +16,8 @@ from eth_account import Account
 
 from microcred.errors import InvalidInputError
 from microcred.registry import LocalNode, MerkleTree, Receipt, RegistryClient, Status, leaf_hash
-from microcred.registry._audit import REPORT_FORMAT, AuditReport
-from microcred.registry._timeline import (
+from microcred.registry.audit._report import REPORT_FORMAT, AuditReport
+from microcred.registry.audit._timeline import (
     StatusReplay,
     TimelineEntry,
     format_indexes,

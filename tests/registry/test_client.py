@@ -9,7 +9,7 @@ from eth_account import Account
 
 from microcred.errors import InvalidInputError
 from microcred.registry import MerkleTree, Status, leaf_hash, reason_code
-from microcred.registry import _errors as E
+from microcred.chain import _errors as E
 
 
 def _root(n: int) -> bytes:

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from pyld import jsonld
 
 from microcred.errors import InvalidInputError
-from microcred.registry._annex import ANNEX_I_ELEMENTS, COUNTRY_CODES, Problem, element_for_path
-from microcred.registry._credential import (
+from microcred.registry.credential._annex import ANNEX_I_ELEMENTS, COUNTRY_CODES, Problem, element_for_path
+from microcred.registry.credential._model import (
     CONTEXTS,
     MICROCRED_V1,
     OB_V3P0,

@@ -20,8 +20,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from microcred.registry._multibase import encode_public_key_multibase
-from microcred.registry._proofs import add_proof, did_key_lookup, verify_proofs
+from microcred.registry.proofs._multibase import encode_public_key_multibase
+from microcred.registry.proofs._pipeline import add_proof, did_key_lookup, verify_proofs
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("didkit") is None, reason="didkit is not installed")
 

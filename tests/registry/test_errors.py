@@ -7,7 +7,7 @@ from eth_utils import keccak
 
 from microcred.contracts import load_artifact
 from microcred.errors import MicrocredError
-from microcred.registry import _errors as E
+from microcred.chain import _errors as E
 
 
 def test_every_abi_error_has_a_named_exception():

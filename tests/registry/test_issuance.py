@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from microcred.errors import ConfigError, InvalidInputError, NotFoundError
-from microcred.registry._credential import CredentialFormatError, validate_microcredential
-from microcred.registry._issuance import (
+from microcred.registry.credential._model import CredentialFormatError, validate_microcredential
+from microcred.registry.issuance._issuance import (
     BatchConflictError,
     CourseTemplate,
     IndexAllocator,
@@ -33,7 +33,7 @@ from microcred.registry._issuance import (
     parse_learners,
     parse_template,
 )
-from microcred.registry._issuer import IssuerNotReadyError, IssuerProfile, IssuerStore
+from microcred.registry.issuance._issuer import IssuerNotReadyError, IssuerProfile, IssuerStore
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -477,8 +477,8 @@ def test_a_damaged_state_file_stops_issuing(tmp_path: Path) -> None:
 DRIVER = r"""
 import hashlib, json, os, signal, sys
 from datetime import datetime, timezone
-from microcred.registry._issuance import IndexAllocator, issue_batch, load_learners, load_template
-from microcred.registry._issuer import IssuerProfile
+from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance._issuer import IssuerProfile
 
 cfg = json.loads(sys.argv[1])
 profile = IssuerProfile.from_json(cfg["profile"])

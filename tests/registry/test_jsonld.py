@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import InvalidInputError
-from microcred.registry import _jsonld
-from microcred.registry._jsonld import (
+from microcred.registry.credential import _jsonld
+from microcred.registry.credential._jsonld import (
     ContextNotAllowedError,
     DataLossError,
     JsonLdProcessingError,
@@ -66,7 +66,7 @@ def _read(path: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def index() -> dict[str, dict[str, Any]]:
-    folder = resources.files("microcred.registry") / "contexts"
+    folder = resources.files("microcred.registry.credential") / "contexts"
     return json.loads((folder / "index.json").read_text(encoding="utf-8"))["contexts"]
 
 
@@ -83,7 +83,7 @@ def test_every_required_context_is_bundled(index: dict[str, dict[str, Any]]) -> 
 def test_bundled_files_are_exact_copies_of_the_vectors(vectors_dir: Path, index: dict[str, dict[str, Any]]) -> None:
     """Each pinned file is byte-for-byte the copy the standards bodies publish (MANIFEST.tsv sha256)."""
     manifest = {row[0]: row[7] for row in csv.reader((vectors_dir / "MANIFEST.tsv").open(), delimiter="\t")}
-    folder = resources.files("microcred.registry") / "contexts"
+    folder = resources.files("microcred.registry.credential") / "contexts"
     pinned = [(url, e) for url, e in index.items() if "sha256" in e]
     assert len(pinned) >= len(REQUIRED)
     for url, entry in pinned:
@@ -101,7 +101,7 @@ def test_each_bundled_context_is_a_context_document() -> None:
 
 def test_a_context_file_that_was_edited_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                                    index: dict[str, dict[str, Any]]) -> None:
-    folder = resources.files("microcred.registry") / "contexts"
+    folder = resources.files("microcred.registry.credential") / "contexts"
     for name in {e["file"] for e in index.values()} | {"index.json"}:
         (tmp_path / name).write_bytes((folder / name).read_bytes())
     edited = json.loads((tmp_path / "credentials-v2.jsonld").read_text())

@@ -23,14 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import InvalidInputError, NetworkError, NotFoundError
-from microcred.registry._multibase import (
+from microcred.registry.proofs._multibase import (
     MultibaseError,
     decode_multibase,
     decode_public_key_multibase,
     encode_multibase,
     encode_public_key_multibase,
 )
-from microcred.registry._proofs import (
+from microcred.registry.proofs._pipeline import (
     CRYPTOSUITES,
     ProofGenerationError,
     add_proof,

@@ -30,13 +30,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from microcred.registry._jsonld import canonize_rdfc, register_context
-from microcred.registry._multibase import (
+from microcred.registry.credential._jsonld import canonize_rdfc, register_context
+from microcred.registry.proofs._multibase import (
     decode_multibase,
     decode_public_key_multibase,
     decode_secret_key_multibase,
 )
-from microcred.registry._proofs import (
+from microcred.registry.proofs._pipeline import (
     add_proof,
     did_key_lookup,
     hash_data,

@@ -21,7 +21,7 @@ from microcred.registry import (
     WrongChainError,
     connect,
 )
-from microcred.registry._chains import _http_web3
+from microcred.chain._connect import _http_web3
 from tests.chain_fixtures import free_port
 
 

@@ -13,10 +13,10 @@ from eth_account import Account
 
 from microcred.errors import InvalidInputError, NetworkError
 from microcred.registry import RegistryClient
-from microcred.registry._accreditation import AccreditationClient, Scope
-from microcred.registry._anchor import Anchorer, load_credential
-from microcred.registry._chains import _http_web3
-from microcred.registry._trust import (
+from microcred.registry.accreditation._client import AccreditationClient, Scope
+from microcred.registry.anchoring._anchor import Anchorer, load_credential
+from microcred.chain._connect import _http_web3
+from microcred.registry.accreditation._trust import (
     AccreditationChecker,
     CredentialScope,
     TrustListError,

@@ -15,9 +15,9 @@ from eth_account import Account
 
 from microcred.errors import NetworkError
 from microcred.registry import RegistryClient
-from microcred.registry._anchor import Anchorer, anchor_proofs, load_credential
-from microcred.registry._chains import _http_web3
-from microcred.registry._verify import Verifier, parse_time
+from microcred.registry.anchoring._anchor import Anchorer, anchor_proofs, load_credential
+from microcred.chain._connect import _http_web3
+from microcred.registry.verify._verifier import Verifier, parse_time
 from tests.chain_fixtures import free_port
 from tests.registry.test_anchor import make_credentials
 
@@ -126,7 +126,7 @@ def test_root_anchored_by_another_issuer_fails(chain, anchored, tmp_path):
     # she re-anchors the same credential content under her account; the credential still names the issuer
     m_reg = chain.registry(mallory)
     from microcred.registry import MerkleTree, leaf_hash
-    from microcred.registry._anchor import credential_digest
+    from microcred.registry.anchoring._anchor import credential_digest
 
     leaf = leaf_hash(credential_digest(doc))
     other = leaf_hash(b"\x07" * 32)
@@ -168,7 +168,7 @@ def test_index_outside_the_anchored_range(chain, tmp_path):
     Anchorer(reg, tmp_path / "j", chain_caip2=chain.caip2).anchor(files)
     # a second credential with index 5, put by hand into the first batch's tree, is outside [0, 2)
     from microcred.registry import MerkleTree, leaf_hash
-    from microcred.registry._anchor import credential_digest
+    from microcred.registry.anchoring._anchor import credential_digest
 
     (extra,) = make_credentials(tmp_path / "o2", chain.caip2, reg.address, issuer.address, [5])
     doc = load_credential(extra)

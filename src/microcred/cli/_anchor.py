@@ -25,7 +25,7 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     Example:
       microcred anchor out/ --issuer tu-munich
     """
-    from microcred.registry._anchor import Anchorer
+    from microcred.registry.anchoring._anchor import Anchorer
 
     files = credential_files(paths)
     session = issuer_session(app, issuer_name)
@@ -58,7 +58,7 @@ def export(app: AppContext, source: Path, plain: bool, out: Path) -> None:
     Example:
       microcred export out/0-ada.json --plain --out ada-plain.json
     """
-    from microcred.registry._anchor import load_credential, strip_anchor, write_json_atomic
+    from microcred.registry.anchoring._anchor import load_credential, strip_anchor, write_json_atomic
 
     write_json_atomic(out, strip_anchor(load_credential(source)))
     app.emit({"file": str(out)}, f"wrote {out} (signature proof only)")

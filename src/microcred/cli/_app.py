@@ -71,7 +71,7 @@ class AppContext:
     def chain(self):
         """The connected :class:`microcred.registry.chains.Chain` for --network (built once)."""
         if "chain" not in self._cache:
-            from microcred.registry._chains import connect
+            from microcred.chain._connect import connect
 
             if self.network == "memory":  # one in-process chain per process, shared by the commands it runs
                 if "memory" not in _MEMORY:

@@ -29,9 +29,9 @@ def audit(app: AppContext, issuer: str, out: Path, explorer: str | None) -> None
       microcred audit 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --out report.html
     """
     from microcred.cli._history import _account_for, _other_sources
-    from microcred.registry._timeline import merge_timelines
-    from microcred.registry._audit import AuditReport
-    from microcred.registry._timeline import from_registry_events
+    from microcred.registry.audit._timeline import merge_timelines
+    from microcred.registry.audit._report import AuditReport
+    from microcred.registry.audit._timeline import from_registry_events
 
     chain = app.chain()
     account = _account_for(app, issuer)

@@ -24,7 +24,7 @@ class IssuerSession:
 def issuer_session(app: AppContext, name: str) -> IssuerSession:
     """Load issuer ``name``, connect to its chain and unlock its chain account (funded on dev chains)."""
     from microcred.did import Keystore
-    from microcred.registry._issuer import IssuerStore
+    from microcred.registry.issuance._issuer import IssuerStore
 
     profile = IssuerStore(app.home).load(name)
     chain_id, registry, account_address = profile.require_chain()

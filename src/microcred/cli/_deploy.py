@@ -8,7 +8,7 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
-from microcred.registry._chains import connect, deploy_contracts, record_deployment
+from microcred.chain._connect import connect, deploy_contracts, record_deployment
 
 
 def load_account(app: AppContext, key_name: str | None, *, purpose: str):

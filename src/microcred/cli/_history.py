@@ -23,7 +23,7 @@ def _account_for(app: AppContext, target: str) -> str:
 
         return to_checksum_address(parse_ethr_did(target).address)
     if target.startswith("did:"):
-        from microcred.registry._issuer import IssuerStore
+        from microcred.registry.issuance._issuer import IssuerStore
 
         store = IssuerStore(app.home)
         for profile in store.list():
@@ -54,7 +54,7 @@ def _block_at(chain, when: datetime | None):
 
 def _other_sources(app: AppContext, chain, account: str, when: datetime | None) -> list[list]:
     """Timeline entries of the account's DID (ERC-1056) and accreditation changes, up to ``when``."""
-    from microcred.registry._sources import from_accreditation_events, from_did_events
+    from microcred.registry.audit._sources import from_accreditation_events, from_did_events
 
     sources = []
     if "EthereumDIDRegistry" in chain.addresses:
@@ -66,7 +66,7 @@ def _other_sources(app: AppContext, chain, account: str, when: datetime | None) 
         times = chain.registry().block_times(blocks) if blocks else {}
         sources.append(from_did_events(events, times))
     if "AccreditationRegistry" in chain.addresses:
-        from microcred.registry._accreditation import AccreditationClient
+        from microcred.registry.accreditation._client import AccreditationClient
 
         client = AccreditationClient(chain.w3, chain.addresses["AccreditationRegistry"], endpoint=chain.endpoint)
         sources.append(from_accreditation_events(client.history(account)))
@@ -97,9 +97,9 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
       microcred history out/0-ada.json
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
     """
-    from microcred.registry._anchor import anchor_proofs, load_credential, status_entry
-    from microcred.registry._timeline import from_registry_events, merge_timelines, status_at
-    from microcred.registry._verify import parse_time
+    from microcred.registry.anchoring._anchor import anchor_proofs, load_credential, status_entry
+    from microcred.registry.audit._timeline import from_registry_events, merge_timelines, status_at
+    from microcred.registry.verify._verifier import parse_time
 
     when = parse_time(at) if at else None
     rpcs = app.rpc_urls

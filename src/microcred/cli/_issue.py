@@ -3,7 +3,7 @@
 The command checks the template and every learner row first (nothing is issued if any row is bad), then asks for
 the passphrase of the issuer's signing key, reserves the batch's status indexes and writes one file per learner.
 Run it again after an interruption: it finishes the batch with the indexes it reserved (see
-:mod:`microcred.registry._issuance`).
+:mod:`microcred.registry.issuance._issuance`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
-from microcred.registry._issuance import IndexAllocator, issue_batch, load_learners, load_template
-from microcred.registry._issuer import CRYPTOSUITES, IssuerProfile, IssuerStore
+from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance._issuer import CRYPTOSUITES, IssuerProfile, IssuerStore
 
 Signer = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -28,17 +28,17 @@ Signer = Callable[[dict[str, Any]], dict[str, Any]]
 def _make_signer(app: AppContext, profile: IssuerProfile, cryptosuite: str) -> Signer:
     """The signer of ``profile``: unlocks its keystore key ``<home>/keys/<profile.key>`` (passphrase from
     $MICROCRED_PASSPHRASE or a prompt) and returns ``doc -> doc with a Data Integrity proof`` made by
-    :func:`microcred.registry._proofs.add_proof` with ``cryptosuite``, purpose ``assertionMethod`` and the
+    :func:`microcred.registry.proofs._pipeline.add_proof` with ``cryptosuite``, purpose ``assertionMethod`` and the
     profile's verification method. This is the only place where issuance meets the proof layer."""
     from microcred.did import Keystore
 
     try:
-        _proofs = importlib.import_module("microcred.registry._proofs")
+        _proofs = importlib.import_module("microcred.registry.proofs._pipeline")
     except ModuleNotFoundError as exc:
-        if exc.name != "microcred.registry._proofs":
+        if exc.name != "microcred.registry.proofs._pipeline":
             raise
         raise ConfigError("this installation of microcred has no Data Integrity proof module "
-                          "(microcred.registry._proofs): credentials cannot be signed") from None
+                          "(microcred.registry.proofs._pipeline): credentials cannot be signed") from None
     key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
     verification_method = profile.verification_method
 

@@ -1,7 +1,7 @@
 """``microcred issuer``: create, show and list issuer profiles (``<home>/issuers/NAME.json``).
 
 A profile says who awards the credentials (legal name, country, region), which DID and keystore key sign them,
-and where their status lives (chain account, chain, registry). See :class:`microcred.registry._issuer.IssuerProfile`.
+and where their status lives (chain account, chain, registry). See :class:`microcred.registry.issuance._issuer.IssuerProfile`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.did import Keystore
 from microcred.errors import InvalidInputError
-from microcred.registry._issuer import (
+from microcred.registry.issuance._issuer import (
     CRYPTOSUITES,
     IssuerProfile,
     IssuerStore,

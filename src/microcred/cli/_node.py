@@ -7,7 +7,7 @@ import os
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
-from microcred.registry._node import LocalNode
+from microcred.chain._node import LocalNode
 
 
 def _node(app: AppContext, port: int | None = None) -> LocalNode:

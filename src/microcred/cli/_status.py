@@ -9,13 +9,13 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.cli._common import issuer_session
 from microcred.errors import InvalidInputError
-from microcred.registry._client import REASONS, Status
+from microcred.registry.ledger._client import REASONS, Status
 
 _REASON_HELP = "Reason: a code or name — " + ", ".join(f"{c} {n}" for c, n in REASONS.items()) + "."
 
 
 def _indexes(targets: tuple[str, ...], account: str) -> list[int]:
-    from microcred.registry._anchor import load_credential, status_entry
+    from microcred.registry.anchoring._anchor import load_credential, status_entry
 
     out = []
     for target in targets:
@@ -34,7 +34,7 @@ def _indexes(targets: tuple[str, ...], account: str) -> list[int]:
 
 
 def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: str) -> None:
-    from microcred.registry._client import reason_code, reason_label
+    from microcred.registry.ledger._client import reason_code, reason_label
 
     code = reason_code(reason)
     session = issuer_session(app, issuer_name)

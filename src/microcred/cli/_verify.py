@@ -32,8 +32,8 @@ def make_checkers(app: AppContext):
     from microcred.cli._did import build_resolver, ethr_resolver
     from microcred.did import DIDError
     from microcred.did._errors import DIDNetworkError
-    from microcred.registry import _proofs
-    from microcred.registry._credential import format_problems
+    from microcred.registry.proofs import _pipeline as _proofs
+    from microcred.registry.credential._model import format_problems
 
     resolver = build_resolver(app)
     bindings: dict = {}
@@ -59,7 +59,7 @@ def make_checkers(app: AppContext):
         return lookup
 
     def signature(doc: dict, *, at: datetime | None):
-        from microcred.registry._anchor import strip_anchor
+        from microcred.registry.anchoring._anchor import strip_anchor
 
         try:
             results = _proofs.verify_proofs(strip_anchor(doc), key_lookup_at(at), expected_purpose="assertionMethod")
@@ -131,14 +131,14 @@ def make_checkers(app: AppContext):
 
 
 def build_verifier(app: AppContext, trust: Path | None = None):
-    from microcred.registry._verify import Verifier
+    from microcred.registry.verify._verifier import Verifier
 
     chain = app.chain()
     fmt, sig, iss = make_checkers(app)
     accreditation = None
     if trust is not None:
-        from microcred.registry._accreditation import AccreditationClient
-        from microcred.registry._trust import AccreditationChecker, load_trust_list
+        from microcred.registry.accreditation._client import AccreditationClient
+        from microcred.registry.accreditation._trust import AccreditationChecker, load_trust_list
 
         accreditation = AccreditationChecker(load_trust_list(trust),
                                              lambda address: AccreditationClient(chain.w3, address,
@@ -150,7 +150,7 @@ def build_verifier(app: AppContext, trust: Path | None = None):
 
 
 def _verify_all(app: AppContext, trust, items, when):
-    from microcred.registry._verify import Verification
+    from microcred.registry.verify._verifier import Verification
 
     try:
         verifier = build_verifier(app, trust)
@@ -167,7 +167,7 @@ def _verify_all(app: AppContext, trust, items, when):
 def _agree(per_endpoint: list, urls: list[str], items) -> list:
     """The results when every endpoint gave the same; where they differ, those checks become errors naming the
     endpoints and what each said (a lying or lagging node is never believed alone)."""
-    from microcred.registry._verify import Verification
+    from microcred.registry.verify._verifier import Verification
 
     merged = []
     for position, (name, doc) in enumerate(items):
@@ -219,8 +219,8 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
       microcred --json verify ada.json --at 2026-06-01T00:00:00Z --trust trust.json
     """
     from microcred.cli._common import credential_files
-    from microcred.registry._anchor import load_credential
-    from microcred.registry._verify import Verification, parse_time
+    from microcred.registry.anchoring._anchor import load_credential
+    from microcred.registry.verify._verifier import Verification, parse_time
 
     when = parse_time(at) if at else None
     rpcs = app.rpc_urls

@@ -42,6 +42,7 @@ from microcred.did._errors import (
     WrongPassphraseError,
 )
 from microcred.did._keys import KeyPair, PublicKey
+from microcred._files import write_atomic
 from microcred.errors import InvalidInputError
 
 FORMAT: Final = "microcred-key"
@@ -326,34 +327,10 @@ def _v3_address(v3: dict[str, Any]) -> str | None:
 
 def _write_atomic(path: Path, data: bytes, *, exclusive: bool, name: str) -> None:
     """Write ``data`` to ``path`` all or nothing, mode 0600; ``exclusive`` refuses to replace an existing file."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")  # mkstemp: mode 0600
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        if exclusive:
-            try:
-                os.link(tmp, path)  # atomic create-if-absent: a racing writer gets FileExistsError
-            except FileExistsError:
-                raise KeyExistsError(f"a key named {name!r} exists already in {path.parent}") from None
-            tmp.unlink()
-        else:
-            os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        write_atomic(path, data, mode=0o600, exclusive=exclusive)
+    except FileExistsError:
+        raise KeyExistsError(f"a key named {name!r} exists already in {path.parent}") from None
 
 
 __all__ = ["DEFAULT_SCRYPT_N", "KeyInfo", "Keystore", "check_key_name"]

@@ -17,8 +17,8 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3 import exceptions as w3x
 
-from microcred.registry._errors import TransactionDroppedError, TransactionFailedError
-from microcred.registry._rpc import rpc_guard
+from microcred.chain._errors import TransactionDroppedError, TransactionFailedError
+from microcred.chain._rpc import rpc_guard
 
 #: priority fee used when the node has no opinion (1 gwei)
 DEFAULT_TIP = 1_000_000_000

@@ -6,7 +6,7 @@ micro-credential. This module names them, knows where each lives in a microcred 
 :class:`Problem` s that name the element and its JSON path, and runs the checks that span several fields
 (a learner must be identified by a DID *or* an identifier, the workload needs ECTS *or* hours, ...).
 
-Nothing here depends on the pydantic models: :mod:`microcred.registry._credential` combines both.
+Nothing here depends on the pydantic models: :mod:`microcred.registry.credential._model` combines both.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
-from microcred.registry._errors import NoContractError, RPCResponseError
-from microcred.registry._rpc import rpc_guard
-from microcred.registry._tx import PreparedTx, Receipt, TxSender
+from microcred.chain._errors import NoContractError, RPCResponseError
+from microcred.chain._rpc import rpc_guard
+from microcred.chain._tx import PreparedTx, Receipt, TxSender
 
 __all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label"]
 

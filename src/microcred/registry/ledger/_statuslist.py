@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Iterable
 
 from microcred.errors import InvalidInputError
-from microcred.registry._client import Status
+from microcred.registry.ledger._client import Status
 
 __all__ = ["MIN_BITS", "encode_bitstring", "decode_bitstring", "status_list_credential"]
 

@@ -16,7 +16,7 @@ import requests
 from eth_abi.exceptions import DecodingError
 from web3 import exceptions as w3x
 
-from microcred.registry._errors import (
+from microcred.chain._errors import (
     ChainError,
     InsufficientFundsError,
     RPCResponseError,

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Literal, Mapping, Sequence, Union, get_args
 
 from microcred.errors import InvalidInputError
-from microcred.registry._client import HistoryEvent, reason_label
+from microcred.registry.ledger._client import HistoryEvent, reason_label
 
 __all__ = [
     "CredentialStatus",

@@ -38,8 +38,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry._jsonld import DataLossError, Engine, canonize_jcs, canonize_rdfc
-from microcred.registry._multibase import (
+from microcred.registry.credential._jsonld import DataLossError, Engine, canonize_jcs, canonize_rdfc
+from microcred.registry.proofs._multibase import (
     MultibaseError,
     decode_multibase,
     decode_public_key_multibase,

@@ -25,15 +25,15 @@ from typing import Any, Callable, Mapping, Sequence
 from eth_utils import is_address, to_checksum_address
 
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry._accreditation import (
+from microcred.registry.accreditation._client import (
     AccreditationChains,
     AccreditationClient,
     Grant,
     field_covers,
     kind_hash,
 )
-from microcred.registry._annex import EQF_FRAMEWORK, EQF_URL_PREFIX
-from microcred.registry._errors import ChainError
+from microcred.registry.credential._annex import EQF_FRAMEWORK, EQF_URL_PREFIX
+from microcred.chain._errors import ChainError
 
 __all__ = [
     "AccreditationChecker",
@@ -303,7 +303,7 @@ def _scope_problem(grant: Grant, need: CredentialScope) -> str | None:
 
 
 class AccreditationChecker:
-    """The ``accreditation`` check of :class:`~microcred.registry._verify.Verifier`.
+    """The ``accreditation`` check of :class:`~microcred.registry.verify._verifier.Verifier`.
 
     ``client_for(registry address)`` gives a read-only :class:`AccreditationClient` on the verifier's chain.
     ``chain`` (CAIP-2) is the chain those clients read; when ``None``, the chain named by each credential's status
@@ -377,7 +377,7 @@ class AccreditationChecker:
     # ----------------------------------------------------------------------------------------------------------------
     @staticmethod
     def _doc_chain(doc: Mapping[str, Any]) -> str | None:
-        from microcred.registry._anchor import status_entry
+        from microcred.registry.anchoring._anchor import status_entry
 
         try:
             return str(status_entry(dict(doc))["chain"])

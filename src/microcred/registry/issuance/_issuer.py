@@ -2,7 +2,7 @@
 
 A profile lives in ``<home>/issuers/<name>.json`` and is written atomically (temporary file, fsync, rename,
 directory fsync), so a crash leaves the old or the new profile, never half of one. Its index allocator's state
-sits beside it in ``<name>.state.json`` (see :class:`microcred.registry._issuance.IndexAllocator`).
+sits beside it in ``<name>.state.json`` (see :class:`microcred.registry.issuance._issuance.IndexAllocator`).
 
 Example file::
 
@@ -24,8 +24,9 @@ from typing import Annotated, Any, Final, Literal, Mapping
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
+from microcred._files import write_json_atomic
 from microcred.errors import ConfigError, InvalidInputError, NotFoundError
-from microcred.registry._annex import check_country_code, problems_from_pydantic
+from microcred.registry.credential._annex import check_country_code, problems_from_pydantic
 
 __all__ = [
     "CRYPTOSUITES",
@@ -195,7 +196,7 @@ class IssuerStore:
         if path.exists() and not overwrite:
             raise IssuerExistsError(f"an issuer named {profile.name!r} exists already ({path}); use --force to "
                                     "replace it")
-        write_json_durably(path, profile.to_json())
+        write_json_atomic(path, profile.to_json())
         return path
 
     def names(self) -> list[str]:
@@ -207,25 +208,3 @@ class IssuerStore:
     def list(self) -> list[IssuerProfile]:  # noqa: A003
         """Every stored profile, sorted by name."""
         return [self.load(n) for n in self.names()]
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make the entries of ``directory`` (creations, renames) durable."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_json_durably(path: Path, data: Any, *, indent: int | None = 2) -> None:
-    """Write ``data`` as JSON to ``path`` atomically and durably: temp file, fsync, rename, directory fsync."""
-    from microcred.registry._anchor import write_json_atomic
-
-    write_json_atomic(path, data, indent=indent)
-    fsync_directory(path.parent)

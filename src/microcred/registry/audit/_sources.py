@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from microcred.registry._timeline import TimelineEntry
+from microcred.registry.audit._timeline import TimelineEntry
 
 __all__ = ["from_did_events", "from_accreditation_events"]
 

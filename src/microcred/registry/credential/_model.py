@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 
 from microcred.errors import InvalidInputError
-from microcred.registry._annex import (
+from microcred.registry.credential._annex import (
     PARTICIPATION_FORMS,
     STACKABILITY_OPTIONS,
     SUPERVISION_OPTIONS,
@@ -88,7 +88,7 @@ _CONTEXT_FILE: Final = "microcred-v1.jsonld"
 
 def microcred_context_path() -> Any:
     """The bundled extension context file (an ``importlib.resources`` traversable)."""
-    return resources.files("microcred.registry") / "contexts" / _CONTEXT_FILE
+    return resources.files("microcred.registry.credential") / "contexts" / _CONTEXT_FILE
 
 
 @lru_cache(maxsize=1)

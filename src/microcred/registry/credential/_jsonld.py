@@ -121,7 +121,7 @@ _bundled: frozenset[str] = frozenset()
 
 
 def _contexts_dir() -> Any:
-    return resources.files("microcred.registry") / "contexts"
+    return resources.files("microcred.registry.credential") / "contexts"
 
 
 def _load_index() -> dict[str, dict[str, Any]]:

@@ -3,7 +3,7 @@
 A root accreditation body grants accreditation to bodies, which grant to issuers; every grant has a
 :class:`Scope` (credential kind, maximum EQF level, ISCED-F field) and a validity period, and withdrawn grants keep
 their record. :meth:`AccreditationClient.chains_of` reads, in one ``eth_call``, every grant of an issuer under the
-roots a verifier trusts together with each grant's ancestors up to its root; :mod:`microcred.registry._trust`
+roots a verifier trusts together with each grant's ancestors up to its root; :mod:`microcred.registry.accreditation._trust`
 judges them. :meth:`AccreditationClient.history` walks an account's linked events: one ``eth_getLogs`` per changed
 block. Every custom error of the contract is raised as the named exception below (``REVERT_CLASSES``).
 """
@@ -23,9 +23,9 @@ from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError, NotFoundError
-from microcred.registry._errors import ChainError, NoContractError, RPCResponseError, UnknownRevertError
-from microcred.registry._rpc import revert_data, rpc_guard
-from microcred.registry._tx import Receipt, TxSender
+from microcred.chain._errors import ChainError, NoContractError, RPCResponseError, UnknownRevertError
+from microcred.chain._rpc import revert_data, rpc_guard
+from microcred.chain._tx import Receipt, TxSender
 
 __all__ = [
     "AccreditationClient",

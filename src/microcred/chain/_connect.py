@@ -22,12 +22,12 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from microcred.contracts import CONTRACT_NAMES, load_artifact
+from microcred._files import write_json_atomic
 from microcred.errors import ConfigError, InvalidInputError
-from microcred.registry._client import RegistryClient
-from microcred.registry._errors import NoContractError, WrongChainError
-from microcred.registry._node import DEFAULT_PORT, LOCAL_CHAIN_ID, LocalNode
-from microcred.registry._rpc import rpc_guard
-from microcred.registry._tx import Receipt, TxSender
+from microcred.chain._errors import NoContractError, WrongChainError
+from microcred.chain._node import DEFAULT_PORT, LOCAL_CHAIN_ID, LocalNode
+from microcred.chain._rpc import rpc_guard
+from microcred.chain._tx import Receipt, TxSender
 
 __all__ = ["Chain", "connect", "deploy_contracts", "known_networks", "DEV_KEY"]
 
@@ -42,16 +42,6 @@ def _shipped() -> dict[str, Any]:
 def known_networks() -> dict[str, int]:
     """Network name → chain id for the names ``--network`` accepts besides memory, local and URLs."""
     return {name: int(v["chainId"]) for name, v in _shipped()["networks"].items()}
-
-
-def _atomic_write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 @dataclass
@@ -87,7 +77,9 @@ class Chain:
         kwargs.setdefault("confirmations", self.confirmations)
         return TxSender(self.w3, account, chain_id=self.chain_id, endpoint=self.endpoint, **kwargs)
 
-    def registry(self, account: LocalAccount | None = None, *, address: str | None = None) -> RegistryClient:
+    def registry(self, account: LocalAccount | None = None, *, address: str | None = None) -> Any:
+        from microcred.registry.ledger._client import RegistryClient  # to be moved out of chain/ (arrow upwards)
+
         """The credential registry client, signing with ``account`` if given."""
         return RegistryClient(self.w3, address or self.address_of("CredentialRegistry"),
                               sender=self.sender(account) if account is not None else None, endpoint=self.endpoint)
@@ -164,7 +156,7 @@ def _recorded(home: Path | None) -> dict[str, dict[str, str]]:
 def record_deployment(home: Path, chain_id: int, addresses: dict[str, str]) -> None:
     data = _recorded(home)
     data.setdefault(str(chain_id), {}).update(addresses)
-    _atomic_write_json(home / "deployments.json", data)
+    write_json_atomic(home / "deployments.json", data, sort_keys=True)
 
 
 def _addresses_for(home: Path | None, chain_id: int) -> dict[str, str]:

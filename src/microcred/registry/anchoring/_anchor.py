@@ -2,7 +2,7 @@
 
 The digest of a credential is ``sha256(JCS(credential without anchor proofs))``: the signed credential, byte for
 byte as JCS canonicalises it, so any change to a signed field or to its signature changes the digest. Leaves are
-``keccak256(digest)`` and the tree is the sorted-pair keccak256 tree of :mod:`microcred.registry._merkle`, so the
+``keccak256(digest)`` and the tree is the sorted-pair keccak256 tree of :mod:`microcred.registry.anchoring._merkle`, so the
 same proof verifies on chain with ``verifyInclusion``.
 
 Crash safety rests on a journal written (and fsynced) before anything leaves the process:
@@ -22,143 +22,36 @@ something else and the root is still not anchored). Files already carrying their
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import rfc8785
-
+from microcred._files import remove_stale_temporaries, write_json_atomic
 from microcred.errors import InvalidInputError, MicrocredError
-from microcred.registry._client import RegistryClient
-from microcred.registry._merkle import MerkleTree, leaf_hash
-from microcred.registry._tx import PreparedTx
+from microcred.registry.credential._documents import (
+    ANCHOR_PROOF_TYPE,
+    STATUS_ENTRY_TYPE,
+    anchor_proofs,
+    credential_digest,
+    load_credential,
+    signature_proofs,
+    status_entry,
+    strip_anchor,
+)
+from microcred.registry.ledger._client import RegistryClient
+from microcred.registry.anchoring._merkle import MerkleTree, leaf_hash
+from microcred.chain._tx import PreparedTx
 
-__all__ = [
-    "ANCHOR_PROOF_TYPE",
-    "STATUS_ENTRY_TYPE",
-    "AnchorError",
-    "Anchorer",
-    "AnchorResult",
-    "credential_digest",
-    "anchor_proofs",
-    "signature_proofs",
-    "strip_anchor",
-    "status_entry",
-    "load_credential",
-    "write_json_atomic",
-    "remove_stale_temporaries",
-]
+__all__ = ["DEFAULT_BATCH_LIMIT", "AnchorError", "AnchorResult", "Anchorer"]
 
-ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
-STATUS_ENTRY_TYPE = "MicrocredRegistryEntry2026"
 #: default largest batch: gas per credential stays far below 100 while a proof stays ~13 hashes
 DEFAULT_BATCH_LIMIT = 8192
 
 
 class AnchorError(MicrocredError):
     """A credential cannot be anchored as asked (wrong issuer, chain, registry, or a broken journal)."""
-
-
-def _proofs(doc: dict) -> list[dict]:
-    proof = doc.get("proof")
-    if proof is None:
-        return []
-    return [proof] if isinstance(proof, dict) else list(proof)
-
-
-def anchor_proofs(doc: dict) -> list[dict]:
-    return [p for p in _proofs(doc) if isinstance(p, dict) and p.get("type") == ANCHOR_PROOF_TYPE]
-
-
-def signature_proofs(doc: dict) -> list[dict]:
-    return [p for p in _proofs(doc) if not (isinstance(p, dict) and p.get("type") == ANCHOR_PROOF_TYPE)]
-
-
-def strip_anchor(doc: dict) -> dict:
-    """A copy of ``doc`` without its anchor proofs: the credential as its issuer signed it (``export --plain``)."""
-    out = {k: v for k, v in doc.items() if k != "proof"}
-    sigs = signature_proofs(doc)
-    if sigs:
-        out["proof"] = sigs[0] if len(sigs) == 1 and isinstance(doc.get("proof"), dict) else \
-            (sigs if len(sigs) > 1 else sigs[0])
-    return out
-
-
-def credential_digest(doc: dict) -> bytes:
-    """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to."""
-    try:
-        return hashlib.sha256(rfc8785.dumps(strip_anchor(doc))).digest()
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
-
-
-def status_entry(doc: dict) -> dict:
-    """The credential's registry status entry (chain, registry, issuerAccount, statusIndex), checked for shape."""
-    entries = doc.get("credentialStatus")
-    entries = entries if isinstance(entries, list) else [entries]
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("type") == STATUS_ENTRY_TYPE:
-            missing = [k for k in ("chain", "registry", "issuerAccount", "statusIndex") if k not in entry]
-            if missing:
-                raise InvalidInputError(f"credentialStatus lacks {', '.join(missing)}")
-            index = entry["statusIndex"]
-            if isinstance(index, str) and index.isdigit():
-                index = int(index)
-            if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-                raise InvalidInputError(f"credentialStatus.statusIndex must be a whole number, not {index!r}")
-            return {**entry, "statusIndex": index}
-    raise InvalidInputError(f"the credential has no credentialStatus of type {STATUS_ENTRY_TYPE}")
-
-
-def load_credential(path: Path) -> dict:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: cannot be read ({exc})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") \
-            from None
-    if not isinstance(doc, dict):
-        raise InvalidInputError(f"{path}: a credential is a JSON object, not {type(doc).__name__}")
-    return doc
-
-
-def write_json_atomic(path: Path, data: Any, *, indent: int | None = 2) -> None:
-    """Write ``data`` as JSON so that ``path`` holds either its old or its new content, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=indent, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def remove_stale_temporaries(directory: Path) -> None:
-    """Remove what a killed :func:`write_json_atomic` left: its temporary files, never a real one."""
-    for tmp in Path(directory).glob(".*.json.*.tmp"):
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
 
 
 @dataclass
@@ -339,7 +232,7 @@ class Anchorer:
     def _known(self, tx_hash: str) -> bool:
         from web3 import exceptions as w3x
 
-        from microcred.registry._rpc import rpc_guard
+        from microcred.chain._rpc import rpc_guard
 
         with rpc_guard("looking up a transaction", endpoint=self.registry.endpoint):
             try:
@@ -349,7 +242,7 @@ class Anchorer:
                 return False
 
     def _nonce_used(self, nonce: int) -> bool:
-        from microcred.registry._rpc import rpc_guard
+        from microcred.chain._rpc import rpc_guard
 
         with rpc_guard("reading the account nonce", endpoint=self.registry.endpoint):
             return self.registry.w3.eth.get_transaction_count(self.account, "latest") > nonce

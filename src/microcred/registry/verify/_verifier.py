@@ -26,14 +26,14 @@ from typing import Any, Callable, Protocol, Sequence
 from eth_utils import is_address, to_checksum_address
 
 from microcred.errors import MicrocredError, NetworkError
-from microcred.registry._anchor import (
+from microcred.registry.anchoring._anchor import (
     anchor_proofs,
     credential_digest,
     signature_proofs,
     status_entry,
 )
-from microcred.registry._client import Batch, RegistryClient, Status, reason_label
-from microcred.registry._merkle import leaf_hash, verify_proof
+from microcred.registry.ledger._client import Batch, RegistryClient, Status, reason_label
+from microcred.registry.anchoring._merkle import leaf_hash, verify_proof
 
 __all__ = ["Check", "Verification", "Verifier", "CheckResult", "parse_time"]
 

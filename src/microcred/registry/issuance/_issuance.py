@@ -65,8 +65,9 @@ from typing import Annotated, Any, Callable, Final, Iterator, Mapping, Sequence
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from microcred._files import fsync_directory, remove_stale_temporaries, sync_filesystem, write_json_atomic
 from microcred.errors import InvalidInputError, MicrocredError
-from microcred.registry._annex import (
+from microcred.registry.credential._annex import (
     EQF_FRAMEWORK,
     EQF_URL_PREFIX,
     ESCO_SKILL_PREFIX,
@@ -80,7 +81,7 @@ from microcred.registry._annex import (
     check_date,
     problems_from_pydantic,
 )
-from microcred.registry._credential import (
+from microcred.registry.credential._model import (
     ACHIEVEMENT_TYPE,
     CONTEXTS,
     CREDENTIAL_TYPES,
@@ -88,7 +89,7 @@ from microcred.registry._credential import (
     CredentialFormatError,
     validate_microcredential,
 )
-from microcred.registry._issuer import IssuerProfile, fsync_directory, write_json_durably
+from microcred.registry.issuance._issuer import IssuerProfile
 
 __all__ = [
     "BatchConflictError",
@@ -123,7 +124,6 @@ _JOURNAL_PREFIX: Final = ".microcred-batch-"
 #: not ``.json``: whoever globs ``*.json`` in the output directory must find credentials only
 _JOURNAL_SUFFIX: Final = ".journal"
 _LOCK_NAME: Final = ".microcred-issue.lock"
-_TMP_SUFFIX: Final = ".issue.tmp"
 _FILE_NAME: Final = re.compile(r"\d{6,}-[a-z0-9-]{1,40}\.json")
 #: at most this many problems are spelled out in one error message
 MAX_REPORTED: Final = 50
@@ -893,7 +893,7 @@ class IndexAllocator:
             state["nextIndex"] = first + count
             state["batches"][batch_id] = {"first": first, "count": count, "reservedAt": _iso(self._clock()),
                                           "journal": None}
-            write_json_durably(self.path, state, indent=None)
+            write_json_atomic(self.path, state, indent=None)
             return IndexRange(first, count)
 
     def bind(self, batch_id: str, journal: Path) -> None:
@@ -906,7 +906,7 @@ class IndexAllocator:
             if entry.get("journal") == str(journal):
                 return
             entry["journal"] = str(journal)
-            write_json_durably(self.path, state, indent=None)
+            write_json_atomic(self.path, state, indent=None)
 
 
 # -- the batch --------------------------------------------------------------------------------------------------
@@ -1006,40 +1006,9 @@ def _credential_ok(path: Path, entry: Mapping[str, Any]) -> bool | None:
     return bool(doc.get("proof")) and registry_entry is not None and registry_entry.get("statusIndex") == entry["index"]
 
 
-def _sync_filesystem(directory: Path) -> None:
-    """Flush the data of every file written to ``directory``'s file system (``syncfs``; ``sync`` elsewhere)."""
-    try:
-        import ctypes
-
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        os.sync()
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        if syncfs(fd) != 0:
-            os.sync()
-    finally:
-        os.close(fd)
-
-
 def _write_credential(out_dir: Path, name: str, doc: dict[str, Any]) -> None:
-    tmp = out_dir / f".{name}{_TMP_SUFFIX}"
-    data = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        os.replace(tmp, out_dir / name)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _remove_temporaries(out_dir: Path) -> None:
-    for tmp in out_dir.glob(f".*{_TMP_SUFFIX}"):
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    """Atomic, not yet durable: the batch syncs its file system once when every file is written."""
+    write_json_atomic(out_dir / name, doc, durable=False)
 
 
 def _unfinished_other_batches(out_dir: Path, batch_id: str) -> list[dict[str, Any]]:
@@ -1078,7 +1047,7 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
     journal_path = _journal_path(out, batch_id)
     emit = hook or (lambda stage, details: None)
     with _file_lock(out / _LOCK_NAME, what=f"output directory {out}"):
-        _remove_temporaries(out)
+        remove_stale_temporaries(out)
         journal = _read_journal(journal_path)
         if journal is None:
             others = _unfinished_other_batches(out, batch_id)
@@ -1133,12 +1102,12 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
             emit("written", {"row": entry["row"], "index": entry["index"], "file": entry["file"]})
             if progress:
                 progress(done, total)
-        _sync_filesystem(out)
+        sync_filesystem(out)
         fsync_directory(out)
         emit("synced", {"count": total})
         journal["complete"] = True
         journal["completedAt"] = _iso(issued_at)
-        write_json_durably(journal_path, journal, indent=None)
+        write_json_atomic(journal_path, journal, indent=None)
         emit("complete", {"batch": batch_id})
     result.credentials.sort(key=lambda c: c.row)
     return result
@@ -1172,7 +1141,7 @@ def _start_journal(profile: IssuerProfile, template: CourseTemplate, learners: S
     journal = {"format": JOURNAL_FORMAT, "version": 1, "batch": batch_id, "issuer": profile.name,
                "issuerDid": profile.did, "course": template.title, "source": source, "first": indexes.first,
                "count": indexes.count, "complete": False, "entries": entries}
-    write_json_durably(journal_path, journal, indent=None)
+    write_json_atomic(journal_path, journal, indent=None)
     allocator.bind(batch_id, journal_path)
     emit("journaled", {"journal": str(journal_path)})
     return journal

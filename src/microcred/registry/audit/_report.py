@@ -1,7 +1,7 @@
 """An issuer's audit report for a quality agency: figures, charts and the full timeline, each claim with the
 transaction (and block) that proves it.
 
-:meth:`AuditReport.build` takes a timeline (:mod:`microcred.registry._timeline`) and computes the figures;
+:meth:`AuditReport.build` takes a timeline (:mod:`microcred.registry.audit._timeline`) and computes the figures;
 :meth:`AuditReport.to_json` gives them as JSON and :meth:`AuditReport.to_html` as ONE self-contained HTML file
 (inline CSS, inline SVG charts drawn here, no script, nothing fetched), readable on screen and on paper.
 Everything in the report can be re-checked with any RPC endpoint of the chain: the HTML says how.
@@ -20,8 +20,8 @@ from eth_utils import is_address, keccak, to_checksum_address
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
-from microcred.registry._client import reason_label
-from microcred.registry._timeline import StatusReplay, TimelineEntry, merge_timelines
+from microcred.registry.ledger._client import reason_label
+from microcred.registry.audit._timeline import StatusReplay, TimelineEntry, merge_timelines
 
 __all__ = ["AuditReport", "Evidence", "Figure", "MonthRow", "Rate", "ReasonRow", "REPORT_FORMAT"]
 

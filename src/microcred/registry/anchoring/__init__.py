@@ -1,0 +1,25 @@
+"""Anchoring: Merkle batches of credential digests and the crash-safe anchorer that puts their roots on chain."""
+
+from microcred.registry.anchoring._anchor import (
+    AnchorError,
+    AnchorResult,
+    Anchorer,
+    DEFAULT_BATCH_LIMIT,
+)
+from microcred.registry.anchoring._merkle import (
+    MerkleTree,
+    hash_pair,
+    leaf_hash,
+    verify_proof,
+)
+
+__all__ = [
+    "AnchorError",
+    "AnchorResult",
+    "Anchorer",
+    "DEFAULT_BATCH_LIMIT",
+    "MerkleTree",
+    "hash_pair",
+    "leaf_hash",
+    "verify_proof",
+]

@@ -1,0 +1,31 @@
+"""The credential registry contract from Python: anchors, statuses, history events; status lists derived from it."""
+
+from microcred.registry.ledger._client import (
+    Batch,
+    HistoryEvent,
+    REASONS,
+    RegistryClient,
+    Status,
+    reason_code,
+    reason_label,
+)
+from microcred.registry.ledger._statuslist import (
+    MIN_BITS,
+    decode_bitstring,
+    encode_bitstring,
+    status_list_credential,
+)
+
+__all__ = [
+    "Batch",
+    "HistoryEvent",
+    "MIN_BITS",
+    "REASONS",
+    "RegistryClient",
+    "Status",
+    "decode_bitstring",
+    "encode_bitstring",
+    "reason_code",
+    "reason_label",
+    "status_list_credential",
+]
