@@ -68,18 +68,24 @@ class AppContext:
         return click.prompt(f"Passphrase to {purpose}", hide_input=True, confirmation_prompt=confirm)
 
     # -- chain --------------------------------------------------------------------------------------------------
-    def chain(self):
-        """The connected :class:`microcred.registry.chains.Chain` for --network (built once)."""
-        if "chain" not in self._cache:
+    def chain(self, *, read_only: bool = False):
+        """The connected :class:`microcred.chain.Chain` for --network (built once).
+
+        ``read_only``: for what a verifier or an auditor runs (verify, history, audit, did resolve, status export):
+        nothing is deployed, sent or recorded, whatever the chain.
+        """
+        key = "chain-ro" if read_only else "chain"
+        if key not in self._cache:
             from microcred.chain._connect import connect
 
             if self.network == "memory":  # one in-process chain per process, shared by the commands it runs
                 if "memory" not in _MEMORY:
                     _MEMORY["memory"] = connect("memory")
-                self._cache["chain"] = _MEMORY["memory"]
+                self._cache[key] = _MEMORY["memory"]
             else:
-                self._cache["chain"] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls)
-        return self._cache["chain"]
+                self._cache[key] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls,
+                                           deploy_if_missing=not read_only)
+        return self._cache[key]
 
 
 _MEMORY: dict[str, Any] = {}
