@@ -1,13 +1,26 @@
-"""Europass: the European Learning Model v3 (European Digital Credentials, EDC).
+"""Europass: the European Learning Model v3 (European Digital Credentials, EDC) both ways, and JAdES seals.
 
 * :func:`to_edc` — a microcred micro-credential (OB 3.0) → an EDC (JSON-LD, EDC application profile), every Annex I
   element in its ELM home, with identifiers linking back to the credential and its ledger anchor.
+* :func:`load_edc` / :func:`unwrap` / :func:`read_edc` / :func:`import_edc` — an EDC (plain or sealed) → the course
+  template, learner row and evidence the issuance library needs, then the OB 3.0 credential issued under an issuer's
+  DID; what cannot be mapped is listed (:class:`Unmapped`).
 
 The EDC JSON-LD context is bundled (``contexts/``, pinned by sha256) and registered with the offline loader when
 this package is imported.
 """
 
 from microcred.registry.europass._export import to_edc
+from microcred.registry.europass._import import (
+    ElmReading,
+    NotAnEdcError,
+    Unmapped,
+    annex_i_content,
+    import_edc,
+    load_edc,
+    read_edc,
+    unwrap,
+)
 from microcred.registry.europass._vocab import (
     EDC_CONTEXT,
     EDC_CONTEXTS,
@@ -18,4 +31,19 @@ from microcred.registry.europass._vocab import (
 
 register_edc_contexts()
 
-__all__ = ["EDC_CONTEXT", "EDC_CONTEXTS", "EDC_SCHEMA", "edc_context", "register_edc_contexts", "to_edc"]
+__all__ = [
+    "EDC_CONTEXT",
+    "EDC_CONTEXTS",
+    "EDC_SCHEMA",
+    "ElmReading",
+    "NotAnEdcError",
+    "Unmapped",
+    "annex_i_content",
+    "edc_context",
+    "import_edc",
+    "load_edc",
+    "read_edc",
+    "register_edc_contexts",
+    "to_edc",
+    "unwrap",
+]

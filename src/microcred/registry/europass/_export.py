@@ -175,8 +175,9 @@ def _supervision(value: str, lang: str) -> dict[str, Any]:
 
 
 def _qualification(ach: Mapping[str, Any], base: str, lang: str) -> dict[str, Any]:
-    spec: dict[str, Any] = {"id": ach["id"], "type": "Qualification", "title": {lang: ach["name"]},
-                            "isPartialQualification": ach.get("stackability") == "stackable"}
+    spec: dict[str, Any] = {"id": ach["id"], "type": "Qualification", "title": {lang: ach["name"]}}
+    if ach.get("stackability"):
+        spec["isPartialQualification"] = ach["stackability"] == "stackable"
     if ach.get("description"):
         spec["description"] = {lang: ach["description"]}
     if ach.get("humanCode"):
