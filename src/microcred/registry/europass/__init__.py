@@ -5,11 +5,14 @@
 * :func:`load_edc` / :func:`unwrap` / :func:`read_edc` / :func:`import_edc` — an EDC (plain or sealed) → the course
   template, learner row and evidence the issuance library needs, then the OB 3.0 credential issued under an issuer's
   DID; what cannot be mapped is listed (:class:`Unmapped`).
+* :func:`verify_seal` — the JAdES seal's signature against its ``x5c`` certificate, the signer's name, and the Annex
+  I completeness of the content; the EU trusted lists are not consulted (offline), as the report says.
 
 The EDC JSON-LD context is bundled (``contexts/``, pinned by sha256) and registered with the offline loader when
 this package is imported.
 """
 
+from microcred.registry.europass._completeness import annex_i_completeness
 from microcred.registry.europass._export import to_edc
 from microcred.registry.europass._import import (
     ElmReading,
@@ -21,6 +24,7 @@ from microcred.registry.europass._import import (
     read_edc,
     unwrap,
 )
+from microcred.registry.europass._seal import NOT_TRUST_CHECKED, SealFormatError, SealReport, verify_seal
 from microcred.registry.europass._vocab import (
     EDC_CONTEXT,
     EDC_CONTEXTS,
@@ -36,8 +40,12 @@ __all__ = [
     "EDC_CONTEXTS",
     "EDC_SCHEMA",
     "ElmReading",
+    "NOT_TRUST_CHECKED",
     "NotAnEdcError",
+    "SealFormatError",
+    "SealReport",
     "Unmapped",
+    "annex_i_completeness",
     "annex_i_content",
     "edc_context",
     "import_edc",
@@ -46,4 +54,5 @@ __all__ = [
     "register_edc_contexts",
     "to_edc",
     "unwrap",
+    "verify_seal",
 ]
