@@ -12,6 +12,7 @@ _MODULES = [
     "_bind",
     "_issue",
     "_anchor",
+    "_europass",
     "_status",
     "_statusexport",
     "_verify",
