@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from microcred.registry.credential import ANNEX_I_ELEMENTS
 from microcred.registry.europass._import import read_edc

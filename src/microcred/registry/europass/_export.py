@@ -33,7 +33,8 @@ import base64
 import html
 import re
 import uuid
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from microcred.registry.credential import (
     EQF_FRAMEWORK,

@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from microcred.errors import InvalidInputError
 from microcred.registry.credential import CredentialFormatError, validate_microcredential
@@ -294,7 +295,7 @@ def _label(value: Any) -> str:
 
 def _participation(concept: Any) -> str | None:
     iri = _concept_id(concept) or ""
-    for form, (known, _label_) in v.MODES.items():
+    for form, (known, _) in v.MODES.items():
         if iri == known:
             return form
     if iri.startswith(v.PARTICIPATION_SCHEME + "/"):
@@ -310,7 +311,7 @@ def _participation(concept: Any) -> str | None:
 
 def _supervision(concept: Any) -> str | None:
     iri = _concept_id(concept) or ""
-    for value, (known, _label_) in v.SUPERVISIONS.items():
+    for value, (known, _) in v.SUPERVISIONS.items():
         if iri == known:
             return value
     if iri.startswith(v.SUPERVISION_SCHEME + "/"):
@@ -405,7 +406,7 @@ def read_edc(edc: Mapping[str, Any], *, supplement: Mapping[str, Any] | None = N
         t["skills"] = skills
 
     # 7 notional workload
-    for i, credit in enumerate(_as_list(r.peek(f"{spec}.creditPoint"))):
+    for i in range(len(_as_list(r.peek(f"{spec}.creditPoint")))):
         p = f"{spec}.creditPoint" + (f"[{i}]" if isinstance(r.peek(f"{spec}.creditPoint"), list) else "")
         framework = r.peek(f"{p}.framework")
         if _concept_id(framework) == v.ECTS or "ects" in _label(framework).lower() or \
@@ -446,7 +447,8 @@ def read_edc(edc: Mapping[str, Any], *, supplement: Mapping[str, Any] | None = N
         key = {v.NOTE_QUALITY_ASSURANCE: "quality_assurance", v.NOTE_STACKABILITY: "stackability",
                v.NOTE_STACKABLE_TOWARDS: "stackable_towards", v.NOTE_FURTHER_INFORMATION: "further_information",
                v.NOTE_QF_EHEA: "qf_ehea_cycle", v.NOTE_FIELD_OF_STUDY: "field_of_study",
-               v.NOTE_LEVEL_NOT_APPLICABLE: "level_not_applicable", v.NOTE_SUPERVISION: "supervision"}.get(subject or "")
+               v.NOTE_LEVEL_NOT_APPLICABLE: "level_not_applicable",
+               v.NOTE_SUPERVISION: "supervision"}.get(subject or "")
         if key is None:
             continue
         text = r.text(f"{p}.noteLiteral")
@@ -514,7 +516,7 @@ def read_edc(edc: Mapping[str, Any], *, supplement: Mapping[str, Any] | None = N
     # 16 further information
     if "further_information" not in t:
         docs = _as_list(r.peek(f"{spec}.supplementaryDocument"))
-        for i, doc in enumerate(docs):
+        for i in range(len(docs)):
             p = f"{spec}.supplementaryDocument" + (f"[{i}]" if len(docs) > 1 else "")
             url = r.get(f"{p}.contentURL")
             if url:

@@ -20,7 +20,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -37,7 +38,8 @@ NOT_TRUST_CHECKED = ("the signer's certificate was not checked against the EU tr
                      "(offline): the seal proves the content is unchanged since this certificate's key signed it, "
                      "not that the signer is a qualified trust service customer")
 
-_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_HASHES: dict[str, type[hashes.SHA256] | type[hashes.SHA384] | type[hashes.SHA512]] = {
+    "256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 
 
 class SealFormatError(InvalidInputError):
