@@ -198,3 +198,23 @@ def test_the_extra_vectors_are_the_commissions_copies() -> None:
         data = (MORE / row["local_path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == row["sha256"] and len(data) == int(row["bytes"])
         assert row["license"] == "EUPL-1.2"
+
+
+def _variants() -> dict[str, Any]:
+    from tests.registry.europass.test_europass_export import VARIANTS
+
+    return VARIANTS
+
+
+@pytest.mark.parametrize("variant", sorted(_variants()))
+def test_every_template_variant_round_trips(tmp_path: Path, variant: str) -> None:
+    from tests.registry.europass.test_europass_export import VARIANTS, _issue as issue_variant
+
+    for i, original in enumerate(issue_variant(tmp_path, VARIANTS[variant])):
+        back = _issue(read_edc(to_edc(original)), tmp_path / f"back{i}")
+        assert annex_i_content(back) == annex_i_content(original)
+        for key in ("fieldOfStudy", "inLanguage", "humanCode", "description"):
+            assert back["credentialSubject"]["achievement"].get(key) == \
+                original["credentialSubject"]["achievement"].get(key), key
+        assert back.get("validUntil") == original.get("validUntil")
+        assert back["credentialSubject"].get("activityEndDate") == original["credentialSubject"]["activityEndDate"]
