@@ -184,3 +184,17 @@ def test_the_bundled_context_is_the_commissions_copy_and_is_served_offline() -> 
         "contexts"][EDC_CONTEXT]["sha256"]
     assert EDC_CONTEXT in known_context_urls()
     assert edc_context() == json.loads(raw)
+
+
+def test_credentials_with_a_bitstring_status_list_entry_conform_too(tmp_path: Path, shapes_full: Any) -> None:
+    template = _template({})
+    rows = load_learners(EXAMPLES / "learners.csv", template=template)
+    issuer = profile(statusListUrl="https://www.tu-example.de/status")
+    result = issue_batch(issuer, template, rows, tmp_path / "out", FakeSigner(), IndexAllocator(tmp_path / "s"), NOW)
+    for issued in result.credentials:
+        credential = json.loads(issued.path.read_text(encoding="utf-8"))
+        assert isinstance(credential["credentialStatus"], list)
+        edc = to_edc(credential)
+        assert violations(edc, shapes_full) == []
+        link = {i["schemeName"]: i["notation"] for i in edc["identifier"]}
+        assert link["microcred statusIndex"] == str(issued.index)
