@@ -8,19 +8,31 @@ from microcred.chain._connect import (
     deploy_contracts,
     known_networks,
 )
+from microcred.chain._adapter import call_sender, is_in_process, rpc_error_code, supports_batch
 from microcred.chain._errors import (
+    BlockNotFoundError,
     ChainError,
+    ContractRevert,
+    HistoryBrokenError,
+    HistoryTooLongError,
     InsufficientFundsError,
     NoContractError,
+    NoResultError,
     RPCResponseError,
+    RPCTimeoutError,
     RPCUnavailableError,
     RegistryRevert,
+    RevertDecoder,
     TransactionDroppedError,
     TransactionFailedError,
+    TransactionRejectedError,
     UnknownRevertError,
     WrongChainError,
     decode_revert,
+    revert_classes,
+    revert_decoder,
 )
+from microcred.chain._history import BlockTimes, LinkedEvent, LinkedHistory
 from microcred.chain._node import (
     DEFAULT_PORT,
     LOCAL_CHAIN_ID,
@@ -29,6 +41,8 @@ from microcred.chain._node import (
     find_anvil,
 )
 from microcred.chain._rpc import (
+    REJECTED_CODES,
+    REVERT_CODE,
     revert_data,
     rpc_guard,
 )
@@ -39,22 +53,32 @@ from microcred.chain._tx import (
 )
 
 __all__ = [
+    "BlockNotFoundError",
     "Chain",
     "ChainError",
+    "ContractRevert",
     "DEFAULT_PORT",
     "DEV_KEY",
+    "HistoryBrokenError",
+    "HistoryTooLongError",
     "InsufficientFundsError",
     "LOCAL_CHAIN_ID",
     "LocalNode",
     "NoContractError",
+    "NoResultError",
     "NodeStatus",
     "PreparedTx",
+    "REJECTED_CODES",
+    "REVERT_CODE",
     "RPCResponseError",
+    "RPCTimeoutError",
     "RPCUnavailableError",
     "Receipt",
     "RegistryRevert",
+    "RevertDecoder",
     "TransactionDroppedError",
     "TransactionFailedError",
+    "TransactionRejectedError",
     "TxSender",
     "UnknownRevertError",
     "WrongChainError",
@@ -63,6 +87,8 @@ __all__ = [
     "deploy_contracts",
     "find_anvil",
     "known_networks",
+    "revert_classes",
     "revert_data",
+    "revert_decoder",
     "rpc_guard",
 ]

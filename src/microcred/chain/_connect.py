@@ -9,8 +9,6 @@ chains only, deploys them on first use.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -92,16 +90,7 @@ class Chain:
         with rpc_guard("reading a balance", endpoint=self.endpoint):
             if self.w3.eth.get_balance(address) >= wei // 2:
                 return None
-        sender = self.sender(self.dev_account, confirmations=0)
-        tx = {"to": address, "value": wei, "from": self.dev_account.address, "chainId": self.chain_id,
-              "gas": 21000}
-        with rpc_guard("funding an account", endpoint=self.endpoint):
-            tx["nonce"] = self.w3.eth.get_transaction_count(self.dev_account.address, "pending")
-        tx.update(sender._fees())
-        signed = self.dev_account.sign_transaction(tx)
-        with rpc_guard("funding an account", endpoint=self.endpoint):
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        return sender.wait("0x" + bytes(signed.hash).hex(), what="funding an account")
+        return self.sender(self.dev_account, confirmations=0).transfer(address, wei, what="funding an account")
 
 
 def deploy_contracts(w3: Web3, sender: TxSender, names: tuple[str, ...] = CONTRACT_NAMES) -> dict[str, tuple[str, int]]:

@@ -17,7 +17,8 @@ from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
-from microcred.chain._errors import NoContractError, RPCResponseError
+from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
+from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt, TxSender
 
@@ -148,6 +149,8 @@ class RegistryClient:
             bytes(HexBytes(Web3.keccak(text=self._event_sig(e)))): e["name"]
             for e in self.abi if e["type"] == "event"
         }
+        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
+        self._times = BlockTimes(w3, endpoint=endpoint)
 
     @staticmethod
     def _event_sig(item: dict) -> str:
@@ -156,12 +159,10 @@ class RegistryClient:
     # -- reads ----------------------------------------------------------------------------------------------------
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
         try:
-            with rpc_guard(what, endpoint=self.endpoint, abi=self.abi):
+            with rpc_guard(what, endpoint=self.endpoint, contract="CredentialRegistry"):
                 return fn.call(block_identifier=block)
-        except RPCResponseError as exc:
-            # an empty answer to a call usually means there is no contract there at all
-            if "return data" in str(exc) or "InsufficientData" in str(exc) or "BadFunctionCallOutput" in str(exc):
-                self.ensure_deployed()
+        except NoResultError:
+            self.ensure_deployed()  # an empty answer to a call usually means there is no contract there at all
             raise
 
     def ensure_deployed(self) -> None:
@@ -338,29 +339,20 @@ class RegistryClient:
         issuer = _address(issuer, "issuer")
         _, head = self.issuer_state(issuer, block=block)
         topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
-        events: list[HistoryEvent] = []
-        seen: set[int] = set()
-        current = head
-        while current:
-            if current in seen:
-                raise RPCResponseError(f"reading history: the events of {issuer} loop at block {current}")
-            seen.add(current)
-            with rpc_guard("reading the issuer's history", endpoint=self.endpoint):
-                logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": current, "toBlock": current,
-                                             "topics": [None, topic]})
-            found = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
-            if not found:
-                raise RPCResponseError(
-                    f"reading history: block {current} should hold a change of {issuer} but {self.endpoint} "
-                    "returned no such event (a pruned or lying node?)")
-            events.extend(found)
-            earlier = [e.previous_change for e in found if e.previous_change < current]
-            current = min(earlier) if earlier else 0
-        events.sort(key=lambda e: (e.block_number, e.log_index))
-        if with_times and events:
-            times = self.block_times(sorted({e.block_number for e in events}))
-            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
-        return events
+
+        def decode(log: Any, _block: int) -> list[HistoryEvent]:
+            event = self.decode_log(log)
+            return [event] if event is not None and event.issuer == issuer else []
+
+        events = self._walker.walk(head, decode, subject=issuer, topics=[None, topic],
+                                   what="reading the issuer's history")
+        return self._with_times(events) if with_times else events
+
+    def _with_times(self, events: list[HistoryEvent]) -> list[HistoryEvent]:
+        if not events:
+            return events
+        times = self.block_times(sorted({e.block_number for e in events}))
+        return [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
 
     def status_changes(self, issuer: str, from_block: int, *, to_block: int | str = "latest",
                        with_times: bool = True) -> list[HistoryEvent]:
@@ -375,22 +367,8 @@ class RegistryClient:
                                          "topics": [wanted, topic]})
         events = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
         events.sort(key=lambda e: (e.block_number, e.log_index))
-        if with_times and events:
-            times = self.block_times(sorted({e.block_number for e in events}))
-            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
-        return events
+        return self._with_times(events) if with_times else events
 
     def block_times(self, blocks: Sequence[int]) -> dict[int, int]:
         """Timestamps of ``blocks`` in one batched request."""
-        if not blocks:
-            return {}
-        with rpc_guard("reading block times", endpoint=self.endpoint):
-            if len(blocks) == 1 or not getattr(self.w3.provider, "_is_batchable", True) or \
-                    type(self.w3.provider).__name__ == "EthereumTesterProvider":
-                results = [self.w3.eth.get_block(b) for b in blocks]
-            else:
-                with self.w3.batch_requests() as batch:
-                    for b in blocks:
-                        batch.add(self.w3.eth.get_block(b))
-                    results = batch.execute()
-        return {int(b["number"]): int(b["timestamp"]) for b in results}
+        return self._times.of_numbers(blocks)
