@@ -8,6 +8,7 @@ from microcred.registry.ledger._client import (
     Status,
     reason_code,
     reason_label,
+    registry_client,
 )
 from microcred.registry.ledger._statuslist import (
     MIN_BITS,
@@ -27,5 +28,6 @@ __all__ = [
     "encode_bitstring",
     "reason_code",
     "reason_label",
+    "registry_client",
     "status_list_credential",
 ]

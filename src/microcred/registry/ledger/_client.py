@@ -11,18 +11,21 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Iterable, Sequence
 
+from eth_account.signers.base import BaseAccount
 from eth_utils import is_address, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
+from microcred.chain._connect import Chain
 from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
 from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt, TxSender
 
-__all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label"]
+__all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label",
+           "registry_client"]
 
 
 class Status(IntEnum):
@@ -372,3 +375,10 @@ class RegistryClient:
     def block_times(self, blocks: Sequence[int]) -> dict[int, int]:
         """Timestamps of ``blocks`` in one batched request."""
         return self._times.of_numbers(blocks)
+
+
+def registry_client(chain: Chain, account: BaseAccount | None = None, *, address: str | None = None) -> RegistryClient:
+    """The CredentialRegistry client of a connected ``chain``: at ``address`` (default: the chain's recorded
+    ``CredentialRegistry``), signing and sending with ``account`` when one is given (read-only otherwise)."""
+    return RegistryClient(chain.w3, address or chain.address_of("CredentialRegistry"),
+                          sender=chain.sender(account) if account is not None else None, endpoint=chain.endpoint)
