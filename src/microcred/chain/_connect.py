@@ -75,13 +75,6 @@ class Chain:
         kwargs.setdefault("confirmations", self.confirmations)
         return TxSender(self.w3, account, chain_id=self.chain_id, endpoint=self.endpoint, **kwargs)
 
-    def registry(self, account: LocalAccount | None = None, *, address: str | None = None) -> Any:
-        from microcred.registry.ledger._client import RegistryClient  # to be moved out of chain/ (arrow upwards)
-
-        """The credential registry client, signing with ``account`` if given."""
-        return RegistryClient(self.w3, address or self.address_of("CredentialRegistry"),
-                              sender=self.sender(account) if account is not None else None, endpoint=self.endpoint)
-
     def fund(self, address: str, wei: int = 10**19) -> Receipt | None:
         """Send test ether from the dev account (dev chains only); no-op when the account already has enough."""
         if self.dev_account is None:
