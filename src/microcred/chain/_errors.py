@@ -50,6 +50,10 @@ class UnknownRevertError(ChainError):
     """The contract reverted with data that matches no error of its ABI."""
 
 
+class ReadOnlyError(ChainError):
+    """A read-only connection was asked to deploy or send a transaction."""
+
+
 class RPCTimeoutError(RPCUnavailableError, TimeoutError):
     """The RPC endpoint did not answer in time."""
 
