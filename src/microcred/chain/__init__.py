@@ -57,6 +57,13 @@ from microcred.chain._rpc import (
     revert_data,
     rpc_guard,
 )
+from microcred.chain._trusted import (
+    ANY_CHAIN,
+    REGISTRY_KINDS,
+    NoTrustedRegistryError,
+    TrustedRegistries,
+    UntrustedRegistryError,
+)
 from microcred.chain._tx import (
     PreparedTx,
     Receipt,
@@ -64,6 +71,7 @@ from microcred.chain._tx import (
 )
 
 __all__ = [
+    "ANY_CHAIN",
     "BlockNotFoundError",
     "BlockTimes",
     "CREATE2_FACTORY",
@@ -82,8 +90,10 @@ __all__ = [
     "LocalNode",
     "NoContractError",
     "NoResultError",
+    "NoTrustedRegistryError",
     "NodeStatus",
     "PreparedTx",
+    "REGISTRY_KINDS",
     "REJECTED_CODES",
     "REVERT_CODE",
     "RPCResponseError",
@@ -97,8 +107,10 @@ __all__ = [
     "TransactionDroppedError",
     "TransactionFailedError",
     "TransactionRejectedError",
+    "TrustedRegistries",
     "TxSender",
     "UnknownRevertError",
+    "UntrustedRegistryError",
     "WrongChainError",
     "call_sender",
     "connect",
