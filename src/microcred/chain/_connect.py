@@ -133,7 +133,10 @@ def _memory_chain(*, read_only: bool = False) -> Chain:
 def _http_web3(url: str, timeout: float = 15.0) -> Web3:
     from web3 import HTTPProvider
 
-    provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True)
+    # cache only what never changes (the chain id, asked before every call by web3's validation): caching block
+    # requests makes web3 ask the node whether each block is final, two more requests per block read
+    provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True,
+                            cacheable_requests={"eth_chainId", "net_version", "web3_clientVersion"})
     return Web3(provider)
 
 

@@ -21,11 +21,15 @@ from microcred.errors import InvalidInputError
 from microcred.chain._connect import Chain
 from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
 from microcred.chain._history import BlockTimes, LinkedHistory
+from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, prove_storage, read_block
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt, TxSender
 
-__all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label",
-           "registry_client"]
+__all__ = ["Status", "Batch", "HistoryEvent", "ProvenStatus", "RegistryClient", "REASONS", "STATUS_SLOT",
+           "reason_code", "reason_label", "registry_client"]
+
+#: storage slot of ``CredentialRegistry._status``: ``mapping(address issuer => mapping(uint256 word => uint256))``
+STATUS_SLOT = 2
 
 
 class Status(IntEnum):
@@ -134,6 +138,16 @@ def _indexes(values: Iterable[int]) -> list[int]:
     return result
 
 
+@dataclass(frozen=True)
+class ProvenStatus:
+    """Statuses read from storage proofs: ``statuses`` in the order asked, the proven ``words`` (word index →
+    word) and the ``block`` they were proven in, with whom it was trusted from."""
+
+    statuses: list[Status]
+    words: dict[int, int]
+    block: TrustedBlock
+
+
 class RegistryClient:
     """The CredentialRegistry at ``address``.
 
@@ -197,6 +211,36 @@ class RegistryClient:
         return list(self._call("reading status words",
                                self.contract.functions.statusWords(_address(issuer, "issuer"), _indexes(words)),
                                block))
+
+    def proven_status_words(self, issuer: str, words: Sequence[int], *, block: int | str = "latest",
+                            confirm: Sequence[tuple[Web3, str]] = ()) -> tuple[dict[int, int], TrustedBlock]:
+        """Status words of ``issuer`` read with ``eth_getProof`` and verified here against the state root of
+        ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
+        ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 2, plus 1 per other endpoint."""
+        issuer = _address(issuer, "issuer")
+        wanted = list(dict.fromkeys(_indexes(words)))
+        trusted = read_block(self.w3, block, endpoint=self.endpoint)
+        if confirm:
+            trusted = confirm_block(trusted, confirm)
+        base = mapping_slot(issuer, STATUS_SLOT)
+        slots = {w: mapping_slot(w, base) for w in wanted}
+        values = prove_storage(self.w3, self.address, list(slots.values()), trusted, endpoint=self.endpoint) \
+            if slots else {}
+        return {w: values[slot] for w, slot in slots.items()}, trusted
+
+    def proven_status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest",
+                         confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenStatus:
+        """Statuses of ``indexes`` of ``issuer`` from storage proofs (:meth:`proven_status_words`): 128 per word,
+        two bits each, so 1,000 credentials are 8 proven slots in one ``eth_getProof``."""
+        idx = _indexes(indexes)
+        words, trusted = self.proven_status_words(issuer, sorted({i >> 7 for i in idx}), block=block,
+                                                  confirm=confirm)
+        try:
+            statuses = [Status((words[i >> 7] >> ((i & 127) << 1)) & 3) for i in idx]
+        except ValueError as exc:
+            raise RPCResponseError(f"reading credential status: a proven status word holds an unknown status "
+                                   f"({exc})") from exc
+        return ProvenStatus(statuses, words, trusted)
 
     def batch_of(self, issuer: str, root: bytes | str, *, block: int | str = "latest") -> Batch | None:
         return self.batches_of(issuer, [root], block=block)[0]
