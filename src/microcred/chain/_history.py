@@ -113,7 +113,6 @@ class BlockTimes:
         self.w3 = w3
         self.endpoint = endpoint
         self._cache: OrderedDict[str, int] = OrderedDict()
-        self._by_number: dict[int, str] = {}
         self._size = cache_size
         self._lock = threading.Lock()
 
