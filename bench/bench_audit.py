@@ -29,6 +29,7 @@ from web3 import HTTPProvider, Web3
 
 from microcred.registry import MerkleTree, RegistryClient, Status, connect, leaf_hash
 from microcred.registry.audit._timeline import statuses_at
+from microcred.registry.ledger import registry_client
 
 #: the bars the issue sets
 MAX_HISTORY_LOG_QUERIES = 102
@@ -53,7 +54,7 @@ def _history_issuer(chain):
     issuer, other = Account.create(), Account.create()
     chain.fund(issuer.address)
     chain.fund(other.address)
-    reg, theirs = chain.registry(issuer), chain.registry(other)
+    reg, theirs = registry_client(chain, issuer), registry_client(chain, other)
     next_index, their_next = 0, 0
     suspended: list[int] = []
     cycle = 0
@@ -123,7 +124,7 @@ def status_at_1000_seconds() -> float:
         chain = connect("local", home=home, rpc_urls=(node.url,))
         issuer = Account.create()
         chain.fund(issuer.address)
-        reg = chain.registry(issuer)
+        reg = registry_client(chain, issuer)
         for b in range(3):
             reg.anchor(_root(), b * 250, 250)
             _mine(chain, 50)

@@ -11,6 +11,7 @@ from pathlib import Path
 from bench._util import RPCCounter, anvil, write_result
 from bench.bench_issue import write_learners_csv
 from microcred.cli import main as cli_main
+from microcred.registry.ledger import registry_client
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -83,7 +84,7 @@ def main() -> dict:
         from microcred.registry.issuance._issuer import IssuerStore
 
         account = IssuerStore(home).load("bench").account
-        events = [e for e in chain.registry().history(account, with_times=False) if e.kind == "anchored"]
+        events = [e for e in registry_client(chain).history(account, with_times=False) if e.kind == "anchored"]
         last = events[-1]
         gas = chain.w3.eth.get_transaction_receipt(last.tx_hash)["gasUsed"]
         figures["anchor_gas_per_credential"] = round(gas / last.data["count"], 2)

@@ -25,6 +25,7 @@ from microcred.registry.anchoring._anchor import (
     strip_anchor,
 )
 from tests.conftest import ROOT
+from microcred.registry.ledger import registry_client
 
 
 def make_credentials(directory: Path, chain, registry: str, account: str, indexes) -> list[Path]:
@@ -56,11 +57,11 @@ def issuer(chain):
 
 
 def _anchorer(chain, issuer, tmp_path, **kw):
-    return Anchorer(chain.registry(issuer), tmp_path / "journal", chain_caip2=chain.caip2, **kw)
+    return Anchorer(registry_client(chain, issuer), tmp_path / "journal", chain_caip2=chain.caip2, **kw)
 
 
 def test_anchored_credentials_carry_a_proof_that_verifies_offline_and_on_chain(chain, issuer, tmp_path):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(0, 7))
     originals = [load_credential(f) for f in files]
     result = _anchorer(chain, issuer, tmp_path).anchor(files)
@@ -79,7 +80,7 @@ def test_anchored_credentials_carry_a_proof_that_verifies_offline_and_on_chain(c
 
 
 def test_running_again_pays_nothing(chain, issuer, tmp_path):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(3))
     _anchorer(chain, issuer, tmp_path).anchor(files)
     nonce = chain.w3.eth.get_transaction_count(issuer.address)
@@ -89,7 +90,7 @@ def test_running_again_pays_nothing(chain, issuer, tmp_path):
 
 
 def test_large_sets_are_split_into_batches(chain, issuer, tmp_path):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(10))
     result = _anchorer(chain, issuer, tmp_path, batch_limit=4).anchor(files)
     assert [b["credentials"] for b in result.anchored] == [4, 4, 2]
@@ -102,7 +103,7 @@ def test_large_sets_are_split_into_batches(chain, issuer, tmp_path):
     ("issuerAccount", "0x" + "34" * 20, "issuer account"),
 ])
 def test_credentials_for_another_chain_registry_or_issuer_are_refused(chain, issuer, tmp_path, field, value, message):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     (path,) = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, [0])
     doc = load_credential(path)
     doc["credentialStatus"][field] = value
@@ -127,7 +128,7 @@ class Crash(Exception):
 
 @pytest.mark.parametrize("stage", ["prepared", "sent", "mined", "file", "done"])
 def test_a_crash_at_any_stage_is_finished_by_the_next_run(chain, issuer, tmp_path, stage):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(6))
 
     def crash(at, entry):
@@ -145,7 +146,7 @@ def test_a_crash_at_any_stage_is_finished_by_the_next_run(chain, issuer, tmp_pat
 
 
 def test_a_file_changed_between_batch_and_rewrite_is_caught(chain, issuer, tmp_path):
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(2))
 
     def tamper(at, entry):
@@ -166,7 +167,7 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
     chain = connect("local", home=home, rpc_urls=(node.url,))
     issuer = Account.create()
     chain.fund(issuer.address)
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     out = tmp_path / "out"
     files = make_credentials(out, chain.caip2, reg.address, issuer.address, range(200))
     args = [sys.executable, "-m", "tests.registry.anchor_driver", node.url, str(home), str(out),
@@ -198,7 +199,7 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
 
 def test_a_gap_of_unissued_indexes_is_covered_by_the_next_batch(chain, issuer, tmp_path):
     """Indexes reserved but never issued leave no hole on chain: the batch starts at the next free index."""
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     first = make_credentials(tmp_path / "a", chain.caip2, reg.address, issuer.address, range(3))
     _anchorer(chain, issuer, tmp_path).anchor(first)
     later = make_credentials(tmp_path / "b", chain.caip2, reg.address, issuer.address, range(7, 9))  # 3..6 unused

@@ -28,6 +28,7 @@ from microcred.registry.audit._timeline import (
 )
 from tests.browser import parse_html
 from tests.chain_fixtures import free_port
+from microcred.registry.ledger import registry_client
 
 GENERATED_AT = datetime(2030, 1, 15, 9, 30, tzinfo=timezone.utc)
 
@@ -87,7 +88,7 @@ class Scenario:
 def run_scenario(chain, account) -> Scenario:
     """Three months of an issuer's life: 3 batches (35 credentials), 4 revocations, 4 suspensions, 1
     reinstatement, 1 operator authorisation."""
-    reg = chain.registry(account)
+    reg = registry_client(chain, account)
     s = Scenario(account.address, reg, Account.create().address)
     r = s.receipts
     for month in range(3):

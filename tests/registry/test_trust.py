@@ -28,6 +28,7 @@ from tests.chain_fixtures import free_port
 from tests.registry.test_accreditation import MICRO, YEAR, World, acc_client, chain_now, make_world, pass_time
 from tests.registry.test_anchor import make_credentials
 from tests.registry.test_verify import verifier
+from microcred.registry.ledger import registry_client
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trust-de-fr.json"
 
@@ -281,7 +282,7 @@ def test_answers_are_cached_per_issuer_for_a_while(world):
 def _anchored_credentials(world: World, tmp_path: Path, n: int, *, issuer=None, first: int = 0) -> list[Path]:
     """``n`` credentials of the university (EQF 6, field 0613), anchored on the credential registry."""
     issuer = issuer or world.university
-    reg = world.chain.registry(issuer)
+    reg = registry_client(world.chain, issuer)
     files = make_credentials(tmp_path / f"out-{issuer.address}", world.chain.caip2, reg.address, issuer.address,
                              range(first, first + n))
     for f in files:

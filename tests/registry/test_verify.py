@@ -20,6 +20,7 @@ from microcred.chain._connect import _http_web3
 from microcred.registry.verify._verifier import Verifier, parse_time
 from tests.chain_fixtures import free_port
 from tests.registry.test_anchor import make_credentials
+from microcred.registry.ledger import registry_client
 
 
 def ok_format(doc):
@@ -35,7 +36,7 @@ def ok_issuer(doc, *, account, vm_ids, anchored_at):
 
 
 def verifier(chain, **overrides):
-    kw = dict(chain_caip2=chain.caip2, registry_for=lambda address: chain.registry(address=address),
+    kw = dict(chain_caip2=chain.caip2, registry_for=lambda address: registry_client(chain, address=address),
               format_checker=ok_format, signature_checker=ok_signature, issuer_checker=ok_issuer)
     kw.update(overrides)
     return Verifier(**kw)
@@ -46,7 +47,7 @@ def anchored(chain, tmp_path):
     """Five credentials of one issuer, anchored; returns (issuer account, registry client, files)."""
     issuer = Account.create()
     chain.fund(issuer.address)
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "out", chain.caip2, reg.address, issuer.address, range(5))
     Anchorer(reg, tmp_path / "j", chain_caip2=chain.caip2).anchor(files)
     return issuer, reg, files
@@ -124,7 +125,7 @@ def test_root_anchored_by_another_issuer_fails(chain, anchored, tmp_path):
     doc = load_credential(files[0])
     forged = copy.deepcopy(doc)
     # she re-anchors the same credential content under her account; the credential still names the issuer
-    m_reg = chain.registry(mallory)
+    m_reg = registry_client(chain, mallory)
     from microcred.registry import MerkleTree, leaf_hash
     from microcred.registry.anchoring._anchor import credential_digest
 
@@ -163,7 +164,7 @@ def test_wrong_status_index_fails(chain, anchored):
 def test_index_outside_the_anchored_range(chain, tmp_path):
     issuer = Account.create()
     chain.fund(issuer.address)
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "o", chain.caip2, reg.address, issuer.address, [0, 1])
     Anchorer(reg, tmp_path / "j", chain_caip2=chain.caip2).anchor(files)
     # a second credential with index 5, put by hand into the first batch's tree, is outside [0, 2)
@@ -184,7 +185,7 @@ def test_index_outside_the_anchored_range(chain, tmp_path):
 
 def test_never_anchored(chain, tmp_path):
     issuer = Account.create()
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     (f,) = make_credentials(tmp_path / "o", chain.caip2, reg.address, issuer.address, [0])
     v = verifier(chain).verify([(None, load_credential(f))])[0]
     assert _checks(v)["anchor"] == "fail" and "never anchored" in _detail(v, "anchor")
@@ -242,7 +243,7 @@ def test_many_credentials_one_round_trip(request, tmp_path):
     chain = connect("local", home=home, rpc_urls=(node.url,))
     issuer = Account.create()
     chain.fund(issuer.address)
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     files = make_credentials(tmp_path / "o", chain.caip2, reg.address, issuer.address, range(40))
     Anchorer(reg, tmp_path / "j", chain_caip2=chain.caip2, batch_limit=16).anchor(files)
     counter = RPCCounter(node.url)

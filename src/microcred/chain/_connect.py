@@ -9,9 +9,7 @@ chains only, deploys them on first use.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,15 +19,17 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from microcred.contracts import CONTRACT_NAMES, load_artifact
+from microcred.contracts import CONTRACT_NAMES
 from microcred._files import write_json_atomic
 from microcred.errors import ConfigError, InvalidInputError
-from microcred.chain._errors import NoContractError, WrongChainError
+from microcred.chain._deterministic import deploy_deterministic, deterministic_addresses, install_factory
+from microcred.chain._adapter import supports_batch
+from microcred.chain._errors import NoContractError, ReadOnlyError, RPCResponseError, WrongChainError
 from microcred.chain._node import DEFAULT_PORT, LOCAL_CHAIN_ID, LocalNode
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import Receipt, TxSender
 
-__all__ = ["Chain", "connect", "deploy_contracts", "known_networks", "DEV_KEY"]
+__all__ = ["Chain", "connect", "deploy_contracts", "known_networks", "record_deployment", "DEV_KEY"]
 
 #: First prefunded account of anvil's (and Hardhat's) public test mnemonic. Only ever used on dev chains.
 DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -56,6 +56,8 @@ class Chain:
     home: Path | None = None
     dev_account: LocalAccount | None = None
     confirmations: int = 0
+    #: a read-only connection never deploys, sends or records anything (what verifiers and auditors use)
+    read_only: bool = False
 
     @property
     def caip2(self) -> str:
@@ -73,54 +75,42 @@ class Chain:
                 f"no {contract} is recorded for chain {self.chain_id} ({self.name}): run `microcred deploy`"
             ) from None
 
+    def as_read_only(self) -> Chain:
+        """The same connection, read-only."""
+        return replace(self, read_only=True, addresses=dict(self.addresses))
+
+    def _writable(self, doing: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{doing}: this connection to chain {self.chain_id} ({self.name}) is read-only: it "
+                                "sends no transaction")
+
     def sender(self, account: LocalAccount, **kwargs: Any) -> TxSender:
+        """The transaction sender of ``account`` on this chain (refused on a read-only connection)."""
+        self._writable("sending a transaction")
         kwargs.setdefault("confirmations", self.confirmations)
         return TxSender(self.w3, account, chain_id=self.chain_id, endpoint=self.endpoint, **kwargs)
 
-    def registry(self, account: LocalAccount | None = None, *, address: str | None = None) -> Any:
-        from microcred.registry.ledger._client import RegistryClient  # to be moved out of chain/ (arrow upwards)
-
-        """The credential registry client, signing with ``account`` if given."""
-        return RegistryClient(self.w3, address or self.address_of("CredentialRegistry"),
-                              sender=self.sender(account) if account is not None else None, endpoint=self.endpoint)
-
     def fund(self, address: str, wei: int = 10**19) -> Receipt | None:
         """Send test ether from the dev account (dev chains only); no-op when the account already has enough."""
+        self._writable(f"funding {address}")
         if self.dev_account is None:
             raise ConfigError(f"{self.name} is not a dev chain: fund {address} yourself")
         address = to_checksum_address(address)
         with rpc_guard("reading a balance", endpoint=self.endpoint):
             if self.w3.eth.get_balance(address) >= wei // 2:
                 return None
-        sender = self.sender(self.dev_account, confirmations=0)
-        tx = {"to": address, "value": wei, "from": self.dev_account.address, "chainId": self.chain_id,
-              "gas": 21000}
-        with rpc_guard("funding an account", endpoint=self.endpoint):
-            tx["nonce"] = self.w3.eth.get_transaction_count(self.dev_account.address, "pending")
-        tx.update(sender._fees())
-        signed = self.dev_account.sign_transaction(tx)
-        with rpc_guard("funding an account", endpoint=self.endpoint):
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        return sender.wait("0x" + bytes(signed.hash).hex(), what="funding an account")
+        return self.sender(self.dev_account, confirmations=0).transfer(address, wei, what="funding an account")
 
 
 def deploy_contracts(w3: Web3, sender: TxSender, names: tuple[str, ...] = CONTRACT_NAMES) -> dict[str, tuple[str, int]]:
-    """Deploy each shipped contract of ``names``; returns name → (address, gas used)."""
-    out: dict[str, tuple[str, int]] = {}
-    for name in names:
-        try:
-            art = load_artifact(name)
-        except Exception:  # noqa: BLE001 - a contract not built in this version is skipped
-            continue
-        factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
-        receipt = sender.send(factory.constructor(), abi=art["abi"], what=f"deploying {name}")
-        with rpc_guard(f"deploying {name}", endpoint=sender.endpoint):
-            address = w3.eth.get_transaction_receipt(receipt.tx_hash)["contractAddress"]
-        out[name] = (to_checksum_address(address), receipt.gas_used)
-    return out
+    """Deploy each shipped contract of ``names`` through the CREATE2 factory, at its deterministic address (see
+    :func:`deterministic_addresses`); returns name → (address, gas used, 0 where it was already there)."""
+    return deploy_deterministic(w3, sender, names)
 
 
-def _memory_chain() -> Chain:
+def _memory_chain(*, read_only: bool = False) -> Chain:
+    """A fresh in-process EVM: the CREATE2 factory installed and the contracts deployed at their deterministic
+    addresses, as on anvil (read-only: nothing installed nor deployed)."""
     from eth_tester import EthereumTester, PyEVMBackend
     from web3.providers.eth_tester import EthereumTesterProvider
 
@@ -131,14 +121,22 @@ def _memory_chain() -> Chain:
     w3 = Web3(EthereumTesterProvider(tester))
     chain_id = int(w3.eth.chain_id)
     chain = Chain("memory", w3, chain_id, "the in-process EVM", dev_account=dev)
-    chain.addresses = {n: a for n, (a, _) in deploy_contracts(w3, chain.sender(dev)).items()}
+    if not read_only:
+        sender = chain.sender(dev)
+        install_factory(w3, sender)
+        deploy_contracts(w3, sender)
+    chain.addresses = _present(chain, deterministic_addresses())
+    chain.read_only = read_only
     return chain
 
 
 def _http_web3(url: str, timeout: float = 15.0) -> Web3:
     from web3 import HTTPProvider
 
-    provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True)
+    # cache only what never changes (the chain id, asked before every call by web3's validation): caching block
+    # requests makes web3 ask the node whether each block is final, two more requests per block read
+    provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True,
+                            cacheable_requests={"eth_chainId", "net_version", "web3_clientVersion"})
     return Web3(provider)
 
 
@@ -159,18 +157,38 @@ def record_deployment(home: Path, chain_id: int, addresses: dict[str, str]) -> N
     write_json_atomic(home / "deployments.json", data, sort_keys=True)
 
 
-def _addresses_for(home: Path | None, chain_id: int) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    merged.update({k: to_checksum_address(v) for k, v in _shipped()["deployments"].get(str(chain_id), {}).items()})
-    merged.update({k: to_checksum_address(v) for k, v in _recorded(home).get(str(chain_id), {}).items()})
-    return merged
+def _present(chain: Chain, addresses: dict[str, str]) -> dict[str, str]:
+    """The entries of ``addresses`` with contract code on ``chain``."""
+    if not addresses:
+        return {}
+    items = list(addresses.items())
+    with rpc_guard("checking deployed contracts", endpoint=chain.endpoint):
+        if len(items) > 1 and supports_batch(chain.w3):  # one request for all
+            with chain.w3.batch_requests() as batch:
+                for _, address in items:
+                    batch.add(chain.w3.eth.get_code(address))
+                codes = batch.execute()
+        else:
+            codes = [chain.w3.eth.get_code(address) for _, address in items]
+    if len(codes) != len(items):
+        raise RPCResponseError(f"checking deployed contracts: {chain.endpoint} answered {len(codes)} codes for "
+                               f"{len(items)} addresses")
+    return {name: address for (name, address), code in zip(items, codes) if code}
 
 
 def connect(network: str, *, home: Path | None = None, rpc_urls: tuple[str, ...] = (),
-            deploy_if_missing: bool = True, confirmations: int = 0) -> Chain:
-    """Connect to ``network``: ``memory``, ``local``, a known name (with ``rpc_urls``) or an ``http(s)://`` URL."""
+            deploy_if_missing: bool = True, confirmations: int = 0, read_only: bool = False) -> Chain:
+    """Connect to ``network``: ``memory``, ``local``, a known name (with ``rpc_urls``) or an ``http(s)://`` URL.
+
+    The contracts' addresses come from ``<home>/deployments.json``, the file shipped with the package, and the
+    deterministic CREATE2 addresses where their code is. On a dev chain (anvil's 31337), the contracts missing are
+    deployed at their deterministic addresses unless ``deploy_if_missing`` is false.
+
+    ``read_only``: never deploys, never sends a transaction, never writes a file, whatever the network; the
+    :class:`Chain` refuses :meth:`Chain.sender` and :meth:`Chain.fund`.
+    """
     if network == "memory":
-        return _memory_chain()
+        return _memory_chain(read_only=read_only)
     names = known_networks()
     expected: int | None = None
     if network == "local":
@@ -198,31 +216,45 @@ def connect(network: str, *, home: Path | None = None, rpc_urls: tuple[str, ...]
     is_dev = chain_id == LOCAL_CHAIN_ID
     chain = Chain(network, w3, chain_id, url, home=home, confirmations=confirmations,
                   dev_account=Account.from_key(DEV_KEY) if is_dev else None)
-    chain.addresses = _addresses_for(home, chain_id)
-    if is_dev:
+    chain.addresses = _addresses_for(chain)
+    if is_dev and not read_only:
         _ensure_dev_deployment(chain, deploy_if_missing)
+    chain.read_only = read_only
     return chain
 
 
+def _addresses_for(chain: Chain) -> dict[str, str]:
+    """Per contract: the home's record, else the shipped one, else the deterministic address; each only where
+    code is (a dev node started afresh has none of what was recorded)."""
+    recorded = {k: to_checksum_address(v) for k, v in _recorded(chain.home).get(str(chain.chain_id), {}).items()}
+    shipped = {k: to_checksum_address(v)
+               for k, v in _shipped()["deployments"].get(str(chain.chain_id), {}).items()}
+    candidates: dict[str, list[str]] = {}
+    for source in (recorded, shipped, deterministic_addresses()):
+        for name, address in source.items():
+            candidates.setdefault(name, [])
+            if address not in candidates[name]:
+                candidates[name].append(address)
+    unique = sorted({a for options in candidates.values() for a in options})
+    with_code = set(_present(chain, {a: a for a in unique}))
+    out = {}
+    for name, options in candidates.items():
+        for address in options:
+            if address in with_code:
+                out[name] = address
+                break
+    return out
+
+
 def _ensure_dev_deployment(chain: Chain, deploy_if_missing: bool) -> None:
-    """On a dev chain, (re)deploy what is missing: a node started afresh has none of the recorded code."""
-    missing = []
-    for name in CONTRACT_NAMES:
-        try:
-            load_artifact(name)
-        except Exception:  # noqa: BLE001
-            continue
-        address = chain.addresses.get(name)
-        if address:
-            with rpc_guard("checking deployed contracts", endpoint=chain.endpoint):
-                if chain.w3.eth.get_code(address):
-                    continue
-        missing.append(name)
+    """On a dev chain, deploy what is missing at its deterministic address (nothing is recorded: the address is
+    the same in every home)."""
+    missing = tuple(name for name in CONTRACT_NAMES if name not in chain.addresses)
     if not missing:
         return
     if not deploy_if_missing:
         raise NoContractError(f"{', '.join(missing)} not deployed on {chain.name}: run `microcred deploy`")
-    deployed = deploy_contracts(chain.w3, chain.sender(chain.dev_account, confirmations=0), tuple(missing))
+    sender = chain.sender(chain.dev_account, confirmations=0)  # type: ignore[arg-type]
+    install_factory(chain.w3, sender)
+    deployed = deploy_contracts(chain.w3, sender, missing)
     chain.addresses.update({n: a for n, (a, _) in deployed.items()})
-    if chain.home is not None:
-        record_deployment(chain.home, chain.chain_id, {n: a for n, (a, _) in deployed.items()})

@@ -7,9 +7,12 @@ A test asserts that every error declared in the ABI has a class here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from eth_abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
 
 from microcred.errors import ConfigError, InvalidInputError, MicrocredError, NetworkError, NotFoundError
@@ -35,12 +38,6 @@ class NoContractError(ChainError, NotFoundError):
     """No contract code at the address the configuration names."""
 
 
-class InsufficientFundsError(ChainError):
-    """The sending account cannot pay for the transaction."""
-
-    exit_code = 2
-
-
 class TransactionDroppedError(ChainError):
     """A sent transaction was neither mined nor kept by the node within the wait."""
 
@@ -53,20 +50,87 @@ class UnknownRevertError(ChainError):
     """The contract reverted with data that matches no error of its ABI."""
 
 
-class RegistryRevert(ChainError):
-    """A custom error of the credential registry. Subclasses are named after the Solidity error."""
+class ReadOnlyError(ChainError):
+    """A read-only connection was asked to deploy or send a transaction."""
 
+
+class RPCTimeoutError(RPCUnavailableError, TimeoutError):
+    """The RPC endpoint did not answer in time."""
+
+
+class TransactionRejectedError(ChainError):
+    """The node refused a transaction before mining it (JSON-RPC -32003 "transaction rejected", or the
+    in-process EVM's validation): a wrong nonce, a fee too low, a balance too small."""
+
+    exit_code = 2
+
+
+class InsufficientFundsError(TransactionRejectedError):
+    """The sending account cannot pay for the transaction."""
+
+    exit_code = 2
+
+
+class NoResultError(RPCResponseError):
+    """A contract call returned no data (often: no contract at the address)."""
+
+
+class BlockNotFoundError(ChainError, NotFoundError):
+    """The node does not know the block asked for (not mined yet, or forgotten after a reorg)."""
+
+
+class HistoryBrokenError(RPCResponseError):
+    """A linked history does not hold together: a changed block without the event, a link that does not go back."""
+
+
+class HistoryTooLongError(ChainError):
+    """A linked history has more changed blocks than the walker was told to follow."""
+
+
+class ContractRevert(ChainError):
+    """A custom error of one of the shipped contracts. Subclasses are named after the Solidity error and registered
+    per contract (``contract`` = the artifact name), so :func:`decode_revert` finds them by the error's name.
+
+    ``args_by_name`` holds the decoded arguments by their Solidity names, ``error_args`` the same in order.
+    """
+
+    contract: ClassVar[str] = ""
     solidity_name: ClassVar[str] = ""
     #: message template over the error's named arguments
     template: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.contract and cls.solidity_name:
+            _CLASSES.setdefault(cls.contract, {})[cls.solidity_name] = cls
+
     def __init__(self, **args: Any) -> None:
         self.args_by_name = args
-        super().__init__(self.template.format(**args))
+        self.error_args = tuple(args.values())
+        super().__init__(self.template.format(**{k: self.show(k, v) for k, v in args.items()}))
+
+    @classmethod
+    def show(cls, name: str, value: Any) -> str:
+        """An argument as the message shows it (subclasses render dates, kinds …)."""
+        return str(value)
+
+
+#: contract name → Solidity error name → class; filled as the classes are defined
+_CLASSES: dict[str, dict[str, type[ContractRevert]]] = {}
+
+
+def revert_classes(contract: str) -> dict[str, type[ContractRevert]]:
+    """The registered exception classes of ``contract``'s custom errors, by Solidity name."""
+    return dict(_CLASSES.get(contract, {}))
+
+
+class RegistryRevert(ContractRevert):
+    """A custom error of the credential registry. Subclasses are named after the Solidity error."""
 
 
 def _revert(name: str, template: str, *bases: type) -> type[RegistryRevert]:
-    cls = type(name + "Error", (RegistryRevert, *bases), {"solidity_name": name, "template": template})
+    cls = type(name + "Error", (RegistryRevert, *bases), {"solidity_name": name, "template": template,
+                                                           "contract": "CredentialRegistry"})
     cls.__doc__ = f"Solidity error ``{name}``: " + template
     cls.__module__ = __name__
     return cls
@@ -104,59 +168,102 @@ CredentialNotSuspendedError = _revert(
 NoIndexesError = _revert("NoIndexes", "a status change must name at least one index", InvalidInputError)
 SelfOperatorError = _revert("SelfOperator", "issuer {issuer} cannot be its own operator", InvalidInputError)
 
-REVERT_CLASSES: dict[str, type[RegistryRevert]] = {
-    cls.solidity_name: cls
-    for cls in RegistryRevert.__subclasses__()
-}
+#: Solidity error name → exception class, for every error of the CredentialRegistry ABI.
+REVERT_CLASSES: dict[str, type[ContractRevert]] = revert_classes("CredentialRegistry")
 
 
-def _selector_table(abi: list[dict]) -> dict[bytes, tuple[str, list[str], list[str]]]:
-    table = {}
-    for item in abi:
-        if item.get("type") != "error":
-            continue
-        types = [i["type"] for i in item["inputs"]]
-        names = [i["name"] for i in item["inputs"]]
-        sig = f"{item['name']}({','.join(types)})"
-        table[keccak(text=sig)[:4]] = (item["name"], types, names)
-    return table
+@dataclass(frozen=True)
+class _ErrorSpec:
+    name: str
+    types: tuple[str, ...]
+    names: tuple[str, ...]
 
 
-_TABLES: dict[int, dict] = {}
+@lru_cache(maxsize=64)
+def _table(signatures: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> dict[bytes, _ErrorSpec]:
+    return {keccak(text=f"{n}({','.join(t)})")[:4]: _ErrorSpec(n, t, names) for n, t, names in signatures}
 
 
-def decode_revert(abi: list[dict], data: bytes | str | None) -> ChainError:
-    """The named exception for revert ``data`` of a contract with ``abi`` (never raises)."""
-    if isinstance(data, str):
-        try:
-            data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
-        except ValueError:
-            return UnknownRevertError(f"the contract reverted with unreadable data {data!r}")
-    if not data or len(data) < 4:
-        return UnknownRevertError("the contract reverted without a reason")
-    table = _TABLES.setdefault(id(abi), _selector_table(abi))
-    entry = table.get(bytes(data[:4]))
-    if entry is None:
-        if data[:4] == bytes.fromhex("08c379a0"):  # Error(string)
+def _abi_errors(abi: list[dict]) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple(
+        (item["name"], tuple(i["type"] for i in item["inputs"]), tuple(i["name"] for i in item["inputs"]))
+        for item in abi if item.get("type") == "error"
+    )
+
+
+class RevertDecoder:
+    """The selector table of one contract's custom errors, built once per contract (see :func:`revert_decoder`)."""
+
+    def __init__(self, contract: str, abi: list[dict]) -> None:
+        self.contract = contract
+        self.table = _table(_abi_errors(abi))
+
+    def error_names(self) -> set[str]:
+        return {spec.name for spec in self.table.values()}
+
+    def decode(self, data: bytes | str | None) -> ChainError:
+        """The named exception for revert ``data`` (never raises)."""
+        if isinstance(data, str):
             try:
-                (reason,) = abi_decode(["string"], bytes(data[4:]))
-                return UnknownRevertError(f"the contract reverted: {reason}")
-            except Exception:  # noqa: BLE001 - unreadable reason is still a revert
-                pass
-        return UnknownRevertError(f"the contract reverted with unknown error data 0x{bytes(data).hex()}")
-    name, types, names = entry
-    try:
-        values = abi_decode(types, bytes(data[4:]))
-    except Exception:  # noqa: BLE001
-        return UnknownRevertError(f"the contract reverted with malformed {name} data")
-    args = {}
-    for n, t, v in zip(names, types, values):
-        if t == "address":
-            v = to_checksum_address(v)
-        elif t.startswith("bytes") and isinstance(v, bytes):
-            v = "0x" + v.hex()
-        args[n] = v
-    cls = REVERT_CLASSES.get(name)
-    if cls is None:
-        return UnknownRevertError(f"the contract reverted with {name}({', '.join(f'{k}={v}' for k, v in args.items())})")
-    return cls(**args)
+                data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+            except ValueError:
+                return UnknownRevertError(f"the contract reverted with unreadable data {data!r}")
+        if not data or len(data) < 4:
+            return UnknownRevertError("the contract reverted without a reason")
+        data = bytes(data)
+        spec = self.table.get(data[:4])
+        if spec is None:
+            if data[:4] == _ERROR_STRING:
+                try:
+                    (reason,) = abi_decode(["string"], data[4:])
+                    return UnknownRevertError(f"the contract reverted: {reason}")
+                except (DecodingError, ValueError, OverflowError):
+                    pass
+            return UnknownRevertError(f"the contract reverted with unknown error data 0x{data.hex()}")
+        try:
+            values = abi_decode(list(spec.types), data[4:])
+        except (DecodingError, ValueError, OverflowError):
+            return UnknownRevertError(f"the contract reverted with malformed {spec.name} data")
+        args = {}
+        for n, t, v in zip(spec.names, spec.types, values):
+            if t == "address":
+                v = to_checksum_address(v)
+            elif t.startswith("bytes") and isinstance(v, bytes):
+                v = "0x" + v.hex()
+            args[n] = v
+        cls = _CLASSES.get(self.contract, {}).get(spec.name)
+        if cls is None:
+            shown = ", ".join(f"{k}={v}" for k, v in args.items())
+            return UnknownRevertError(f"the contract reverted with {spec.name}({shown})")
+        return cls(**args)
+
+
+_ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
+
+
+@lru_cache(maxsize=None)
+def revert_decoder(contract: str) -> RevertDecoder:
+    """The decoder of shipped contract ``contract`` (``CredentialRegistry``, ``EthereumDIDRegistry``,
+    ``AccreditationRegistry``), built once."""
+    from microcred.contracts import load_artifact
+
+    return RevertDecoder(contract, load_artifact(contract)["abi"])
+
+
+def _contract_of(abi: list[dict]) -> str:
+    from microcred.contracts import CONTRACT_NAMES, load_artifact
+
+    errors = _abi_errors(abi)
+    for name in CONTRACT_NAMES:
+        art = load_artifact(name)
+        if art["abi"] is abi or _abi_errors(art["abi"]) == errors:
+            return name
+    return ""
+
+
+def decode_revert(contract: str | list[dict], data: bytes | str | None) -> ChainError:
+    """The named exception for revert ``data`` of ``contract`` (its name, or its ABI); never raises."""
+    if isinstance(contract, str):
+        return revert_decoder(contract).decode(data)
+    name = _contract_of(contract)
+    return revert_decoder(name).decode(data) if name else RevertDecoder("", contract).decode(data)

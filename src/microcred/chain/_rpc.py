@@ -1,26 +1,30 @@
 """One place that turns what web3.py and the node raise into microcred's named errors.
 
-``rpc_guard`` wraps every call that reaches a chain: a refused connection or a timeout becomes
-:class:`RPCUnavailableError`, an answer that is not one becomes :class:`RPCResponseError`, and a contract revert is
-decoded into the named exception of the contract's ABI. Nothing that talks to a chain lets a raw web3 error out.
+``rpc_guard`` wraps every call that reaches a chain: a refused connection becomes :class:`RPCUnavailableError`
+(a timeout :class:`RPCTimeoutError`), an answer that is not one :class:`RPCResponseError` (an empty call result
+:class:`NoResultError`), a refusal of a transaction by the node :class:`TransactionRejectedError`, and a contract
+revert the named exception of the contract's ABI. Errors are told apart by their type and JSON-RPC code, never by
+their text. Nothing that talks to a chain lets a raw web3 error out.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from contextlib import contextmanager
 from typing import Iterator
 
 import requests
 from eth_abi.exceptions import DecodingError
+from eth_utils import ValidationError as _EvmValidation
 from web3 import exceptions as w3x
 
+from microcred.chain._adapter import revert_data, rpc_error_code
+from microcred.errors import MicrocredError
 from microcred.chain._errors import (
-    ChainError,
-    InsufficientFundsError,
+    NoResultError,
     RPCResponseError,
+    RPCTimeoutError,
     RPCUnavailableError,
+    TransactionRejectedError,
     UnknownRevertError,
     decode_revert,
 )
@@ -29,81 +33,71 @@ try:  # in-process EVM
     from eth_tester.exceptions import TransactionFailed as _TesterFailed
     from eth_tester.exceptions import ValidationError as _TesterValidation
 except ImportError:  # pragma: no cover - eth-tester is a dependency
-    _TesterFailed = _TesterValidation = ()  # type: ignore[assignment]
-from eth_utils import ValidationError as _EvmValidation
+    _TesterFailed = _TesterValidation = ()  # type: ignore[assignment,misc]
 
-_CONNECTION_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    w3x.ProviderConnectionError,
-    w3x.RequestTimedOut,
-    ConnectionError,
-    TimeoutError,
+__all__ = ["rpc_guard", "revert_data", "REVERT_CODE", "REJECTED_CODES"]
+
+_TIMEOUTS = (requests.exceptions.Timeout, w3x.RequestTimedOut, w3x.TimeExhausted, TimeoutError)
+_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, w3x.ProviderConnectionError, ConnectionError)
+_REVERTS = (w3x.ContractCustomError, w3x.ContractLogicError, w3x.ContractPanicError, _TesterFailed)
+_NO_RESULT = (w3x.BadFunctionCallOutput, w3x.InsufficientData)
+_GARBAGE = (
+    w3x.BadResponseFormat,
+    DecodingError,
+    requests.exceptions.RequestException,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
 )
 
-
-def revert_data(exc: BaseException) -> bytes | None:
-    """The raw revert bytes carried by a web3 / eth-tester / node exception, if any."""
-    data = getattr(exc, "data", None)
-    if isinstance(data, (bytes, bytearray)):
-        return bytes(data)
-    if isinstance(data, str) and data.startswith("0x"):
-        try:
-            return bytes.fromhex(data[2:])
-        except ValueError:
-            return None
-    if isinstance(data, dict) and isinstance(data.get("data"), str):
-        return revert_data(type("E", (), {"data": data["data"]})())
-    text = str(exc)
-    match = re.search(r"execution reverted: (b['\"].*['\"])\s*$", text, re.S)
-    if match:  # eth-tester: "execution reverted: b'\x88...'"
-        try:
-            value = ast.literal_eval(match.group(1))
-            return value if isinstance(value, bytes) else None
-        except (ValueError, SyntaxError):
-            return None
-    match = re.search(r"0x[0-9a-fA-F]{8,}", text)
-    if match and "revert" in text.lower():
-        return bytes.fromhex(match.group(0)[2:])
-    return None
+#: JSON-RPC code of "execution reverted" (geth, anvil, reth; EIP-1474 leaves 3 to the node)
+REVERT_CODE = 3
+#: JSON-RPC codes of a node refusing a transaction: EIP-1474 -32003 "transaction rejected", and -32000 "invalid
+#: input", which geth uses for nonce, fee and balance refusals
+REJECTED_CODES = frozenset({-32003, -32000})
 
 
 @contextmanager
-def rpc_guard(what: str, *, endpoint: str = "the RPC endpoint", abi: list | None = None) -> Iterator[None]:
-    """Map every failure of the block inside to a :class:`ChainError` naming ``what`` was being done."""
+def rpc_guard(what: str, *, endpoint: str = "the RPC endpoint", abi: list | None = None,
+              contract: str | None = None, sending: bool = False) -> Iterator[None]:
+    """Map every failure of the block inside to a :class:`ChainError` naming ``what`` was being done.
+
+    ``contract`` (a shipped contract's name) or ``abi`` decodes reverts into that contract's named errors;
+    ``sending`` marks a transaction being built or sent, so a node's refusal is a :class:`TransactionRejectedError`.
+    """
+    decoder = contract if contract is not None else abi
     try:
         yield
-    except ChainError:
+    except MicrocredError:  # already named (by this guard, a nested one, or a caller's decoder)
         raise
-    except (w3x.ContractCustomError, w3x.ContractLogicError, w3x.ContractPanicError, _TesterFailed) as exc:
-        if abi is None:
-            raise UnknownRevertError(f"{what}: the contract reverted ({exc})") from exc
-        raise decode_revert(abi, revert_data(exc)) from exc
+    except _REVERTS as exc:
+        if decoder is None:
+            raise UnknownRevertError(f"{what}: the contract reverted") from exc
+        raise decode_revert(decoder, revert_data(exc)) from exc
+    except _TIMEOUTS as exc:
+        raise RPCTimeoutError(f"{what}: {endpoint} did not answer in time ({type(exc).__name__})") from exc
     except _CONNECTION_ERRORS as exc:
         raise RPCUnavailableError(f"{what}: {endpoint} cannot be reached ({type(exc).__name__})") from exc
     except w3x.Web3RPCError as exc:
-        message = str(exc)
-        if "insufficient funds" in message.lower():
-            raise InsufficientFundsError(f"{what}: the sending account cannot pay for gas ({message})") from exc
-        if abi is not None and "revert" in message.lower() and revert_data(exc):
-            raise decode_revert(abi, revert_data(exc)) from exc
-        raise RPCResponseError(f"{what}: {endpoint} answered with an error: {message}") from exc
+        code = rpc_error_code(exc)
+        if code == REVERT_CODE:
+            if decoder is None:
+                raise UnknownRevertError(f"{what}: the contract reverted") from exc
+            raise decode_revert(decoder, revert_data(exc)) from exc
+        if sending and code in REJECTED_CODES:
+            raise TransactionRejectedError(f"{what}: {endpoint} refused the transaction: {exc}") from exc
+        raise RPCResponseError(f"{what}: {endpoint} answered with an error: {exc}") from exc
     except (_TesterValidation, _EvmValidation) as exc:
-        message = str(exc)
-        if any(w in message.lower() for w in ("insufficient", "balance", "cannot afford")):
-            raise InsufficientFundsError(f"{what}: the sending account cannot pay for gas ({message})") from exc
-        raise RPCResponseError(f"{what}: the node refused the request: {message}") from exc
-    except (
-        w3x.BadFunctionCallOutput,
-        w3x.BadResponseFormat,
-        w3x.InsufficientData,
-        DecodingError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        requests.exceptions.RequestException,
-    ) as exc:
+        if sending:
+            raise TransactionRejectedError(f"{what}: the node refused the transaction: {exc}") from exc
+        raise RPCResponseError(f"{what}: the node refused the request: {exc}") from exc
+    except _NO_RESULT as exc:
+        raise NoResultError(f"{what}: {endpoint} returned no result ({type(exc).__name__}: {exc})") from exc
+    except _GARBAGE as exc:
         raise RPCResponseError(
             f"{what}: {endpoint} answered something that is not a valid answer ({type(exc).__name__}: {exc})"
         ) from exc
+    except w3x.Web3Exception as exc:
+        raise RPCResponseError(f"{what}: {endpoint} failed ({type(exc).__name__}: {exc})") from exc

@@ -72,19 +72,23 @@ class AppContext:
         """The connected :class:`microcred.chain.Chain` for --network (built once).
 
         ``read_only``: for what a verifier or an auditor runs (verify, history, audit, did resolve, status export):
-        nothing is deployed, sent or recorded, whatever the chain.
+        nothing is deployed, sent or recorded, whatever the chain (the chain refuses to send).
         """
         key = "chain-ro" if read_only else "chain"
         if key not in self._cache:
-            from microcred.chain._connect import connect
+            from microcred.chain import connect
 
             if self.network == "memory":  # one in-process chain per process, shared by the commands it runs
                 if "memory" not in _MEMORY:
+                    if read_only:  # nothing to read yet: an empty chain, not kept (a reader deploys nothing)
+                        self._cache[key] = connect("memory", read_only=True)
+                        return self._cache[key]
                     _MEMORY["memory"] = connect("memory")
-                self._cache[key] = _MEMORY["memory"]
+                shared = _MEMORY["memory"]
+                self._cache[key] = shared.as_read_only() if read_only else shared
             else:
                 self._cache[key] = connect(self.network, home=self.home, rpc_urls=self.rpc_urls,
-                                           deploy_if_missing=not read_only)
+                                           deploy_if_missing=not read_only, read_only=read_only)
         return self._cache[key]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
+from microcred.registry.ledger import registry_client
 
 
 @cli.command()
@@ -36,7 +37,7 @@ def audit(app: AppContext, issuer: str, out: Path, explorer: str | None) -> None
     chain = app.chain()
     account = _account_for(app, issuer)
     registry = chain.address_of("CredentialRegistry")
-    events = chain.registry(address=registry).history(account)
+    events = registry_client(chain, address=registry).history(account)
     timeline = merge_timelines(from_registry_events(events), *_other_sources(app, chain, account, None))
     report = AuditReport.build(account, timeline, chain.caip2, registry,
                                datetime.now(timezone.utc), explorer_tx_url=explorer)

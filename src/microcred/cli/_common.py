@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from microcred.cli._app import AppContext
 from microcred.errors import ConfigError, InvalidInputError
+from microcred.registry.ledger import registry_client
 
 
 @dataclass
@@ -18,7 +19,7 @@ class IssuerSession:
 
     @property
     def registry(self):
-        return self.chain.registry(self.account, address=self.profile.registry)
+        return registry_client(self.chain, self.account, address=self.profile.registry)
 
 
 def issuer_session(app: AppContext, name: str) -> IssuerSession:

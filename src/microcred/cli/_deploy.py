@@ -8,7 +8,8 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
-from microcred.chain._connect import connect, deploy_contracts, record_deployment
+from microcred.chain import connect, deploy_contracts, install_factory
+from microcred.chain._connect import record_deployment
 
 
 def load_account(app: AppContext, key_name: str | None, *, purpose: str):
@@ -35,6 +36,8 @@ def load_account(app: AppContext, key_name: str | None, *, purpose: str):
 def deploy(app: AppContext, key_name: str | None) -> None:
     """Deploy the credential, DID and accreditation registries and record their addresses.
 
+    They deploy through the CREATE2 factory with fixed salts, so they have the same addresses on every chain.
+
     On memory and local chains the dev account pays and contracts deploy on first use anyway; on a public test
     network the key comes from the keystore (--key) or MICROCRED_PRIVATE_KEY.
 
@@ -51,7 +54,9 @@ def deploy(app: AppContext, key_name: str | None) -> None:
         return
     account = load_account(app, key_name, purpose="deploying")
     app.info(f"deploying from {account.address} to chain {chain.chain_id} …")
-    deployed = deploy_contracts(chain.w3, chain.sender(account))
+    sender = chain.sender(account)
+    install_factory(chain.w3, sender)  # a no-op where the CREATE2 factory is (most networks)
+    deployed = deploy_contracts(chain.w3, sender)
     record_deployment(app.home, chain.chain_id, {n: a for n, (a, _) in deployed.items()})
     app.emit({"chainId": chain.chain_id, "addresses": {n: a for n, (a, _) in deployed.items()},
               "gas": {n: g for n, (_, g) in deployed.items()}},

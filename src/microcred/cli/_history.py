@@ -11,6 +11,7 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import InvalidInputError
+from microcred.registry.ledger import registry_client
 
 
 def _account_for(app: AppContext, target: str) -> str:
@@ -63,7 +64,7 @@ def _other_sources(app: AppContext, chain, account: str, when: datetime | None) 
         resolver = EthrResolver(chain.w3, chain.addresses["EthereumDIDRegistry"], chain.chain_id)
         events = resolver.history(account)
         blocks = sorted({e.block_number for e in events if e.block_timestamp is None})
-        times = chain.registry().block_times(blocks) if blocks else {}
+        times = registry_client(chain).block_times(blocks) if blocks else {}
         sources.append(from_did_events(events, times))
     if "AccreditationRegistry" in chain.addresses:
         from microcred.registry.accreditation._client import AccreditationClient
@@ -121,14 +122,14 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
         root = proofs[0]["merkleRoot"] if proofs else None
     else:
         account, registry, root = _account_for(app, target), chain.address_of("CredentialRegistry"), None
-    client = chain.registry(address=registry)
+    client = registry_client(chain, address=registry)
     events = client.history(account, block=_block_at(chain, when))
     if len(rpcs) > 1:
         from microcred.cli._common import EndpointsDisagreeError, endpoint_contexts
 
         for ctx, url in zip(endpoint_contexts(app, rpcs)[1:], rpcs[1:]):
             other_chain = ctx.chain()
-            other = other_chain.registry(address=registry).history(account, block=_block_at(other_chain, when))
+            other = registry_client(other_chain, address=registry).history(account, block=_block_at(other_chain, when))
             if [(e.block_number, e.tx_hash, e.kind, e.data) for e in other] != \
                     [(e.block_number, e.tx_hash, e.kind, e.data) for e in events]:
                 raise EndpointsDisagreeError(f"the RPC endpoints disagree about the history of {account}: {rpcs[0]} "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
+from microcred.registry.ledger import registry_client
 
 
 @cli.group("status")
@@ -46,7 +47,7 @@ def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -
     base_url = base_url or profile.status_list_url
     chain_id, registry, account = profile.require_chain()
     chain = app.chain()
-    client = chain.registry(address=registry)
+    client = registry_client(chain, address=registry)
     block = chain.w3.eth.block_number
     next_index, _ = client.issuer_state(account, block=block)
     statuses = []

@@ -11,6 +11,7 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import MicrocredError, NetworkError
+from microcred.registry.ledger import registry_client
 
 
 def _field(obj: Any, *names: str, default: Any = None) -> Any:
@@ -144,7 +145,7 @@ def build_verifier(app: AppContext, trust: Path | None = None):
                                              lambda address: AccreditationClient(chain.w3, address,
                                                                                  endpoint=chain.endpoint),
                                              chain=chain.caip2)
-    return Verifier(chain_caip2=chain.caip2, registry_for=lambda address: chain.registry(address=address),
+    return Verifier(chain_caip2=chain.caip2, registry_for=lambda address: registry_client(chain, address=address),
                     format_checker=fmt, signature_checker=sig, issuer_checker=iss,
                     accreditation_checker=accreditation)
 

@@ -11,20 +11,26 @@ block. Every custom error of the contract is raised as the named exception below
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, Sequence
 
-from eth_abi import decode as abi_decode
 from eth_utils import is_address, keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError, NotFoundError
-from microcred.chain._errors import ChainError, NoContractError, RPCResponseError, UnknownRevertError
-from microcred.chain._rpc import revert_data, rpc_guard
+from microcred.chain._errors import (
+    ContractRevert,
+    NoContractError,
+    NoResultError,
+    RPCResponseError,
+    revert_classes,
+    revert_decoder,
+)
+from microcred.chain._history import BlockTimes, LinkedHistory
+from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import Receipt, TxSender
 
 __all__ = [
@@ -295,16 +301,12 @@ class AccreditationEvent:
 # -- errors ---------------------------------------------------------------------------------------------------------
 
 
-class AccreditationRevert(ChainError):
+class AccreditationRevert(ContractRevert):
     """A custom error of the accreditation registry. Subclasses are named after the Solidity error."""
 
-    solidity_name: ClassVar[str] = ""
-    template: ClassVar[str] = ""
-
-    def __init__(self, **args: Any) -> None:
-        self.args_by_name = args
-        shown = {k: _show(k, v) for k, v in args.items()}
-        super().__init__(self.template.format(**shown))
+    @classmethod
+    def show(cls, name: str, value: Any) -> str:
+        return _show(name, value)
 
 
 def _show(name: str, value: Any) -> str:
@@ -326,7 +328,8 @@ def _show(name: str, value: Any) -> str:
 
 
 def _revert(name: str, template: str, *bases: type) -> type[AccreditationRevert]:
-    cls = type(name + "Error", (AccreditationRevert, *bases), {"solidity_name": name, "template": template})
+    cls = type(name + "Error", (AccreditationRevert, *bases),
+               {"solidity_name": name, "template": template, "contract": "AccreditationRegistry"})
     cls.__doc__ = f"Solidity error ``{name}``: " + template
     cls.__module__ = __name__
     return cls
@@ -371,56 +374,14 @@ NotGrantorError = _revert("NotGrantor", "account {account} may not withdraw gran
 AlreadyWithdrawnError = _revert("AlreadyWithdrawn", "grant {grantId} was already withdrawn at {withdrawnAt}")
 
 #: Solidity error name → exception class, for every error of the AccreditationRegistry ABI.
-REVERT_CLASSES: dict[str, type[AccreditationRevert]] = {
-    cls.solidity_name: cls for cls in AccreditationRevert.__subclasses__()
-}
-
-
-def _selectors(abi: list[dict]) -> dict[bytes, tuple[str, list[str], list[str]]]:
-    table = {}
-    for item in abi:
-        if item.get("type") == "error":
-            types = [i["type"] for i in item["inputs"]]
-            table[keccak(text=f"{item['name']}({','.join(types)})")[:4]] = (
-                item["name"], types, [i["name"] for i in item["inputs"]])
-    return table
-
-
-_SELECTORS: dict[bytes, tuple[str, list[str], list[str]]] | None = None
+REVERT_CLASSES: dict[str, type[ContractRevert]] = revert_classes("AccreditationRegistry")
 
 
 def decode_accreditation_revert(data: bytes | None) -> AccreditationRevert | None:
     """The named exception for revert ``data`` of the accreditation registry, ``None`` when it is not one of its
     errors (or malformed)."""
-    global _SELECTORS
-    if _SELECTORS is None:
-        _SELECTORS = _selectors(load_artifact("AccreditationRegistry")["abi"])
-    if not data or len(data) < 4:
-        return None
-    entry = _SELECTORS.get(bytes(data[:4]))
-    if entry is None:
-        return None
-    name, types, names = entry
-    try:
-        values = abi_decode(types, bytes(data[4:]))
-    except Exception:  # noqa: BLE001 - malformed data is left to the generic decoder
-        return None
-    args: dict[str, Any] = {}
-    for n, t, v in zip(names, types, values):
-        if t == "address":
-            v = to_checksum_address(v)
-        elif t.startswith("bytes") and isinstance(v, bytes):
-            v = "0x" + v.hex()
-        args[n] = v
-    cls = REVERT_CLASSES.get(name)
-    return cls(**args) if cls is not None else None
-
-
-def _renamed(exc: UnknownRevertError) -> ChainError:
-    """The generic decoder does not know this contract's errors: decode them from the original exception."""
-    cause = exc.__cause__
-    named = decode_accreditation_revert(revert_data(cause)) if cause is not None else None
-    return named if named is not None else exc
+    error = revert_decoder("AccreditationRegistry").decode(data)
+    return error if isinstance(error, AccreditationRevert) else None
 
 
 # -- the client -----------------------------------------------------------------------------------------------------
@@ -466,6 +427,8 @@ class AccreditationClient:
             bytes(keccak(text=f"{e['name']}({','.join(self._type(i) for i in e['inputs'])})")): e["name"]
             for e in self.abi if e["type"] == "event"
         }
+        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
+        self._times = BlockTimes(w3, endpoint=endpoint)
 
     @classmethod
     def _type(cls, item: dict) -> str:
@@ -474,22 +437,15 @@ class AccreditationClient:
         return item["type"]
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
-    @contextmanager
-    def _guard(self, what: str) -> Iterator[None]:
-        try:
-            with rpc_guard(what, endpoint=self.endpoint, abi=self.abi):
-                yield
-        except UnknownRevertError as exc:
-            raise _renamed(exc) from exc
+    def _guard(self, what: str) -> Any:
+        return rpc_guard(what, endpoint=self.endpoint, contract="AccreditationRegistry")
 
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
         try:
             with self._guard(what):
                 return fn.call(block_identifier=block)
-        except RPCResponseError as exc:
-            # an empty answer to a call usually means there is no contract there at all
-            if any(s in str(exc) for s in ("return data", "InsufficientData", "BadFunctionCallOutput")):
-                self.ensure_deployed()
+        except NoResultError:
+            self.ensure_deployed()  # an empty answer to a call usually means there is no contract there at all
             raise
 
     def ensure_deployed(self) -> None:
@@ -506,11 +462,7 @@ class AccreditationClient:
         return self.sender
 
     def _send(self, fn: Any, what: str) -> Receipt:
-        sender = self._need_sender()
-        try:
-            return sender.send(fn, abi=self.abi, what=what)
-        except UnknownRevertError as exc:
-            raise _renamed(exc) from exc
+        return self._need_sender().send(fn, contract="AccreditationRegistry", what=what)
 
     # -- writes -----------------------------------------------------------------------------------------------------
     def declare_root(self, name: str, country: str) -> Receipt:
@@ -650,36 +602,13 @@ class AccreditationClient:
         the linked events: one ``eth_getLogs`` per changed block (plus one call for the head, and one request for
         block times)."""
         account = _address(account, "the account")
-        current = self.last_change(account, block=block)
-        events: list[AccreditationEvent] = []
-        seen: set[int] = set()
-        while current:
-            if current in seen:
-                raise RPCResponseError(f"reading history: the events of {account} loop at block {current}")
-            seen.add(current)
-            with self._guard("reading an accreditation history"):
-                logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": current, "toBlock": current})
-            found = [e for lg in logs for e in self._decode(lg) if e.account == account]
-            if not found:
-                raise RPCResponseError(
-                    f"reading history: block {current} should hold a change of {account} but {self.endpoint} "
-                    "returned no such event (a pruned or lying node?)")
-            events.extend(found)
-            earlier = [e.previous_change for e in found if e.previous_change < current]
-            current = min(earlier) if earlier else 0
-        events.sort(key=lambda e: (e.block_number, e.log_index))
+        head = self.last_change(account, block=block)
+
+        def decode(log: Any, _block: int) -> list[AccreditationEvent]:
+            return [e for e in self._decode(log) if e.account == account]
+
+        events = self._walker.walk(head, decode, subject=account, what="reading an accreditation history")
         if with_times and events:
-            times = self._block_times(sorted({e.block_number for e in events}))
+            times = self._times.of_numbers([e.block_number for e in events])
             events = [replace(e, time=times.get(e.block_number)) for e in events]
         return events
-
-    def _block_times(self, blocks: Sequence[int]) -> dict[int, int]:
-        with self._guard("reading block times"):
-            if len(blocks) == 1 or type(self.w3.provider).__name__ == "EthereumTesterProvider":
-                results = [self.w3.eth.get_block(b) for b in blocks]
-            else:
-                with self.w3.batch_requests() as batch:
-                    for b in blocks:
-                        batch.add(self.w3.eth.get_block(b))
-                    results = batch.execute()
-        return {int(b["number"]): int(b["timestamp"]) for b in results}

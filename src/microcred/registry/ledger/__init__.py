@@ -3,11 +3,14 @@
 from microcred.registry.ledger._client import (
     Batch,
     HistoryEvent,
+    ProvenStatus,
     REASONS,
+    STATUS_SLOT,
     RegistryClient,
     Status,
     reason_code,
     reason_label,
+    registry_client,
 )
 from microcred.registry.ledger._statuslist import (
     MIN_BITS,
@@ -20,12 +23,15 @@ __all__ = [
     "Batch",
     "HistoryEvent",
     "MIN_BITS",
+    "ProvenStatus",
     "REASONS",
     "RegistryClient",
+    "STATUS_SLOT",
     "Status",
     "decode_bitstring",
     "encode_bitstring",
     "reason_code",
     "reason_label",
+    "registry_client",
     "status_list_credential",
 ]

@@ -11,17 +11,25 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Iterable, Sequence
 
+from eth_account.signers.base import BaseAccount
 from eth_utils import is_address, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
-from microcred.chain._errors import NoContractError, RPCResponseError
+from microcred.chain._connect import Chain
+from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
+from microcred.chain._history import BlockTimes, LinkedHistory
+from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, prove_storage, read_block
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt, TxSender
 
-__all__ = ["Status", "Batch", "HistoryEvent", "RegistryClient", "REASONS", "reason_code", "reason_label"]
+__all__ = ["Status", "Batch", "HistoryEvent", "ProvenStatus", "RegistryClient", "REASONS", "STATUS_SLOT",
+           "reason_code", "reason_label", "registry_client"]
+
+#: storage slot of ``CredentialRegistry._status``: ``mapping(address issuer => mapping(uint256 word => uint256))``
+STATUS_SLOT = 2
 
 
 class Status(IntEnum):
@@ -130,6 +138,16 @@ def _indexes(values: Iterable[int]) -> list[int]:
     return result
 
 
+@dataclass(frozen=True)
+class ProvenStatus:
+    """Statuses read from storage proofs: ``statuses`` in the order asked, the proven ``words`` (word index →
+    word) and the ``block`` they were proven in, with whom it was trusted from."""
+
+    statuses: list[Status]
+    words: dict[int, int]
+    block: TrustedBlock
+
+
 class RegistryClient:
     """The CredentialRegistry at ``address``.
 
@@ -148,6 +166,8 @@ class RegistryClient:
             bytes(HexBytes(Web3.keccak(text=self._event_sig(e)))): e["name"]
             for e in self.abi if e["type"] == "event"
         }
+        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
+        self._times = BlockTimes(w3, endpoint=endpoint)
 
     @staticmethod
     def _event_sig(item: dict) -> str:
@@ -156,12 +176,10 @@ class RegistryClient:
     # -- reads ----------------------------------------------------------------------------------------------------
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
         try:
-            with rpc_guard(what, endpoint=self.endpoint, abi=self.abi):
+            with rpc_guard(what, endpoint=self.endpoint, contract="CredentialRegistry"):
                 return fn.call(block_identifier=block)
-        except RPCResponseError as exc:
-            # an empty answer to a call usually means there is no contract there at all
-            if "return data" in str(exc) or "InsufficientData" in str(exc) or "BadFunctionCallOutput" in str(exc):
-                self.ensure_deployed()
+        except NoResultError:
+            self.ensure_deployed()  # an empty answer to a call usually means there is no contract there at all
             raise
 
     def ensure_deployed(self) -> None:
@@ -193,6 +211,36 @@ class RegistryClient:
         return list(self._call("reading status words",
                                self.contract.functions.statusWords(_address(issuer, "issuer"), _indexes(words)),
                                block))
+
+    def proven_status_words(self, issuer: str, words: Sequence[int], *, block: int | str = "latest",
+                            confirm: Sequence[tuple[Web3, str]] = ()) -> tuple[dict[int, int], TrustedBlock]:
+        """Status words of ``issuer`` read with ``eth_getProof`` and verified here against the state root of
+        ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
+        ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 2, plus 1 per other endpoint."""
+        issuer = _address(issuer, "issuer")
+        wanted = list(dict.fromkeys(_indexes(words)))
+        trusted = read_block(self.w3, block, endpoint=self.endpoint)
+        if confirm:
+            trusted = confirm_block(trusted, confirm)
+        base = mapping_slot(issuer, STATUS_SLOT)
+        slots = {w: mapping_slot(w, base) for w in wanted}
+        values = prove_storage(self.w3, self.address, list(slots.values()), trusted, endpoint=self.endpoint) \
+            if slots else {}
+        return {w: values[slot] for w, slot in slots.items()}, trusted
+
+    def proven_status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest",
+                         confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenStatus:
+        """Statuses of ``indexes`` of ``issuer`` from storage proofs (:meth:`proven_status_words`): 128 per word,
+        two bits each, so 1,000 credentials are 8 proven slots in one ``eth_getProof``."""
+        idx = _indexes(indexes)
+        words, trusted = self.proven_status_words(issuer, sorted({i >> 7 for i in idx}), block=block,
+                                                  confirm=confirm)
+        try:
+            statuses = [Status((words[i >> 7] >> ((i & 127) << 1)) & 3) for i in idx]
+        except ValueError as exc:
+            raise RPCResponseError(f"reading credential status: a proven status word holds an unknown status "
+                                   f"({exc})") from exc
+        return ProvenStatus(statuses, words, trusted)
 
     def batch_of(self, issuer: str, root: bytes | str, *, block: int | str = "latest") -> Batch | None:
         return self.batches_of(issuer, [root], block=block)[0]
@@ -338,29 +386,20 @@ class RegistryClient:
         issuer = _address(issuer, "issuer")
         _, head = self.issuer_state(issuer, block=block)
         topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
-        events: list[HistoryEvent] = []
-        seen: set[int] = set()
-        current = head
-        while current:
-            if current in seen:
-                raise RPCResponseError(f"reading history: the events of {issuer} loop at block {current}")
-            seen.add(current)
-            with rpc_guard("reading the issuer's history", endpoint=self.endpoint):
-                logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": current, "toBlock": current,
-                                             "topics": [None, topic]})
-            found = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
-            if not found:
-                raise RPCResponseError(
-                    f"reading history: block {current} should hold a change of {issuer} but {self.endpoint} "
-                    "returned no such event (a pruned or lying node?)")
-            events.extend(found)
-            earlier = [e.previous_change for e in found if e.previous_change < current]
-            current = min(earlier) if earlier else 0
-        events.sort(key=lambda e: (e.block_number, e.log_index))
-        if with_times and events:
-            times = self.block_times(sorted({e.block_number for e in events}))
-            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
-        return events
+
+        def decode(log: Any, _block: int) -> list[HistoryEvent]:
+            event = self.decode_log(log)
+            return [event] if event is not None and event.issuer == issuer else []
+
+        events = self._walker.walk(head, decode, subject=issuer, topics=[None, topic],
+                                   what="reading the issuer's history")
+        return self._with_times(events) if with_times else events
+
+    def _with_times(self, events: list[HistoryEvent]) -> list[HistoryEvent]:
+        if not events:
+            return events
+        times = self.block_times(sorted({e.block_number for e in events}))
+        return [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
 
     def status_changes(self, issuer: str, from_block: int, *, to_block: int | str = "latest",
                        with_times: bool = True) -> list[HistoryEvent]:
@@ -375,22 +414,15 @@ class RegistryClient:
                                          "topics": [wanted, topic]})
         events = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
         events.sort(key=lambda e: (e.block_number, e.log_index))
-        if with_times and events:
-            times = self.block_times(sorted({e.block_number for e in events}))
-            events = [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
-        return events
+        return self._with_times(events) if with_times else events
 
     def block_times(self, blocks: Sequence[int]) -> dict[int, int]:
         """Timestamps of ``blocks`` in one batched request."""
-        if not blocks:
-            return {}
-        with rpc_guard("reading block times", endpoint=self.endpoint):
-            if len(blocks) == 1 or not getattr(self.w3.provider, "_is_batchable", True) or \
-                    type(self.w3.provider).__name__ == "EthereumTesterProvider":
-                results = [self.w3.eth.get_block(b) for b in blocks]
-            else:
-                with self.w3.batch_requests() as batch:
-                    for b in blocks:
-                        batch.add(self.w3.eth.get_block(b))
-                    results = batch.execute()
-        return {int(b["number"]): int(b["timestamp"]) for b in results}
+        return self._times.of_numbers(blocks)
+
+
+def registry_client(chain: Chain, account: BaseAccount | None = None, *, address: str | None = None) -> RegistryClient:
+    """The CredentialRegistry client of a connected ``chain``: at ``address`` (default: the chain's recorded
+    ``CredentialRegistry``), signing and sending with ``account`` when one is given (read-only otherwise)."""
+    return RegistryClient(chain.w3, address or chain.address_of("CredentialRegistry"),
+                          sender=chain.sender(account) if account is not None else None, endpoint=chain.endpoint)

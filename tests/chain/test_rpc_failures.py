@@ -23,6 +23,7 @@ from microcred.registry import (
 )
 from microcred.chain._connect import _http_web3
 from tests.chain_fixtures import free_port
+from microcred.registry.ledger import registry_client
 
 
 class _Liar(BaseHTTPRequestHandler):
@@ -95,7 +96,7 @@ def test_no_contract_at_the_address(chain):
 def test_insufficient_funds(chain):
     poor = Account.create()
     with pytest.raises(InsufficientFundsError):
-        chain.registry(poor).anchor(os.urandom(32), 0, 1)
+        registry_client(chain, poor).anchor(os.urandom(32), 0, 1)
 
 
 def test_dropped_transaction_is_reported(request):
@@ -106,7 +107,7 @@ def test_dropped_transaction_is_reported(request):
     w3 = chain.w3
     w3.provider.make_request("evm_setAutomine", [False])
     try:
-        reg = chain.registry(issuer)
+        reg = registry_client(chain, issuer)
         reg.sender.timeout = 2
         prepared = reg.prepare_anchor(os.urandom(32), 0, 1)
         reg.sender.broadcast(prepared)
@@ -125,7 +126,7 @@ def test_confirmations_are_waited_for(request):
     chain = connect("local", home=home, rpc_urls=(node.url,), confirmations=3)
     issuer = Account.create()
     chain.fund(issuer.address)
-    reg = chain.registry(issuer)
+    reg = registry_client(chain, issuer)
     prepared = reg.prepare_anchor(os.urandom(32), 0, 1)
     reg.sender.broadcast(prepared)
     mined = []

@@ -10,6 +10,7 @@ from eth_account import Account
 from microcred.errors import InvalidInputError
 from microcred.registry import MerkleTree, Status, leaf_hash, reason_code
 from microcred.chain import _errors as E
+from microcred.registry.ledger import registry_client
 
 
 def _root(n: int) -> bytes:
@@ -17,7 +18,7 @@ def _root(n: int) -> bytes:
 
 
 def test_anchor_records_batch_and_head(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     root = _root(5)
     receipt = reg.anchor(root, 0, 5)
     batch = reg.batch_of(funded_account.address, root)
@@ -28,7 +29,7 @@ def test_anchor_records_batch_and_head(chain, funded_account):
 
 
 def test_anchor_refusals_are_named_before_gas_is_spent(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     root = _root(4)
     reg.anchor(root, 0, 10)
     balance = chain.w3.eth.get_balance(funded_account.address)
@@ -47,7 +48,7 @@ def test_anchor_refusals_are_named_before_gas_is_spent(chain, funded_account):
 
 
 def test_status_transitions_and_bulk_read(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     issuer = funded_account.address
     reg.anchor(_root(8), 0, 300)
     reg.revoke([1, 2, 200], "fraud")
@@ -76,11 +77,11 @@ def test_status_transitions_and_bulk_read(chain, funded_account):
 
 
 def test_others_cannot_touch_an_issuers_state(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     reg.anchor(_root(2), 0, 10)
     stranger = Account.create()
     chain.fund(stranger.address)
-    theirs = chain.registry(stranger)
+    theirs = registry_client(chain, stranger)
     with pytest.raises(E.UnauthorizedAccountError) as exc:
         theirs.revoke([1], 1, issuer=funded_account.address)
     assert stranger.address in str(exc.value) and funded_account.address in str(exc.value)
@@ -91,14 +92,14 @@ def test_others_cannot_touch_an_issuers_state(chain, funded_account):
 
 
 def test_operator_acts_until_its_time(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     issuer = funded_account.address
     operator = Account.create()
     chain.fund(operator.address)
     now = chain.w3.eth.get_block("latest")["timestamp"]
     reg.authorize_operator(operator.address, now + 3600)
     assert reg.operator_until(issuer, operator.address) == now + 3600
-    op = chain.registry(operator)
+    op = registry_client(chain, operator)
     op.anchor(_root(3), 0, 3, issuer=issuer)
     op.revoke([0], 1, issuer=issuer)
     assert reg.status_of(issuer, [0]) == [Status.REVOKED]
@@ -110,14 +111,14 @@ def test_operator_acts_until_its_time(chain, funded_account):
 
 
 def test_history_walks_linked_events(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     issuer = funded_account.address
     r1, r2 = _root(2), _root(3)
     reg.anchor(r1, 0, 2)
     # unrelated activity from another issuer in between
     other = Account.create()
     chain.fund(other.address)
-    chain.registry(other).anchor(_root(2), 0, 2)
+    registry_client(chain, other).anchor(_root(2), 0, 2)
     reg.anchor(r2, 2, 3)
     reg.suspend([1], 5)
     reg.reinstate([1], 8)
@@ -136,7 +137,7 @@ def test_history_walks_linked_events(chain, funded_account):
 
 
 def test_inclusion_proof_checks_on_chain(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     leaves = [leaf_hash(os.urandom(32)) for _ in range(7)]
     tree = MerkleTree(leaves)
     reg.anchor(tree.root, 0, 7)
@@ -161,16 +162,16 @@ def test_inclusion_proof_checks_on_chain(chain, funded_account):
 )
 def test_bad_input_gets_named_errors(chain, funded_account, call, message):
     with pytest.raises(InvalidInputError, match=message):
-        call(chain.registry(funded_account))
+        call(registry_client(chain, funded_account))
 
 
 def test_read_only_client_refuses_writes(chain):
     with pytest.raises(InvalidInputError, match="no signer"):
-        chain.registry().anchor(os.urandom(32), 0, 1)
+        registry_client(chain).anchor(os.urandom(32), 0, 1)
 
 
 def test_verification_state_reads_everything_in_one_call(chain, funded_account):
-    reg = chain.registry(funded_account)
+    reg = registry_client(chain, funded_account)
     root = _root(3)
     receipt = reg.anchor(root, 0, 3)
     reg.revoke([2], 1)
