@@ -35,7 +35,8 @@ def ethr_resolver(app: AppContext):
     if "ethr" not in app._cache:
         from microcred.did._ethr import EthrResolver
 
-        chain = app.chain()
+        chain = app.chain(read_only=True)  # resolving only reads: nothing is deployed
+
         def chain_now() -> float:  # "now" is the chain's time, so a change is seen as soon as it is mined
             return float(max(chain.w3.eth.get_block("latest")["timestamp"], int(time.time())))
 

@@ -21,7 +21,8 @@ from eth_utils import is_address, keccak, to_checksum_address
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import reason_label
-from microcred.registry.audit._timeline import StatusReplay, TimelineEntry, merge_timelines
+from microcred.registry.audit._collect import REGISTRY_CONTRACTS, AuditRegistries, EventCounts, IssuerIdentity, count_events
+from microcred.registry.audit._timeline import SOURCES, StatusReplay, TimelineEntry, iso_date, merge_timelines
 
 __all__ = ["AuditReport", "Evidence", "Figure", "MonthRow", "Rate", "ReasonRow", "REPORT_FORMAT"]
 
@@ -163,17 +164,42 @@ class AuditReport:
     explorer_tx_url: str | None = None
     explorer_block_url: str | None = None
     format: str = field(default=REPORT_FORMAT)
+    #: who the issuer is beyond its account (DID, legal name) and where that came from
+    identity: IssuerIdentity | None = None
+    #: the registry behind each source of the timeline
+    registries: AuditRegistries | None = None
+
+    @property
+    def issuer_did(self) -> str | None:
+        return self.identity.did if self.identity else None
+
+    @property
+    def issuer_name(self) -> str | None:
+        return self.identity.legal_name if self.identity else None
+
+    @property
+    def events(self) -> EventCounts:
+        """The events of the timeline, counted as ``microcred history`` counts them (:func:`count_events`)."""
+        return count_events(self.timeline)
+
+    def registry_of(self, source: str) -> str | None:
+        """The address of the registry whose logs make the entries of ``source``."""
+        registries = self.registries or AuditRegistries(self.registry)
+        return registries.of_source(source)
 
     # -- building ---------------------------------------------------------------------------------------------
     @classmethod
     def build(cls, issuer_account: str, timeline: Iterable[TimelineEntry], chain_caip2: str, registry_address: str,
               generated_at: datetime, explorer_tx_url: str | None = None, *,
-              explorer_block_url: str | None = None) -> "AuditReport":
+              explorer_block_url: str | None = None, identity: IssuerIdentity | None = None,
+              registries: AuditRegistries | None = None) -> "AuditReport":
         """The report of ``issuer_account`` from its ``timeline`` (entries of any source, any order).
 
         ``generated_at`` (an aware datetime) comes from the caller's clock. ``explorer_tx_url`` (e.g.
         ``"https://sepolia.etherscan.io/tx/{tx}"``) and ``explorer_block_url`` (``".../block/{block}"``) make the
         HTML link an explorer; without them, links point inside the report, where every hash is written out.
+        ``identity`` names the issuer (:func:`identify_issuer`); ``registries`` gives the DID and accreditation
+        registries the timeline's other entries come from (their credential registry must be ``registry_address``).
         Raises :class:`InvalidInputError` for a malformed argument, a registry entry of another issuer, a
         registry entry without time, or an inconsistent status history.
         """
@@ -183,6 +209,13 @@ class AuditReport:
             raise InvalidInputError(f"the chain is a CAIP-2 id such as eip155:11155111, not {chain_caip2!r}")
         if not isinstance(generated_at, datetime) or generated_at.tzinfo is None:
             raise InvalidInputError("generated_at is a datetime with a time zone")
+        if registries is None:
+            registries = AuditRegistries(registry)
+        elif registries.credentials != registry:
+            raise InvalidInputError(f"the credential registry is {registry}, but the registries given name "
+                                    f"{registries.credentials}")
+        if identity is not None and identity.account != issuer:
+            raise InvalidInputError(f"the identity given is of {identity.account}, not of the issuer {issuer}")
         tx_url = _check_url_template(explorer_tx_url, "tx", "0x" + "0" * 64)
         block_url = _check_url_template(explorer_block_url, "block", 1)
         entries = merge_timelines(timeline)
@@ -262,7 +295,8 @@ class AuditReport:
 
         return cls(issuer=issuer, chain=chain_caip2, registry=registry, generated_at=generated_at, counts=counts,
                    rates=rates, by_reason=by_reason, by_month=by_month, timeline=tuple(entries),
-                   explorer_tx_url=tx_url, explorer_block_url=block_url)
+                   explorer_tx_url=tx_url, explorer_block_url=block_url,
+                   identity=identity or IssuerIdentity(issuer, sources={"account": "chain"}), registries=registries)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def count(self, name: str) -> int:
@@ -288,10 +322,15 @@ class AuditReport:
         return {
             "format": self.format,
             "issuer": self.issuer,
+            "issuer_did": self.issuer_did,
+            "issuer_name": self.issuer_name,
+            "issuer_sources": dict(self.identity.sources) if self.identity else {},
             "chain": self.chain,
             "registry": self.registry,
+            "registries": (self.registries or AuditRegistries(self.registry)).to_dict(),
             "generated_at": _iso(self.generated_at),
             "last_block": self.last_block,
+            "events": self.events.to_dict(),
             "explorer_tx_url": self.explorer_tx_url,
             "explorer_block_url": self.explorer_block_url,
             "counts": {f.name: {"label": f.label, "value": f.value, "evidence": [e.to_dict() for e in f.evidence]}
@@ -331,6 +370,12 @@ class AuditReport:
                                for m in data["by_month"]),
                 timeline=tuple(TimelineEntry.from_dict(e) for e in data["timeline"]),
                 explorer_tx_url=data.get("explorer_tx_url"), explorer_block_url=data.get("explorer_block_url"),
+                identity=IssuerIdentity(account=data["issuer"], did=data.get("issuer_did"),
+                                        legal_name=data.get("issuer_name"),
+                                        sources=dict(data.get("issuer_sources") or {"account": "chain"})),
+                registries=AuditRegistries(
+                    data["registry"],
+                    **{s: (data.get("registries") or {}).get(s, {}).get("address") for s in ("did", "accreditation")}),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, InvalidInputError):
@@ -360,10 +405,31 @@ class AuditReport:
 
 
 # -- HTML rendering ------------------------------------------------------------------------------------------------
-def _event_signatures() -> list[str]:
-    """Signatures of the CredentialRegistry events, from the shipped ABI (for the "how to re-check" section)."""
-    abi = load_artifact("CredentialRegistry")["abi"]
-    return [f"{e['name']}({','.join(i['type'] for i in e['inputs'])})" for e in abi if e["type"] == "event"]
+def _abi_type(item: Mapping[str, Any]) -> str:
+    """The canonical type of an ABI parameter as event signatures spell it (tuples as ``(t1,t2)``)."""
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item.get("components", [])) + ")" + kind[len("tuple"):]
+    return kind
+
+
+def _event_signatures(contract: str = "CredentialRegistry") -> list[str]:
+    """Signatures of a registry's events, from the shipped ABI (for the "how to re-check" section)."""
+    abi = load_artifact(contract)["abi"]
+    return [f"{e['name']}({','.join(_abi_type(i) for i in e['inputs'])})" for e in abi if e["type"] == "event"]
+
+
+#: where the issuer's account stands in the logs of each source (topic 0 is the event's signature hash)
+_ISSUER_TOPIC = {
+    "credentials": "the second topic (<code>issuer</code>)",
+    "did": "the second topic (<code>identity</code>)",
+    "accreditation": "the fourth topic (<code>subject</code>) of a grant or withdrawal, or the third "
+                     "(<code>grantor</code>) when the issuer granted it; the second (<code>root</code>) of "
+                     "<code>RootDeclared</code>",
+}
+_SOURCE_WORDS = {"credentials": "credential registry events (batches, status changes, operators)",
+                 "did": "DID changes (keys, delegates, attributes such as the DID binding)",
+                 "accreditation": "accreditation events (grants, withdrawals)"}
 
 
 def _e(value: Any) -> str:
@@ -371,9 +437,7 @@ def _e(value: Any) -> str:
 
 
 def _utc(ts: int | None) -> str:
-    if ts is None:
-        return "—"
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return "—" if ts is None else iso_date(ts)
 
 
 def _pct(value: float | None) -> str:
@@ -415,8 +479,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 table.summary, table.by-month, table.by-reason { max-width: 760px; }
 table.timeline, table.transactions, table.signatures { table-layout: fixed; }
 table.timeline td { font-size: .88em; overflow-wrap: anywhere; }
-col.c-when { width: 8.6rem; } col.c-block { width: 4.6rem; } col.c-src { width: 7.4rem; }
-col.c-kind { width: 9.6rem; } col.c-tx { width: 15.5rem; } col.c-logs { width: 40%; } col.c-sig { width: 29rem; }
+col.c-when { width: 10.8rem; } col.c-block { width: 4.6rem; } col.c-src { width: 7.4rem; }
+col.c-kind { width: 9.6rem; } col.c-tx { width: 15.5rem; } col.c-logs { width: 30%; } col.c-sig { width: 24rem; }
+col.c-contract { width: 12rem; }
+.origin, .empty { color: var(--muted); font-size: .9em; }
 tbody tr:nth-child(even) { background: #fafafa; }
 .kind { font-weight: 600; }
 .k-revoked { color: #b91c1c; } .k-suspended { color: #b45309; } .k-reinstated { color: #15803d; }
@@ -627,9 +693,20 @@ class _Html:
                                  "params": [hex(r.timeline[0].block) if r.timeline else "0x<block>", False]},
                                 separators=(",", ":"))
         topic = "0x" + "0" * 24 + r.issuer[2:].lower()
+        present = [s for s in SOURCES if s == "credentials" or any(e.source == s for e in r.timeline)]
+        registry_rows = []
+        for source in SOURCES:
+            address = r.registry_of(source)
+            shown = (f'<code class="hash">{_e(address)}</code>' if address else
+                     "not read (no such registry is known for this chain)")
+            registry_rows.append(
+                f'<tr data-source="{_e(source)}"><td>{_e(_SOURCE_WORDS[source])}</td>'
+                f"<td><code>{_e(REGISTRY_CONTRACTS[source])}</code></td><td>{shown}</td>"
+                f"<td>{_ISSUER_TOPIC[source]}</td></tr>")
         signatures = "".join(
-            f"<tr><td><code>{_e(sig)}</code></td><td><code class=\"hash\">0x{keccak(text=sig).hex()}</code></td></tr>"
-            for sig in _event_signatures())
+            f'<tr><td><code>{_e(REGISTRY_CONTRACTS[source])}</code></td><td><code>{_e(sig)}</code></td>'
+            f'<td><code class="hash">0x{keccak(text=sig).hex()}</code></td></tr>'
+            for source in present for sig in _event_signatures(REGISTRY_CONTRACTS[source]))
         seen_blocks: set[int] = set()
         txs: dict[str, list[TimelineEntry]] = {}
         for e in r.timeline:
@@ -640,8 +717,11 @@ class _Html:
             block_id = "" if block in seen_blocks else f' id="block-{block}"'
             seen_blocks.add(block)
             what = ", ".join(f"{e.kind} (log {e.log_index})" for e in items)
+            where = ", ".join(dict.fromkeys(
+                f"{REGISTRY_CONTRACTS[e.source]} {r.registry_of(e.source) or '?'}" for e in items))
             tx_rows.append(f'<tr id="tx-{_e(tx)}"><td><code class="hash">{_e(tx)}</code></td>'
-                           f'<td class="num"{block_id}>{block}</td><td>{_e(what)}</td></tr>')
+                           f'<td class="num"{block_id}>{block}</td><td>{_e(what)}</td>'
+                           f'<td class="registry"><code class="hash">{_e(where)}</code></td></tr>')
         return (
             "<p>Every figure above is counted from the events listed in the timeline, and every event is a log of a "
             "transaction on the chain. Nothing here depends on this report's author, an explorer or the issuer's "
@@ -649,46 +729,65 @@ class _Html:
             "compare:</p>"
             f"<pre><code>curl -s -X POST -H 'Content-Type: application/json' --data '{_e(call)}' \"$RPC_URL\""
             "</code></pre>"
-            f"<p>The receipt must hold a log whose <code>address</code> is the registry <code class=\"hash\">"
-            f"{_e(r.registry)}</code>, whose second topic is the issuer <code class=\"hash\">{_e(topic)}</code> and "
-            "whose first topic is the event's signature hash below; its <code>blockNumber</code> and "
-            "<code>logIndex</code> are those shown in the timeline. A block's time is in its header:</p>"
+            "<p>The receipt must hold a log whose <code>address</code> is the registry of the event's kind below, "
+            f"with the issuer <code class=\"hash\">{_e(topic)}</code> in the topic shown, and whose first topic is "
+            "the event's signature hash below; its <code>blockNumber</code> and <code>logIndex</code> are those "
+            "shown in the timeline. A block's time is in its header:</p>"
+            '<table class="registries"><thead><tr><th scope="col">Events</th><th scope="col">Contract</th>'
+            '<th scope="col">Registry address (the log\'s <code>address</code>)</th><th scope="col">The issuer is'
+            "</th></tr></thead><tbody>" + "".join(registry_rows) + "</tbody></table>"
             f"<pre><code>curl -s -X POST -H 'Content-Type: application/json' --data '{_e(block_call)}' "
             "\"$RPC_URL\"</code></pre>"
             "<p>Each event also carries the block of the issuer's previous change, so the whole history can be "
-            "walked back from the registry's record of the latest change "
-            f"(<code>issuerState({_e(r.issuer)})</code>), one log query per changed block; "
+            "walked back from each registry's record of the latest change "
+            f"(<code>issuerState({_e(r.issuer)})</code> of the credential registry, <code>changed({_e(r.issuer)})"
+            "</code> of the DID registry), one log query per changed block; "
             f"<code>microcred history {_e(r.issuer)}</code> does exactly that.</p>"
-            '<h3>Event signatures</h3><table class="signatures"><colgroup><col class="c-sig"><col></colgroup>'
-            '<thead><tr><th scope="col">Event</th>'
+            '<h3>Event signatures</h3><table class="signatures"><colgroup><col class="c-contract"><col class="c-sig">'
+            '<col></colgroup><thead><tr><th scope="col">Contract</th><th scope="col">Event</th>'
             '<th scope="col">First topic (keccak-256)</th></tr></thead><tbody>' + signatures + "</tbody></table>"
             '<h3>Transactions</h3><table class="transactions"><colgroup><col><col class="c-block"><col class="c-logs">'
-            '</colgroup><thead><tr><th scope="col">Transaction hash</th>'
-            '<th scope="col" class="num">Block</th><th scope="col">Logs</th></tr></thead><tbody>'
-            + "".join(tx_rows) + "</tbody></table>")
+            '<col></colgroup><thead><tr><th scope="col">Transaction hash</th>'
+            '<th scope="col" class="num">Block</th><th scope="col">Logs</th><th scope="col">Registry</th></tr>'
+            "</thead><tbody>" + "".join(tx_rows) + "</tbody></table>")
 
     def render(self) -> str:
         r = self.r
         first = r.timeline[0] if r.timeline else None
         last = r.timeline[-1] if r.timeline else None
-        span = (f"blocks {first.block} to {last.block} ({_utc(first.time)} to {_utc(last.time)} UTC)"
+        span = (f"blocks {first.block} to {last.block} ({_utc(first.time)} to {_utc(last.time)})"
                 if first and last else "no change on the chain")
-        title = f"Audit report — issuer {r.issuer}"
+        who = r.issuer_name or r.issuer_did or r.issuer
+        title = f"Audit report — {who}"
+        sources = r.identity.sources if r.identity else {}
+
+        def said(what: str) -> str:
+            origin = sources.get(what)
+            return f' <span class="origin">(from the {_e(origin)})</span>' if origin else ""
+
+        name_row = (f'<dt>Issuer (legal name)</dt><dd><span id="issuer-name">{_e(r.issuer_name)}</span>'
+                    f'{said("legal_name")}</dd>' if r.issuer_name else
+                    '<dt>Issuer (legal name)</dt><dd id="issuer-name" class="empty">not known: give one of the '
+                    "issuer's credentials</dd>")
+        did_row = (f'<dt>Issuer DID</dt><dd><code class="hash" id="issuer-did">{_e(r.issuer_did)}</code>'
+                   f'{said("did")}</dd>' if r.issuer_did else
+                   '<dt>Issuer DID</dt><dd id="issuer-did" class="empty">not known (no DID binding on the chain, '
+                   "no credential given)</dd>")
         return "".join([
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="microcred ({_e(r.format)})">',
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
             f'<header><h1>Audit report of a credential issuer</h1><p class="lead">What the chain records about '
-            f'issuer <code class="hash">{_e(r.issuer)}</code>: batches anchored, status changes with their reasons, '
+            f'{_e(who)}: batches anchored, status changes with their reasons, '
             "operator, key and accreditation changes.</p>",
-            '<dl class="meta">',
+            '<dl class="meta">', name_row, did_row,
             f'<dt>Issuer account</dt><dd><code class="hash" id="issuer">{_e(r.issuer)}</code></dd>',
             f'<dt>Chain (CAIP-2)</dt><dd><code id="chain">{_e(r.chain)}</code></dd>',
             f'<dt>Credential registry</dt><dd><code class="hash" id="registry">{_e(r.registry)}</code></dd>',
             f"<dt>Timeline</dt><dd>{_e(span)}</dd>",
             f'<dt>Generated</dt><dd><time datetime="{_e(_iso(r.generated_at))}">'
-            f'{_e(r.generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"))} UTC</time></dd>',
+            f'{_e(_iso(r.generated_at))}</time></dd>',
             "</dl></header><main>",
             '<section id="summary"><h2>Summary</h2>',
             f'<p class="lead">As of the end of block {_e(r.last_block if r.last_block is not None else "—")}, the '
@@ -701,7 +800,7 @@ class _Html:
             self.reason_chart(),
             "<figcaption>Credentials per reason code given on chain with the change.</figcaption></figure>",
             self.reason_table() if r.by_reason else "", "</section>",
-            f'<section id="timeline"><h2>Timeline ({len(r.timeline)} events)</h2>', self.timeline_table(),
+            f'<section id="timeline"><h2>Timeline ({_e(r.events.describe())})</h2>', self.timeline_table(),
             "</section>",
             '<section id="recheck"><h2>How to re-check</h2>', self.recheck(), "</section>",
             "</main>",

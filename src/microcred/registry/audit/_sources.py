@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from microcred.registry.audit._timeline import TimelineEntry
+from microcred.registry.audit._timeline import TimelineEntry, iso_date
 
 __all__ = ["from_did_events", "from_accreditation_events"]
 
@@ -30,12 +30,12 @@ def from_did_events(events: Iterable, times: dict[int, int] | None = None) -> li
             revoked = time is not None and e.valid_to <= time
             kind = "delegate-revoked" if revoked else "delegate-added"
             summary = (f"DID delegate {e.delegate} ({dtype}) " + ("revoked." if revoked else
-                                                                  f"added until {e.valid_to}."))
+                                                                  f"added until {iso_date(e.valid_to)}."))
             details = {"identity": e.identity, "delegate_type": dtype, "delegate": e.delegate,
                        "valid_to": e.valid_to}
         elif isinstance(e, AttributeChanged):
             name = e.name_text or "0x" + e.name.hex()
-            kind, summary = "attribute-changed", f"DID attribute {name} set (valid to {e.valid_to})."
+            kind, summary = "attribute-changed", f"DID attribute {name} set (valid until {iso_date(e.valid_to)})."
             details = {"identity": e.identity, "name": name, "value": "0x" + e.value.hex(), "valid_to": e.valid_to}
         else:
             continue
