@@ -182,7 +182,7 @@ def test_timeline_has_every_change_in_chain_order(chain, scenario):
     assert op.details["operator"] == scenario.operator and scenario.operator in op.summary
     assert timeline[-1].summary == "Suspended 2 credentials (indexes 6, 20) for reason 5 (under-investigation)."
     # each change links to the one before it
-    assert all(b.details["previous_change"] == a.block for a, b in zip(timeline, timeline[1:]))
+    assert all(b.details["previous_change"] == a.block for a, b in zip(timeline, timeline[1:], strict=False))
 
 
 def test_status_at_follows_each_change(chain, scenario):
@@ -220,7 +220,7 @@ def test_statuses_at_agree_with_the_contract_at_every_block(chain, scenario):
     for e in events:
         replayed = statuses_at(events, indexes, e.time)
         on_chain = scenario.reg.status_of(scenario.issuer, indexes, block=e.block_number)
-        for i, status in zip(indexes, on_chain):
+        for i, status in zip(indexes, on_chain, strict=True):
             got = replayed[i][0]
             # the contract reads "active" (0) for an index never anchored; the replay knows better
             assert got == (status.label if got != "unknown" else "unknown"), (i, e.kind, e.block_number)
@@ -255,7 +255,7 @@ def test_html_links_every_transaction(chain, scenario):
     rows = doc.find_all("tr", cls="event")
     assert len(rows) == len(report.timeline) == len(scenario.receipts)
     anchors = {n.attrs["id"] for n in doc.find_all(id=True)}
-    for row, entry in zip(rows, report.timeline):
+    for row, entry in zip(rows, report.timeline, strict=True):
         assert row.attrs["data-tx"] == entry.tx_hash
         link = row.find("a", cls="tx")
         assert link.attrs["href"] == f"#tx-{entry.tx_hash}" and link.text() == entry.tx_hash
@@ -276,7 +276,7 @@ def test_html_links_an_explorer_when_given(chain, scenario):
     report = build_report(chain, scenario, explorer_tx_url="https://explorer.example/tx/{tx}",
                           explorer_block_url="https://explorer.example/block/{block}")
     doc = parse_html(report.to_html())
-    for row, entry in zip(doc.find_all("tr", cls="event"), report.timeline):
+    for row, entry in zip(doc.find_all("tr", cls="event"), report.timeline, strict=True):
         assert row.find("a", cls="tx").attrs["href"] == f"https://explorer.example/tx/{entry.tx_hash}"
         assert row.find("a", cls="block").attrs["href"] == f"https://explorer.example/block/{entry.block}"
 
@@ -497,3 +497,24 @@ def test_events_are_counted_once_per_log_and_each_source_has_its_registry():
                                       (2**64 - 1, "no end"), (2**256 - 1, "no end")])
 def test_iso_date(ts, text):
     assert iso_date(ts) == text
+
+
+def test_the_model_is_apart_from_the_rendering():
+    """The model module does not import the renderer (only its to_html calls it, lazily); the renderer imports
+    the model; the package exports both."""
+    import ast
+    import inspect
+
+    import microcred.registry.audit as audit
+    from microcred.registry.audit import _html, _report
+
+    def imported(module) -> set[str]:
+        tree = ast.parse(inspect.getsource(module))
+        return {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+
+    assert "microcred.registry.audit._html" not in imported(_report)
+    assert "microcred.registry.audit._report" in imported(_html)
+    assert len(audit.__all__) == len(set(audit.__all__)) and all(hasattr(audit, n) for n in audit.__all__)
+    assert {"AuditReport", "render_html", "count_events", "identify_issuer", "issuer_timeline"} <= set(audit.__all__)
+    report = AuditReport.build(ISSUER, _credentials(), "eip155:1", REGISTRY, GENERATED_AT)
+    assert audit.render_html(report) == report.to_html()

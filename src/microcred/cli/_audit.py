@@ -103,7 +103,7 @@ def audit(app: AppContext, issuer: str, out: Path, credential_files: tuple[Path,
     else:
         account = _account_for(app, issuer)
     credentials = [load_credential(path) for path in files]
-    for path, doc in zip(files, credentials):
+    for path, doc in zip(files, credentials, strict=True):
         entry = status_entry(doc)
         if entry["chain"] != chain.caip2:
             raise InvalidInputError(f"{path} lives on chain {entry['chain']}, not {chain.caip2}: use --network")

@@ -1,4 +1,8 @@
-"""Audit: an issuer's timeline from the chain, status at a time, who the issuer is, and the audit report."""
+"""Audit: an issuer's timeline from the chain, status at a time, who the issuer is, and the audit report.
+
+The report model (:class:`AuditReport`: who, figures, evidence, JSON; ``_report``) is apart from its HTML
+rendering (:func:`render_html`; ``_html``), which :meth:`AuditReport.to_html` calls.
+"""
 
 from microcred.registry.audit._collect import (
     REGISTRY_CONTRACTS,
@@ -11,6 +15,7 @@ from microcred.registry.audit._collect import (
     identify_issuer,
     issuer_timeline,
 )
+from microcred.registry.audit._html import render_html
 from microcred.registry.audit._report import (
     REPORT_FORMAT,
     AuditReport,
@@ -66,6 +71,7 @@ __all__ = [
     "iso_date",
     "issuer_timeline",
     "merge_timelines",
+    "render_html",
     "status_at",
     "statuses_at",
 ]

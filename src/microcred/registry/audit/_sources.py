@@ -3,7 +3,8 @@ registry's: an issuer's whole history, each entry still tied to its transaction 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from microcred.registry.audit._timeline import TimelineEntry, iso_date
 
@@ -24,7 +25,7 @@ def from_did_events(events: Iterable, times: dict[int, int] | None = None) -> li
         time = e.block_timestamp if e.block_timestamp is not None else (times or {}).get(e.block_number)
         if isinstance(e, OwnerChanged):
             kind, summary = "owner-changed", f"DID owner of {e.identity} changed to {e.owner}."
-            details = {"identity": e.identity, "owner": e.owner}
+            details: dict[str, Any] = {"identity": e.identity, "owner": e.owner}
         elif isinstance(e, DelegateChanged):
             dtype = e.delegate_type.rstrip(b"\0").decode("utf-8", "replace")
             revoked = time is not None and e.valid_to <= time

@@ -28,7 +28,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Literal, Mapping, Sequence, Union, get_args
+from typing import Any, Literal, get_args
+from collections.abc import Iterable, Mapping, Sequence
 
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import HistoryEvent, reason_label
@@ -141,7 +142,7 @@ class TimelineEntry:
                 "source": self.source, "kind": self.kind, "summary": self.summary, "details": self.details}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "TimelineEntry":
+    def from_dict(cls, data: Mapping[str, Any]) -> TimelineEntry:
         try:
             return cls(time=data["time"], block=data["block"], tx_hash=data["tx_hash"], log_index=data["log_index"],
                        source=data["source"], kind=data["kind"], summary=data["summary"],
@@ -247,7 +248,7 @@ def from_registry_events(events: Iterable[HistoryEvent]) -> list[TimelineEntry]:
 
 
 # -- status replay -------------------------------------------------------------------------------------------------
-Change = Union[HistoryEvent, TimelineEntry]
+Change = HistoryEvent | TimelineEntry
 
 
 def _unix(t: int | datetime) -> int:
