@@ -30,6 +30,7 @@ from microcred.did._binding import publish_binding
 from microcred.did._ethr import EthrDIDController
 from microcred.registry import MerkleTree, RegistryClient, leaf_hash
 from microcred.registry.accreditation._client import AccreditationClient, Scope
+from microcred.registry.proofs import add_proof
 from tests.browser import parse_html
 from tests.chain_fixtures import free_port
 
@@ -108,13 +109,16 @@ def world(anvil_url: str, tmp_path_factory: pytest.TempPathFactory) -> World:
     accreditation.grant(issuer.address, Scope(), now - 86400, now + 365 * 86400)
 
     credential = tmp_path_factory.mktemp("credentials") / "ada.json"
-    credential.write_text(json.dumps({
+    unsigned = {
         "@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
         "issuer": {"id": key.did, "type": ["Profile"], "name": "TU Example", "legalName": LEGAL_NAME},
         "credentialStatus": {"type": "MicrocredRegistryEntry2026", "chain": f"eip155:{CHAIN_ID}",
                              "registry": addresses["CredentialRegistry"], "issuerAccount": issuer.address,
                              "statusIndex": 3},
-    }))
+    }
+    method = f"{key.did}#{key.public_key_multibase}"
+    credential.write_text(json.dumps(add_proof(unsigned, key, verification_method=method,
+                                               cryptosuite="eddsa-jcs-2022")))
     return World(anvil_url, w3, issuer.address, key.did, addresses, issuer_home, credential)
 
 
@@ -224,3 +228,17 @@ def test_a_chain_without_known_registries_needs_them_named(capsys, world: World,
     assert code == 2
     assert "no credential registry is known for chain eip155:31338: give --registry ADDRESS" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_credential_altered_after_signing_names_nobody(capsys, world: World, tmp_path: Path) -> None:
+    forged = tmp_path / "forged.json"
+    doc = json.loads(world.credential.read_text())
+    doc["issuer"]["legalName"] = "Someone Else Entirely"
+    forged.write_text(json.dumps(doc))
+    out = tmp_path / "report.html"
+    code, stdout, err = run(capsys, "--home", str(world.issuer_home), "--network", world.url, "--json", "audit",
+                            world.issuer, "--out", str(out), "--credential", str(forged))
+    assert code == 0, err
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert report["issuer_did"] == world.did and report["issuer_name"] is None  # the DID still from the chain
+    assert "Someone Else" not in out.read_text()

@@ -427,19 +427,30 @@ def test_identity_prefers_the_chain_and_checked_credentials_over_the_home():
     bound = {"did:key:zBound"}
     check = bound.__contains__
     profile = {"did": "did:web:profile.example", "legal_name": "From The Profile"}
+    signed = {"Hochschule Beispiel"}.__contains__
+
+    def signature_check(credential) -> bool:
+        return signed(credential["issuer"]["legalName"])
+
     ident = identify_issuer(ISSUER, candidates=["did:key:zUnbound", "did:key:zBound"], binding_check=check,
-                            credentials=[_credential("did:key:zOther", legal="Forged"), _credential("did:key:zBound")],
-                            profile=profile)
+                            credentials=[_credential("did:key:zOther", legal="Forged"),
+                                         _credential("did:key:zBound", legal="Altered after signing"),
+                                         _credential("did:key:zBound")],
+                            signature_check=signature_check, profile=profile)
     assert (ident.did, ident.legal_name) == ("did:key:zBound", "Hochschule Beispiel")
     assert ident.sources == {"account": "chain", "did": "chain binding", "legal_name": "credential"}
+    # without a way to check their proofs, credentials name nobody
+    ident = identify_issuer(ISSUER, binding_check=check, credentials=[_credential("did:key:zBound")])
+    assert (ident.did, ident.legal_name) == (None, None)
     # a credential of another account, or with a DID the chain does not bind, names nobody
-    ident = identify_issuer(ISSUER, binding_check=check, profile=None,
+    ident = identify_issuer(ISSUER, binding_check=check, profile=None, signature_check=signature_check,
                             credentials=[_credential("did:key:zBound", account="0x" + "99" * 20),
                                          _credential("did:key:zUnbound")])
     assert (ident.did, ident.legal_name) == (None, None)
     # the account's own did:ethr needs no binding
     own = f"did:ethr:0x1:{ISSUER}"
-    assert identify_issuer(ISSUER, credentials=[_credential(own)]).sources["did"] == "credential"
+    assert identify_issuer(ISSUER, credentials=[_credential(own)],
+                           signature_check=signature_check).sources["did"] == "credential"
     # the home's profile fills only what the chain and the credentials leave empty
     ident = identify_issuer(ISSUER, profile=profile)
     assert (ident.did, ident.legal_name) == ("did:web:profile.example", "From The Profile")

@@ -30,12 +30,22 @@ def _issuer_profile(app: AppContext, account: str) -> dict | None:
     return None
 
 
+def _key_of(resolver, method_id: str):
+    """The public key of an assertion method of its DID (resolved as verify resolves it)."""
+    from microcred.did import VerificationMethodNotFoundError
+
+    method, document = resolver.resolve_verification_method(method_id)
+    key = method.public_key()
+    if key is None or method.id not in {m.id for m in document.assertion_keys()}:
+        raise VerificationMethodNotFoundError(f"{method_id} is not an assertion key of its DID", did=method_id)
+    return method, key
+
+
 def _binding_check(app: AppContext, chain, account: str, did_registry: str | None):
     """``check(did) -> bool``: is ``did`` bound to ``account`` in the DID registry (keys resolved as verify does)."""
     if did_registry is None:
         return None
     from microcred.cli._did import build_resolver
-    from microcred.did import VerificationMethodNotFoundError
     from microcred.did._binding import verify_binding
     from microcred.did._ethr import EthrResolver
 
@@ -43,13 +53,33 @@ def _binding_check(app: AppContext, chain, account: str, did_registry: str | Non
     resolver = build_resolver(app)
 
     def resolve_key(method_id: str):
-        method, document = resolver.resolve_verification_method(method_id)
-        if method.id not in {m.id for m in document.assertion_keys()}:
-            raise VerificationMethodNotFoundError(f"{method_id} is not an assertion method of its DID", did=method_id)
-        return method.public_key()
+        return _key_of(resolver, method_id)[1]
 
     def check(did: str) -> bool:
         return verify_binding(ethr, account, did, None if did.startswith("did:key:") else resolve_key).bound
+
+    return check
+
+
+def _signature_check(app: AppContext):
+    """``check(credential) -> bool``: its Data Integrity proof verifies with a key its issuer DID lists."""
+    from microcred.cli._did import build_resolver
+    from microcred.registry.proofs import did_key_lookup, verify_proofs
+
+    resolver = build_resolver(app)
+
+    def key_lookup(method_id: str) -> tuple[str, bytes, str]:
+        if method_id.startswith("did:key:"):
+            return did_key_lookup(method_id)
+        method, key = _key_of(resolver, method_id)
+        return key.key_type, key.public_key, method.controller
+
+    def check(credential) -> bool:
+        issuer = credential.get("issuer")
+        did = issuer.get("id") if isinstance(issuer, dict) else issuer
+        result = verify_proofs(credential, key_lookup)
+        return result.verified and all(str(p.verification_method or "").split("#")[0] == did
+                                       for p in result.verified_proofs)
 
     return check
 
@@ -60,7 +90,7 @@ def _binding_check(app: AppContext, chain, account: str, did_registry: str | Non
               help="The HTML report; the same data is written beside it as JSON (.json).")
 @click.option("--credential", "credential_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A credential of the issuer (repeatable): its issuer DID and legal name name the issuer in the "
-                   "report when the chain binds that DID to the account.")
+                   "report when its proof verifies and the chain binds that DID to the account.")
 @click.option("--registry", default=None, help="Address of the credential registry to read (default: the one known "
                                                "for the chain).")
 @click.option("--did-registry", default=None, help="Address of the ERC-1056 DID registry (default: the known one).")
@@ -125,6 +155,7 @@ def audit(app: AppContext, issuer: str, out: Path, credential_files: tuple[Path,
         candidates=bound_dids(timeline, account, chain.chain_id, registries.did) if registries.did else (),
         binding_check=_binding_check(app, chain, account, registries.did),
         credentials=credentials,
+        signature_check=_signature_check(app) if credentials else None,
         profile=_issuer_profile(app, account),
     )
     report = AuditReport.build(account, timeline, chain.caip2, registries.credentials,

@@ -9,8 +9,9 @@ Who the issuer is (:func:`identify_issuer`) is taken, in this order, from what a
 1. the chain: a DID binding the account itself published on its ERC-1056 identity (``microcred/binding``), whose
    statement names this account, chain and DID registry and which :func:`~microcred.did._binding.
    verify_binding` confirms;
-2. credentials of the issuer the auditor holds: ``issuer.id`` when that DID is bound to the account (1.) or is the
-   account's own did:ethr, and ``issuer.legalName`` (else ``issuer.name``) of such a credential;
+2. credentials of the issuer the auditor holds, when their proof verifies with a key of ``issuer.id`` and that DID
+   is bound to the account (1.) or is the account's own did:ethr: that DID, and ``issuer.legalName`` (else
+   ``issuer.name``);
 3. the issuer profile in the local home, last: an auditor with an empty home must get the same report as the
    issuer, so the profile only fills what the chain and the credentials leave empty.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "REGISTRY_CONTRACTS",
     "AuditRegistries",
     "BindingCheck",
+    "SignatureCheck",
     "EventCounts",
     "IssuerIdentity",
     "bound_dids",
@@ -158,6 +160,8 @@ class IssuerIdentity:
 
 #: ``binding_check(did) -> bool``: whether ``did`` is bound to the issuer account on the chain
 BindingCheck = Callable[[str], bool]
+#: ``signature_check(credential) -> bool``: whether the credential's proof verifies with a key of its ``issuer``
+SignatureCheck = Callable[[Mapping[str, Any]], bool]
 
 
 def bound_dids(timeline: Iterable[TimelineEntry], account: str, chain_id: int, did_registry: str) -> list[str]:
@@ -185,14 +189,15 @@ def bound_dids(timeline: Iterable[TimelineEntry], account: str, chain_id: int, d
 
 
 def identify_issuer(account: str, *, candidates: Sequence[str] = (), binding_check: BindingCheck | None = None,
-                    credentials: Iterable[Mapping[str, Any]] = (),
+                    credentials: Iterable[Mapping[str, Any]] = (), signature_check: SignatureCheck | None = None,
                     profile: Mapping[str, Any] | None = None) -> IssuerIdentity:
     """Name the issuer of ``account`` (see the module for the order of sources).
 
     ``candidates``: DIDs the chain's binding attributes name (:func:`bound_dids`); ``binding_check(did)``
     confirms one is bound (without it, no DID is taken from the chain or from credentials, except the account's
     own did:ethr). ``credentials``: parsed credentials of the issuer; those whose status entry names another
-    account are ignored. ``profile``: the local issuer profile (``did``, ``legal_name``), used last.
+    account, or whose proof ``signature_check`` does not confirm (without it, none is read), are ignored.
+    ``profile``: the local issuer profile (``did``, ``legal_name``), used last.
     """
     account = _address(account, "the issuer account")
     checked: dict[str, bool] = {}
@@ -218,6 +223,8 @@ def identify_issuer(account: str, *, candidates: Sequence[str] = (), binding_che
             continue
         issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
         if not isinstance(issuer_id, str) or (did is not None and issuer_id != did) or not bound(issuer_id):
+            continue
+        if signature_check is None or not signature_check(credential):
             continue
         if did is None:
             did, sources["did"] = issuer_id, "credential"
