@@ -431,7 +431,7 @@ class _Html:
             self.reason_chart(),
             "<figcaption>Credentials per reason code given on chain with the change.</figcaption></figure>",
             self.reason_table() if r.by_reason else "", "</section>",
-            f'<section id="timeline"><h2>Timeline ({_e(r.events.describe())})</h2>', self.timeline_table(),
+            f'<section id="timeline"><h2>Timeline: {_e(r.events.describe())}</h2>', self.timeline_table(),
             "</section>",
             '<section id="recheck"><h2>How to re-check</h2>', self.recheck(), "</section>",
             "</main>",
