@@ -112,7 +112,7 @@ def png_pixels(path: Path, max_rows: int | None = None) -> tuple[int, int, int, 
 class Node:
     """An element of a parsed HTML document (a small DOM for assertions, stdlib only)."""
 
-    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None" = None) -> None:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
         self.tag = tag
         self.attrs = attrs
         self.parent = parent
@@ -131,7 +131,7 @@ class Node:
                 yield c
                 yield from c.iter()
 
-    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> list["Node"]:
+    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> list[Node]:
         """Descendants with this tag (any when ``None``), class and attribute values (``data_month`` →
         ``data-month``; ``True`` matches any value)."""
         wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
@@ -139,7 +139,7 @@ class Node:
                 if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
                 and all(k in n.attrs and (v is True or n.attrs[k] == v) for k, v in wanted.items())]
 
-    def find(self, tag: str | None = None, **kwargs) -> "Node":
+    def find(self, tag: str | None = None, **kwargs) -> Node:
         found = self.find_all(tag, **kwargs)
         assert found, f"no <{tag or '*'}> {kwargs} in the document"
         return found[0]

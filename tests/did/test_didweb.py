@@ -1,4 +1,8 @@
-"""did:web over real HTTPS on 127.0.0.1, with a certificate authority made in the test. Never the internet."""
+"""did:web over real HTTPS on 127.0.0.1, with a certificate authority made in the test. Never the internet.
+
+The test server is on loopback, so the resolvers here opt in with ``allow_private_network=True``; without it the
+same DIDs are refused before any connection (the last tests).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from microcred.cli import main
 from microcred.did import (
     DIDNetworkError,
     DIDNotFoundError,
@@ -33,6 +38,7 @@ from microcred.did import (
     did_web_location,
     did_web_url,
 )
+from microcred.did._didweb import DIDAddressNotAllowedError
 from microcred.errors import NetworkError, NotFoundError
 
 # -- URL mapping (did:web spec §3.2 examples) -------------------------------------------------------------------
@@ -203,7 +209,7 @@ def server(pki: PKI) -> Iterator[Server]:
 
 @pytest.fixture
 def web(pki: PKI) -> DIDWebResolver:
-    return DIDWebResolver(ca_file=pki.ca_file, timeout=2)
+    return DIDWebResolver(ca_file=pki.ca_file, timeout=2, allow_private_network=True)
 
 
 def _document(did: str) -> tuple[dict[str, Any], KeyPair]:
@@ -235,7 +241,8 @@ def test_resolves_a_path_document_through_the_resolver_and_caches(server: Server
     did = server.did("issuers", "uni-x")
     doc, pair = _document(did)
     server.serve_document(doc, "/issuers/uni-x/did.json")
-    resolver = Resolver(web=DIDWebResolver(ssl_context=ssl.create_default_context(cafile=str(pki.ca_file))))
+    resolver = Resolver(web=DIDWebResolver(ssl_context=ssl.create_default_context(cafile=str(pki.ca_file)),
+                                           allow_private_network=True))
     vm, document = resolver.resolve_verification_method(f"{did}#key-1")
     assert vm.public_key() == pair.public and document.id == did
     resolver.resolve(did)
@@ -274,8 +281,8 @@ def test_declared_too_large_body_is_refused(server: Server, pki: PKI) -> None:
     doc["padding"] = "x" * 5000
     server.serve_document(doc)
     with pytest.raises(InvalidDIDDocumentError, match="over the limit of 4096 bytes"):
-        DIDWebResolver(ca_file=pki.ca_file, max_bytes=4096)(did)
-    assert DIDWebResolver(ca_file=pki.ca_file, max_bytes=8192)(did).document.id == did
+        DIDWebResolver(ca_file=pki.ca_file, max_bytes=4096, allow_private_network=True)(did)
+    assert DIDWebResolver(ca_file=pki.ca_file, max_bytes=8192, allow_private_network=True)(did).document.id == did
 
 
 def test_undeclared_too_large_body_stops_at_the_limit(server: Server, web: DIDWebResolver) -> None:
@@ -314,12 +321,18 @@ def test_server_error_and_redirect_are_network_errors(server: Server, web: DIDWe
         web(server.did())
 
 
+def _could_not_fetch(port: int, host: str = "localhost") -> str:
+    return (f"could not fetch https://{host}:{port}/.well-known/did.json from host {host}: no connection, "
+            f"no trusted TLS certificate or no answer within")
+
+
 def test_untrusted_certificate(server: Server, pki: PKI) -> None:
+    """Not trusted, and said in the words of every failure before a trusted TLS session: no port-state oracle."""
     did = server.did()
     server.serve_document(_document(did)[0])
-    with pytest.raises(DIDTLSError, match="not trusted") as info:
-        DIDWebResolver(ca_file=pki.other_ca_file, timeout=2)(did)
-    assert isinstance(info.value, NetworkError)
+    with pytest.raises(DIDNetworkError, match=_could_not_fetch(server.port)) as info:
+        DIDWebResolver(ca_file=pki.other_ca_file, timeout=2, allow_private_network=True)(did)
+    assert isinstance(info.value, NetworkError) and not isinstance(info.value, DIDTLSError)
     assert server.hits == []
 
 
@@ -329,7 +342,7 @@ def test_server_that_never_answers_times_out(server: Server, pki: PKI) -> None:
 
     server.routes["/.well-known/did.json"] = hang
     with pytest.raises(DIDTimeoutError, match="did not answer within 0.3 s") as info:
-        DIDWebResolver(ca_file=pki.ca_file, timeout=0.3)(server.did())
+        DIDWebResolver(ca_file=pki.ca_file, timeout=0.3, allow_private_network=True)(server.did())
     assert isinstance(info.value, NetworkError)
 
 
@@ -347,12 +360,91 @@ def test_slow_drip_body_is_bounded_by_the_total_timeout(server: Server, pki: PKI
 
     server.routes["/.well-known/did.json"] = drip
     with pytest.raises(DIDTimeoutError):
-        DIDWebResolver(ca_file=pki.ca_file, timeout=0.5)(server.did())
+        DIDWebResolver(ca_file=pki.ca_file, timeout=0.5, allow_private_network=True)(server.did())
 
 
 def test_connection_refused_is_a_network_error(web: DIDWebResolver) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound but not listening: connections are refused
-        with pytest.raises(DIDNetworkError, match="unreachable"):
+        with pytest.raises(DIDNetworkError, match=_could_not_fetch(port, "127.0.0.1")):
             web(f"did:web:127.0.0.1%3A{port}")
+
+
+# -- no probing from a credential -------------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_loopback_host_is_refused_by_default_before_any_connection(server: Server, pki: PKI) -> None:
+    did = server.did()
+    server.serve_document(_document(did)[0])
+    for resolver in (DIDWebResolver(ca_file=pki.ca_file), Resolver(web=DIDWebResolver(ca_file=pki.ca_file))):
+        with pytest.raises(DIDAddressNotAllowedError, match="host localhost resolves to a loopback address") as info:
+            resolver(did) if isinstance(resolver, DIDWebResolver) else resolver.resolve(did)
+        assert isinstance(info.value, DIDNetworkError) and info.value.did == did
+        assert info.value.reason == "a loopback address"
+    assert server.hits == []
+    with pytest.raises(DIDAddressNotAllowedError, match="host 127.0.0.1 is a loopback address"):
+        Resolver().resolve(f"did:web:127.0.0.1%3A{server.port}")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0x7f.0.0.1", "2130706433", "0.0.0.0", "localhost"])
+def test_spellings_of_this_machine_are_refused(host: str) -> None:
+    with pytest.raises(DIDAddressNotAllowedError, match="(loopback|unspecified)"):
+        DIDWebResolver(timeout=1)(f"did:web:{host}")
+
+
+@pytest.mark.parametrize("address, reason", [
+    ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("192.168.1.1", "private"),
+    ("169.254.169.254", "link-local"), ("100.64.0.1", "carrier-grade NAT"), ("224.0.0.251", "multicast"),
+    ("::1", "loopback"), ("fd12::1", "private"), ("fe80::1", "link-local"), ("ff02::1", "multicast"),
+    ("::ffff:10.0.0.1", "private"), ("::", "unspecified"),
+])
+def test_names_resolving_to_non_public_addresses_are_refused(address: str, reason: str) -> None:
+    asked: list[str] = []
+
+    def lookup(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["93.184.215.14", address]  # one public address does not excuse another
+
+    with pytest.raises(DIDAddressNotAllowedError, match=f"host issuer.example resolves to (an?|the) [^,]*{reason}"):
+        DIDWebResolver(lookup=lookup)("did:web:issuer.example")
+    assert asked == ["issuer.example"]
+
+
+def test_open_and_closed_ports_give_the_same_message(server: Server, pki: PKI) -> None:
+    """A credential must not learn which ports of the verifier's machine are open: not by default (refused before
+    connecting), not when private networks are allowed (one message for every failure before trusted TLS)."""
+    open_port, closed_port = server.port, _closed_port()
+
+    def message(allow: bool, port: int) -> str:
+        resolver = DIDWebResolver(ca_file=pki.other_ca_file, timeout=2, allow_private_network=allow)
+        with pytest.raises(DIDNetworkError) as info:
+            resolver(f"did:web:localhost%3A{port}")
+        return str(info.value).replace(str(port), "PORT")
+
+    assert message(False, open_port) == message(False, closed_port)
+    assert "refused to fetch" in message(False, open_port)
+    assert message(True, open_port) == message(True, closed_port)
+    assert "could not fetch https://localhost:PORT/.well-known/did.json from host localhost" in message(True, open_port)
+    assert server.hits == []
+
+
+def test_cli_refuses_private_hosts_unless_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    port = _closed_port()
+    did = f"did:web:127.0.0.1%3A{port}"
+    for args, expected in [
+        (["--home", str(tmp_path), "did", "resolve", did], "host 127.0.0.1 is a loopback address"),
+        (["--home", str(tmp_path), "did", "resolve", did, "--allow-private-network"],
+         f"could not fetch https://127.0.0.1:{port}/.well-known/did.json from host 127.0.0.1"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err

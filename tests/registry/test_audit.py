@@ -13,15 +13,23 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from eth_account import Account
+from eth_utils import to_checksum_address
 
 from microcred.errors import InvalidInputError
 from microcred.registry import LocalNode, MerkleTree, Receipt, RegistryClient, Status, leaf_hash
-from microcred.registry.audit._report import REPORT_FORMAT, AuditReport
-from microcred.registry.audit._timeline import (
+from microcred.registry.audit import (
+    REPORT_FORMAT,
+    AuditRegistries,
+    AuditReport,
+    IssuerIdentity,
     StatusReplay,
     TimelineEntry,
+    bound_dids,
+    count_events,
     format_indexes,
     from_registry_events,
+    identify_issuer,
+    iso_date,
     merge_timelines,
     status_at,
     statuses_at,
@@ -175,7 +183,7 @@ def test_timeline_has_every_change_in_chain_order(chain, scenario):
     assert op.details["operator"] == scenario.operator and scenario.operator in op.summary
     assert timeline[-1].summary == "Suspended 2 credentials (indexes 6, 20) for reason 5 (under-investigation)."
     # each change links to the one before it
-    assert all(b.details["previous_change"] == a.block for a, b in zip(timeline, timeline[1:]))
+    assert all(b.details["previous_change"] == a.block for a, b in zip(timeline, timeline[1:], strict=False))
 
 
 def test_status_at_follows_each_change(chain, scenario):
@@ -213,7 +221,7 @@ def test_statuses_at_agree_with_the_contract_at_every_block(chain, scenario):
     for e in events:
         replayed = statuses_at(events, indexes, e.time)
         on_chain = scenario.reg.status_of(scenario.issuer, indexes, block=e.block_number)
-        for i, status in zip(indexes, on_chain):
+        for i, status in zip(indexes, on_chain, strict=True):
             got = replayed[i][0]
             # the contract reads "active" (0) for an index never anchored; the replay knows better
             assert got == (status.label if got != "unknown" else "unknown"), (i, e.kind, e.block_number)
@@ -248,7 +256,7 @@ def test_html_links_every_transaction(chain, scenario):
     rows = doc.find_all("tr", cls="event")
     assert len(rows) == len(report.timeline) == len(scenario.receipts)
     anchors = {n.attrs["id"] for n in doc.find_all(id=True)}
-    for row, entry in zip(rows, report.timeline):
+    for row, entry in zip(rows, report.timeline, strict=True):
         assert row.attrs["data-tx"] == entry.tx_hash
         link = row.find("a", cls="tx")
         assert link.attrs["href"] == f"#tx-{entry.tx_hash}" and link.text() == entry.tx_hash
@@ -269,7 +277,7 @@ def test_html_links_an_explorer_when_given(chain, scenario):
     report = build_report(chain, scenario, explorer_tx_url="https://explorer.example/tx/{tx}",
                           explorer_block_url="https://explorer.example/block/{block}")
     doc = parse_html(report.to_html())
-    for row, entry in zip(doc.find_all("tr", cls="event"), report.timeline):
+    for row, entry in zip(doc.find_all("tr", cls="event"), report.timeline, strict=True):
         assert row.find("a", cls="tx").attrs["href"] == f"https://explorer.example/tx/{entry.tx_hash}"
         assert row.find("a", cls="block").attrs["href"] == f"https://explorer.example/block/{entry.block}"
 
@@ -408,3 +416,117 @@ def test_month_axis_has_every_month_between_first_and_last():
 ])
 def test_format_indexes(values, text):
     assert format_indexes(values) == text
+
+
+# -- who the issuer is, how events are counted, which registry proves what ----------------------------------------
+def _credential(did: str, account: str = ISSUER, legal: str = "Hochschule Beispiel") -> dict:
+    return {"issuer": {"id": did, "legalName": legal, "name": "HS B"},
+            "credentialStatus": {"type": "MicrocredRegistryEntry2026", "issuerAccount": account}}
+
+
+def test_identity_prefers_the_chain_and_checked_credentials_over_the_home():
+    bound = {"did:key:zBound"}
+    check = bound.__contains__
+    profile = {"did": "did:web:profile.example", "legal_name": "From The Profile"}
+    signed = {"Hochschule Beispiel"}.__contains__
+
+    def signature_check(credential) -> bool:
+        return signed(credential["issuer"]["legalName"])
+
+    ident = identify_issuer(ISSUER, candidates=["did:key:zUnbound", "did:key:zBound"], binding_check=check,
+                            credentials=[_credential("did:key:zOther", legal="Forged"),
+                                         _credential("did:key:zBound", legal="Altered after signing"),
+                                         _credential("did:key:zBound")],
+                            signature_check=signature_check, profile=profile)
+    assert (ident.did, ident.legal_name) == ("did:key:zBound", "Hochschule Beispiel")
+    assert ident.sources == {"account": "chain", "did": "chain binding", "legal_name": "credential"}
+    # without a way to check their proofs, credentials name nobody
+    ident = identify_issuer(ISSUER, binding_check=check, credentials=[_credential("did:key:zBound")])
+    assert (ident.did, ident.legal_name) == (None, None)
+    # a credential of another account, or with a DID the chain does not bind, names nobody
+    ident = identify_issuer(ISSUER, binding_check=check, profile=None, signature_check=signature_check,
+                            credentials=[_credential("did:key:zBound", account="0x" + "99" * 20),
+                                         _credential("did:key:zUnbound")])
+    assert (ident.did, ident.legal_name) == (None, None)
+    # the account's own did:ethr needs no binding
+    own = f"did:ethr:0x1:{ISSUER}"
+    assert identify_issuer(ISSUER, credentials=[_credential(own)],
+                           signature_check=signature_check).sources["did"] == "credential"
+    # the home's profile fills only what the chain and the credentials leave empty
+    ident = identify_issuer(ISSUER, profile=profile)
+    assert (ident.did, ident.legal_name) == ("did:web:profile.example", "From The Profile")
+    assert ident.sources == {"account": "chain", "did": "issuer profile", "legal_name": "issuer profile"}
+    ident = identify_issuer(ISSUER, candidates=["did:key:zBound"], binding_check=check, profile=profile)
+    assert (ident.did, ident.legal_name) == ("did:key:zBound", None)  # the profile's name is of another DID
+
+
+def test_bound_dids_reads_binding_statements_of_this_account_chain_and_registry():
+    from microcred.did._binding import binding_statement, encode_binding
+
+    did_registry = "0x" + "77" * 20
+
+    def attribute(block: int, did: str, account: str = ISSUER, chain_id: int = 5, registry: str = did_registry):
+        statement = binding_statement(did, f"{did}#k", account, chain_id, registry)
+        return _entry(block, 0, source="did", kind="attribute-changed", name="microcred/binding",
+                      value="0x" + encode_binding(statement, b"\1" * 64).hex())
+
+    timeline = [attribute(1, "did:key:zOld"), attribute(2, "did:key:zNew"),
+                attribute(3, "did:key:zElsewhere", chain_id=6), attribute(4, "did:key:zOtherReg", registry=REGISTRY),
+                attribute(5, "did:key:zNotMine", account="0x" + "88" * 20),
+                _entry(6, 0, source="did", kind="attribute-changed", name="microcred/binding", value="0x00")]
+    assert bound_dids(timeline, ISSUER, 5, did_registry) == ["did:key:zNew", "did:key:zOld"]
+
+
+def test_events_are_counted_once_per_log_and_each_source_has_its_registry():
+    did = [_entry(11, 3, source="did", kind="delegate-added")]
+    acc = [_entry(9, 0, source="accreditation", kind="accreditation-granted")]
+    creds = _credentials()
+    counts = count_events(creds + did + acc + creds[:2])  # the same log twice is one event
+    assert counts.to_dict() == {"total": 6, "credentials": 4, "did": 1, "accreditation": 1}
+    assert counts.describe() == "6 events (4 credential registry, 1 DID, 1 accreditation)"
+    registries = AuditRegistries(REGISTRY, "0x" + "33" * 20, "0x" + "44" * 20)
+    ident = IssuerIdentity(ISSUER, "did:key:zX", "Hochschule Beispiel", {"account": "chain", "did": "credential"})
+    report = AuditReport.build(ISSUER, creds + did + acc, "eip155:1", REGISTRY, GENERATED_AT, identity=ident,
+                               registries=registries)
+    assert report.events == counts
+    assert [report.registry_of(s) for s in ("credentials", "did", "accreditation")] == [
+        to_checksum_address(REGISTRY), to_checksum_address("0x" + "33" * 20), to_checksum_address("0x" + "44" * 20)]
+    again = AuditReport.from_json(report.to_json())
+    assert again == report and again.issuer_name == "Hochschule Beispiel" and again.issuer_did == "did:key:zX"
+    data = json.loads(report.to_json())
+    assert data["events"] == counts.to_dict() and data["registries"]["did"]["contract"] == "EthereumDIDRegistry"
+    page = parse_html(report.to_html())
+    assert page.find(id="issuer-name").text() == "Hochschule Beispiel"
+    assert page.find(id="issuer-did").text() == "did:key:zX"
+    with pytest.raises(InvalidInputError, match="registries given name"):
+        AuditReport.build(ISSUER, creds, "eip155:1", "0x" + "55" * 20, GENERATED_AT, registries=registries)
+    with pytest.raises(InvalidInputError, match="identity given is of"):
+        AuditReport.build(ISSUER, creds, "eip155:1", REGISTRY, GENERATED_AT,
+                          identity=IssuerIdentity("0x" + "55" * 20))
+
+
+@pytest.mark.parametrize("ts, text", [(0, "1970-01-01T00:00:00Z"), (1_800_000_000, "2027-01-15T08:00:00Z"),
+                                      (2**64 - 1, "no end"), (2**256 - 1, "no end")])
+def test_iso_date(ts, text):
+    assert iso_date(ts) == text
+
+
+def test_the_model_is_apart_from_the_rendering():
+    """The model module does not import the renderer (only its to_html calls it, lazily); the renderer imports
+    the model; the package exports both."""
+    import ast
+    import inspect
+
+    import microcred.registry.audit as audit
+    from microcred.registry.audit import _html, _report
+
+    def imported(module) -> set[str]:
+        tree = ast.parse(inspect.getsource(module))
+        return {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+
+    assert "microcred.registry.audit._html" not in imported(_report)
+    assert "microcred.registry.audit._report" in imported(_html)
+    assert len(audit.__all__) == len(set(audit.__all__)) and all(hasattr(audit, n) for n in audit.__all__)
+    assert {"AuditReport", "render_html", "count_events", "identify_issuer", "issuer_timeline"} <= set(audit.__all__)
+    report = AuditReport.build(ISSUER, _credentials(), "eip155:1", REGISTRY, GENERATED_AT)
+    assert audit.render_html(report) == report.to_html()

@@ -54,7 +54,7 @@ def test_rendered_charts_have_one_bar_group_per_month_and_reason(rendered):
     assert chart.attrs["role"] == "img" and chart.find("title").text()
     groups = chart.find_all("g", cls="month")
     assert [g.attrs["data-month"] for g in groups] == [m.month for m in report.by_month] and len(groups) == 3
-    for g, m in zip(groups, report.by_month):
+    for g, m in zip(groups, report.by_month, strict=True):
         bars = {next(c for c in b.classes if c.startswith("bar-")): int(b.attrs["data-value"])
                 for b in g.find_all("rect", cls="bar")}
         assert bars == {"bar-issued": m.issued, "bar-revoked": m.revoked, "bar-suspended": m.suspended}
@@ -73,7 +73,7 @@ def test_rendered_timeline_rows_link_their_transactions(rendered):
     rows = dom.find("table", cls="timeline").find_all("tr", cls="event")
     assert len(rows) == len(report.timeline) == 10
     ids = {n.attrs["id"] for n in dom.find_all(id=True)}
-    for row, entry in zip(rows, report.timeline):
+    for row, entry in zip(rows, report.timeline, strict=True):
         link = row.find("a", cls="tx")
         assert link.text() == entry.tx_hash and link.attrs["href"] == f"#tx-{entry.tx_hash}"
         assert f"tx-{entry.tx_hash}" in ids

@@ -40,6 +40,8 @@ class AppContext:
     json_output: bool = False
     debug: bool = False
     rpc_urls: tuple[str, ...] = ()
+    #: let what a credential names (did:web hosts) be loopback or private addresses: for tests, never by default
+    allow_private_network: bool = False
     _cache: dict[str, Any] = field(default_factory=dict)
 
     # -- output -------------------------------------------------------------------------------------------------
@@ -117,7 +119,7 @@ pass_app = click.make_pass_decorator(AppContext)
 
 #: Options of the command group that users type after the command as often as before it.
 GLOBAL_VALUE_OPTIONS = ("--network", "--home", "--rpc")
-GLOBAL_FLAGS = ("--json", "--debug")
+GLOBAL_FLAGS = ("--json", "--debug", "--allow-private-network")
 _EXAMPLE = {"--network": "memory", "--home": "~/microcred-home", "--rpc": "http://127.0.0.1:8545"}
 
 
@@ -175,20 +177,23 @@ class GlobalOptionsGroup(click.Group):
               help="RPC endpoint URL of the chain (repeatable: each is asked, and they must agree).")
 @click.option("--json", "json_output", is_flag=True, help="Machine-readable output: one JSON object per line.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
+@click.option("--allow-private-network", is_flag=True,
+              help="Let credentials name hosts on loopback or private networks (did:web); for tests only.")
 @click.version_option(package_name="microcred")
 @click.pass_context
 def cli(ctx: click.Context, network: str, home: Path | None, rpc_urls: tuple[str, ...], json_output: bool,
-        debug: bool) -> None:
+        debug: bool, allow_private_network: bool) -> None:
     """microcred: EU micro-credentials, signed with DID keys and anchored in an on-chain registry.
 
-    Global options (--network, --rpc, --home, --json, --debug) go before or after the command.
+    Global options (--network, --rpc, --home, --json, --debug, --allow-private-network) go before or after the
+    command.
 
     \b
     Example, a whole story on a throw-away in-process chain:
       microcred demo --network memory
     """
     ctx.obj = AppContext(home=(home or default_home()).expanduser(), network=network, json_output=json_output,
-                         debug=debug, rpc_urls=tuple(rpc_urls))
+                         debug=debug, rpc_urls=tuple(rpc_urls), allow_private_network=allow_private_network)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,17 +14,18 @@ from datetime import datetime, timezone
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
-from microcred.did import DIDKeyMethod, Resolver
+from microcred.did import DIDKeyMethod, DIDWebResolver, Resolver
 from microcred.errors import InvalidInputError
 
 
 def build_resolver(app: AppContext) -> Resolver:
-    """The resolver of the command line: did:key and did:web built in (system CAs, 10 s timeout).
+    """The resolver of the command line: did:key and did:web built in (system CAs, 10 s timeout; hosts on
+    loopback or private networks refused unless --allow-private-network).
 
     did:ethr is resolved from the chain of --network (its ERC-1056 registry), connected on first use only, so
     resolving a did:key never needs a node.
     """
-    resolver = Resolver()
+    resolver = Resolver(web=DIDWebResolver(allow_private_network=app.allow_private_network))
     resolver.register("ethr", lambda did, at=None: ethr_resolver(app)(did, at))
     return resolver
 
@@ -34,7 +35,8 @@ def ethr_resolver(app: AppContext):
     if "ethr" not in app._cache:
         from microcred.did._ethr import EthrResolver
 
-        chain = app.chain()
+        chain = app.chain(read_only=True)  # resolving only reads: nothing is deployed
+
         def chain_now() -> float:  # "now" is the chain's time, so a change is seen as soon as it is mined
             return float(max(chain.w3.eth.get_block("latest")["timestamp"], int(time.time())))
 

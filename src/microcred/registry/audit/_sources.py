@@ -3,9 +3,10 @@ registry's: an issuer's whole history, each entry still tied to its transaction 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from microcred.registry.audit._timeline import TimelineEntry
+from microcred.registry.audit._timeline import TimelineEntry, iso_date
 
 __all__ = ["from_did_events", "from_accreditation_events"]
 
@@ -24,18 +25,18 @@ def from_did_events(events: Iterable, times: dict[int, int] | None = None) -> li
         time = e.block_timestamp if e.block_timestamp is not None else (times or {}).get(e.block_number)
         if isinstance(e, OwnerChanged):
             kind, summary = "owner-changed", f"DID owner of {e.identity} changed to {e.owner}."
-            details = {"identity": e.identity, "owner": e.owner}
+            details: dict[str, Any] = {"identity": e.identity, "owner": e.owner}
         elif isinstance(e, DelegateChanged):
             dtype = e.delegate_type.rstrip(b"\0").decode("utf-8", "replace")
             revoked = time is not None and e.valid_to <= time
             kind = "delegate-revoked" if revoked else "delegate-added"
             summary = (f"DID delegate {e.delegate} ({dtype}) " + ("revoked." if revoked else
-                                                                  f"added until {e.valid_to}."))
+                                                                  f"added until {iso_date(e.valid_to)}."))
             details = {"identity": e.identity, "delegate_type": dtype, "delegate": e.delegate,
                        "valid_to": e.valid_to}
         elif isinstance(e, AttributeChanged):
             name = e.name_text or "0x" + e.name.hex()
-            kind, summary = "attribute-changed", f"DID attribute {name} set (valid to {e.valid_to})."
+            kind, summary = "attribute-changed", f"DID attribute {name} set (valid until {iso_date(e.valid_to)})."
             details = {"identity": e.identity, "name": name, "value": "0x" + e.value.hex(), "valid_to": e.valid_to}
         else:
             continue

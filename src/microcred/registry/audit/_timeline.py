@@ -28,18 +28,21 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Literal, Mapping, Sequence, Union, get_args
+from typing import Any, Literal, get_args
+from collections.abc import Iterable, Mapping, Sequence
 
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import HistoryEvent, reason_label
 
 __all__ = [
+    "SOURCES",
     "CredentialStatus",
     "Source",
     "StatusReplay",
     "TimelineEntry",
     "format_indexes",
     "from_registry_events",
+    "iso_date",
     "merge_timelines",
     "status_at",
     "statuses_at",
@@ -48,7 +51,9 @@ __all__ = [
 Source = Literal["credentials", "did", "accreditation"]
 CredentialStatus = Literal["unknown", "active", "suspended", "revoked"]
 
-_SOURCES: tuple[str, ...] = get_args(Source)
+#: the sources of a timeline, in the order reports list them
+SOURCES: tuple[str, ...] = get_args(Source)
+_SOURCES = SOURCES
 _TX_HASH = re.compile(r"^0x[0-9a-f]{64}$")
 #: registry event kinds that change a credential's status, and the status each one sets
 _STATUS_KINDS: dict[str, CredentialStatus] = {"revoked": "revoked", "suspended": "suspended", "reinstated": "active"}
@@ -130,11 +135,14 @@ class TimelineEntry:
         return None if self.time is None else datetime.fromtimestamp(self.time, timezone.utc)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"time": self.time, "block": self.block, "tx_hash": self.tx_hash, "log_index": self.log_index,
+        """JSON form: ``time`` in unix seconds (the chain's own number) and ``date``, the same instant in
+        ISO 8601 UTC for people (``None`` without a time)."""
+        return {"time": self.time, "date": None if self.time is None else iso_date(self.time),
+                "block": self.block, "tx_hash": self.tx_hash, "log_index": self.log_index,
                 "source": self.source, "kind": self.kind, "summary": self.summary, "details": self.details}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "TimelineEntry":
+    def from_dict(cls, data: Mapping[str, Any]) -> TimelineEntry:
         try:
             return cls(time=data["time"], block=data["block"], tx_hash=data["tx_hash"], log_index=data["log_index"],
                        source=data["source"], kind=data["kind"], summary=data["summary"],
@@ -190,11 +198,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _utc(ts: int) -> str:
-    try:
-        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    except (ValueError, OverflowError, OSError):  # beyond year 9999: a far-future "forever"
-        return f"unix time {ts}"
+#: unix seconds of 10000-01-01T00:00:00Z: later "times" (2^64 - 1, 2^256 - 1) mean "no end"
+_YEAR_10000 = 253_402_300_800
+
+
+def iso_date(ts: int) -> str:
+    """Unix seconds as an ISO 8601 UTC date-time, ``2026-05-01T12:00:00Z``; a time beyond year 9999 (what
+    contracts use for "forever") is ``"no end"``."""
+    if ts >= _YEAR_10000:
+        return "no end"
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_utc = iso_date
 
 
 def _registry_entry(event: HistoryEvent) -> TimelineEntry:
@@ -232,7 +248,7 @@ def from_registry_events(events: Iterable[HistoryEvent]) -> list[TimelineEntry]:
 
 
 # -- status replay -------------------------------------------------------------------------------------------------
-Change = Union[HistoryEvent, TimelineEntry]
+Change = HistoryEvent | TimelineEntry
 
 
 def _unix(t: int | datetime) -> int:
