@@ -5,8 +5,8 @@ examples of the Open Badges 3.0 specification (``tests/vectors/05-openbadges3/ex
 the contexts ``credentials/v2`` and ``ob/v3p0/context-3.0.3.json``. Every signed or verified credential is
 *distinct* (its id, learner and dates differ), so no cache of a document helps.
 
-* ``sign_*_per_s``: :func:`microcred.registry.proofs._pipeline.sign_batch`, one batch (one proof configuration).
-* ``verify_*_per_s``: :func:`~microcred.registry.proofs._pipeline.verify_proofs` with a ``did:key`` lookup, each credential
+* ``sign_*_per_s``: :func:`microcred.registry.proofs.sign_batch`, one batch (one proof configuration).
+* ``verify_*_per_s``: :func:`~microcred.registry.proofs.verify_proofs` with a ``did:key`` lookup, each credential
   with its own ``created`` time, so the proof configuration is canonicalised for every credential as when one
   credential arrives alone (``verify_rdfc_batch_per_s``: a batch sharing one configuration).
 * ``didkit_verify_per_s``: ``didkit.verify_credential`` (Rust, spruceid ssi, through its Python binding) on the same
@@ -34,8 +34,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from microcred.registry.proofs._multibase import encode_public_key_multibase
-from microcred.registry.proofs._pipeline import did_key_lookup, sign_batch, verify_proofs
+from microcred.did import PublicKey
+from microcred.registry.proofs import did_key_lookup, sign_batch, verify_proofs
 
 #: the bars the issue sets
 TARGETS = {"sign_rdfc_per_s": 200, "sign_jcs_per_s": 2000, "verify_jcs_vs_didkit": 5, "verify_rdfc_vs_didkit": 1}
@@ -49,7 +49,7 @@ class _Ed25519Signer:
     def __init__(self, seed: bytes) -> None:
         self._key = Ed25519PrivateKey.from_private_bytes(seed)
         self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        multibase = encode_public_key_multibase("ed25519", self.public_key)
+        multibase = PublicKey("ed25519", self.public_key).multibase
         self.did = f"did:key:{multibase}"
         self.verification_method = f"{self.did}#{multibase}"
 

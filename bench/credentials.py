@@ -7,7 +7,7 @@ from bench._util import write_result
 from bench.bench_issue import bench_issue_10k
 from bench.bench_proofs import TARGETS, measure
 from microcred.did import KeyPair
-from microcred.registry.proofs._pipeline import add_proof
+from microcred.registry.proofs import add_proof
 
 
 def real_signer(cryptosuite: str = "eddsa-rdfc-2022"):

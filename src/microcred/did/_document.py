@@ -118,6 +118,8 @@ LEGACY_KEY_TYPES: Final = {
     "EcdsaSecp256k1RecoveryMethod2020": "secp256k1",
     "EcdsaSecp256r1VerificationKey2019": "p256",
     "P256Key2021": "p256",
+    "EcdsaSecp384r1VerificationKey2019": "p384",
+    "P384Key2021": "p384",
 }
 _CAIP10_EIP155: Final = re.compile(r"eip155:(\d{1,32}):(0x[0-9a-fA-F]{40})")
 _LEGACY_ACCOUNT: Final = re.compile(r"(0x[0-9a-fA-F]{40})@eip155:(\d{1,32})")
