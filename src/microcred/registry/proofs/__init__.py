@@ -18,6 +18,7 @@ from microcred.registry.proofs._pipeline import (
 from microcred.registry.proofs._suites import (
     CRYPTOSUITES,
     DATA_INTEGRITY_PROOF,
+    DEFAULT_CRYPTOSUITE,
     ED25519_2020_CONTEXT,
     ED25519_SIGNATURE_2020,
     SUITES,
@@ -29,6 +30,7 @@ __all__ = [
     "CRYPTOSUITES",
     "DATA_INTEGRITY_PROOF",
     "DEFAULT_ACCEPT_TYPES",
+    "DEFAULT_CRYPTOSUITE",
     "ED25519_2020_CONTEXT",
     "ED25519_SIGNATURE_2020",
     "SUITES",

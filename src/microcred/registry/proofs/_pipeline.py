@@ -51,6 +51,7 @@ from microcred.registry.credential._jsonld import (
 from microcred.registry.proofs._lookup import KeyLookup, did_key_lookup  # noqa: F401 (did_key_lookup: old path)
 from microcred.registry.proofs._suites import (
     DATA_INTEGRITY_PROOF,
+    DEFAULT_CRYPTOSUITE,
     ED25519_SIGNATURE_2020,
     SUITES,
     Cryptosuite,
@@ -382,7 +383,7 @@ def _secure(document: Mapping[str, Any], signer: Signer, options: _Options, engi
 
 
 def add_proof(document: Mapping[str, Any], signer: Signer, *, verification_method: str,
-              cryptosuite: str = "eddsa-rdfc-2022", proof_purpose: str = "assertionMethod",
+              cryptosuite: str = DEFAULT_CRYPTOSUITE, proof_purpose: str = "assertionMethod",
               created: datetime | str | Literal[False] | None = None, clock: Callable[[], datetime] = _utc_now,
               expires: datetime | str | None = None, domain: str | Sequence[str] | None = None,
               challenge: str | None = None, nonce: str | None = None, proof_id: str | None = None,
@@ -411,7 +412,7 @@ def add_proof(document: Mapping[str, Any], signer: Signer, *, verification_metho
 
 
 def sign_batch(documents: Iterable[Mapping[str, Any]], signer: Signer, *, verification_method: str,
-               cryptosuite: str = "eddsa-rdfc-2022", proof_purpose: str = "assertionMethod",
+               cryptosuite: str = DEFAULT_CRYPTOSUITE, proof_purpose: str = "assertionMethod",
                created: datetime | str | Literal[False] | None = None, clock: Callable[[], datetime] = _utc_now,
                expires: datetime | str | None = None, domain: str | Sequence[str] | None = None,
                challenge: str | None = None, nonce: str | None = None,

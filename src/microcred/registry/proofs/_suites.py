@@ -27,6 +27,7 @@ from typing import Any, Final, Literal
 __all__ = [
     "CRYPTOSUITES",
     "DATA_INTEGRITY_PROOF",
+    "DEFAULT_CRYPTOSUITE",
     "ED25519_2020_CONTEXT",
     "ED25519_SIGNATURE_2020",
     "SUITES",
@@ -85,6 +86,8 @@ SUITES: Final[Mapping[str, Cryptosuite]] = MappingProxyType({s.name: s for s in 
                 context=ED25519_2020_CONTEXT, own_proof_context=True),
 )})
 
+#: the suite :func:`~microcred.registry.proofs.add_proof` uses unless told otherwise
+DEFAULT_CRYPTOSUITE: Final = "eddsa-rdfc-2022"
 #: the Data Integrity cryptosuites (``DataIntegrityProof`` with a ``cryptosuite``) microcred creates and verifies
 CRYPTOSUITES: Final[tuple[str, ...]] = tuple(s.name for s in SUITES.values() if s.cryptosuite is not None)
 
