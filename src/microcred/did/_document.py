@@ -299,8 +299,13 @@ class DIDDocument(BaseModel):
 
     # -- lookups ------------------------------------------------------------------------------------------------
     def absolute(self, ref: str) -> str:
-        """``ref`` as an absolute DID URL: ``#key-1`` becomes ``<id>#key-1``."""
-        return self.id + ref if ref.startswith(("#", "?", "/")) else ref
+        """``ref`` as an absolute DID URL: ``#key-1`` becomes ``<id>#key-1``; a did:key document's bare DID
+        becomes its one method's id (``did:key:z…`` → ``did:key:z…#z…``)."""
+        if ref.startswith(("#", "?", "/")):
+            return self.id + ref
+        if ref == self.id and ref.startswith("did:key:"):
+            return f"{ref}#{ref[8:]}"
+        return ref
 
     def _all_methods(self) -> list[VerificationMethod]:
         found = list(self.verification_method or ())
