@@ -65,3 +65,23 @@ def test_microcred_verifies_digital_bazaar(suite: str, key_type: str) -> None:
         assert result.proofs[0].controller == answer["did"]
         assert not verify_proofs(_tamper(credential), did_key_lookup).verified
     assert did_key_lookup(theirs[0]["proof"]["verificationMethod"])[0] == key_type
+
+
+def _anchored(signed: dict[str, Any]) -> dict[str, Any]:
+    """The credential as `microcred anchor` leaves it: its signature, then the registry's anchor proof."""
+    anchor = {"type": "MicrocredAnchorProof2026", "proofPurpose": "assertionMethod", "created": "2026-01-15T10:00:00Z",
+              "chain": "eip155:31337", "registry": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+              "issuerAccount": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "merkleRoot": "0x" + "ab" * 32,
+              "merklePath": ["0x" + "cd" * 32], "transactionHash": "0x" + "ef" * 32, "blockNumber": 7}
+    return {**signed, "proof": [signed["proof"], anchor]}
+
+
+@pytest.mark.parametrize(("suite", "key_type"), CASES)
+def test_digital_bazaar_verifies_anchored_microcred_credentials(suite: str, key_type: str) -> None:
+    key = KeyPair.generate(key_type)
+    signed = add_proof(badge(3, key.did), key, verification_method=f"{key.did}#{key.public_key_multibase}",
+                       cryptosuite=suite)
+    anchored = _anchored(signed)
+    assert verify_proofs(anchored, did_key_lookup).verified
+    answer = dbvc.verify(suite, [anchored, _anchored(_tamper(signed))])
+    assert [r["verified"] for r in answer["results"]] == [True, False], answer["results"]
