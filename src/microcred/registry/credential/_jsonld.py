@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any, Final, Literal
 
+import orjson
 import pyoxigraph as ox
 import rfc8785
 from pyld import jsonld as _pyld
@@ -699,10 +700,39 @@ def _needs_n_degree(dataset: Any) -> bool:
 # -- JCS ---------------------------------------------------------------------------------------------------------
 
 _JCS_SEPARATORS: Final = (",", ":")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 # what Python writes differently from JCS outside strings: a float (it always has "." or an exponent after a
 # digit) or an integer that may exceed IEEE 754 double precision (16 digits or more)
 _NOT_JCS_NUMBER = re.compile(r"\.|\d[eE]|\d{16}")
+
+
+def _outside_strings(text: str) -> str:
+    """The JSON ``text`` without its strings. Without a backslash, every ``"`` delimits a string, so a split does
+    it (the hot path: 5 µs for 2 KB where the regular expression takes 70)."""
+    if "\\" not in text:
+        return "".join(text.split('"')[0::2])
+    return _JSON_STRING.sub("", text)
+
+
+_ORJSON_OPTIONS: Final = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                           | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _orjson_jcs(value: Any) -> str | None:
+    """JCS through orjson (ten times faster than the json module on a credential), when its output is JCS for
+    sure: it escapes strings as JCS does and sorts keys by code point; anything else (a float, which orjson also
+    writes for NaN as ``null``; a long integer; a key beyond the BMP; a type orjson refuses) returns ``None``
+    and goes the json module's way."""
+    try:
+        text: str = orjson.dumps(value, option=_ORJSON_OPTIONS).decode("utf-8")
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        return None
+    if not (text.isascii() or max(text) < "\U00010000"):
+        return None
+    outside = _outside_strings(text)
+    if _NOT_JCS_NUMBER.search(outside) or "null" in outside:
+        return None
+    return text
 
 
 def canonize_jcs(value: Any) -> str:
@@ -717,10 +747,13 @@ def canonize_jcs(value: Any) -> str:
     :raises InvalidInputError: the value is not JSON (NaN, an integer beyond IEEE 754 precision, a lone
         surrogate, a non-string key...).
     """
+    fast = _orjson_jcs(value)
+    if fast is not None:
+        return fast
     try:
         text = json.dumps(value, sort_keys=True, separators=_JCS_SEPARATORS, ensure_ascii=False, allow_nan=False)
         text.encode("utf-8")  # a lone surrogate is not JSON text
-        if (text.isascii() or max(text) < "\U00010000") and not _NOT_JCS_NUMBER.search(_JSON_STRING.sub("", text)):
+        if (text.isascii() or max(text) < "\U00010000") and not _NOT_JCS_NUMBER.search(_outside_strings(text)):
             return text
         return rfc8785.dumps(value).decode("utf-8")
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:

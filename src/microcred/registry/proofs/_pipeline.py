@@ -237,11 +237,13 @@ def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping
                                                      "@context")
         unsecured["@context"] = options["@context"]
     config = _proof_configuration(suite, unsecured, options)
-    config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
-    canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
-    if suite.transformation == "jcs":
+    if suite.transformation == "jcs":  # JCS is cheap: no cache, the canonical text is its own key
+        canonical_config = _jcs(config, "proof configuration")
+        proof_hash = _digest(hash_name, canonical_config)
         canonical_document = _jcs(unsecured, "document")
     else:
+        config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
+        canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
         canonical_document = _rdfc(unsecured, "document", engine, hash_name)
     return HashData(canonical_document=canonical_document, canonical_proof_config=canonical_config,
                     document_hash=_digest(hash_name, canonical_document), proof_hash=proof_hash,
