@@ -669,23 +669,32 @@ def _pyld_dataset(dataset: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-#: up to this many blank nodes, no dataset is a poison graph (pyoxigraph labels a 6-clique, the worst case, in
-#: 0.04 s; a 7-clique takes 0.5 s, the 10-clique of the W3C suite does not finish)
+#: up to this many linked blank nodes (blank nodes that share a quad with another one), no dataset is a poison
+#: graph (pyoxigraph labels a 6-clique, the worst case, in 0.04 s; a 7-clique takes 0.5 s, the 10-clique of the
+#: W3C suite does not finish)
 _SAFE_BLANK_NODES: Final = 6
 
 
 def _needs_n_degree(dataset: Any) -> bool:
-    """Whether the dataset has more than :data:`_SAFE_BLANK_NODES` blank nodes and two of them share a
-    first-degree hash (RDFC-1.0 §4.6), so that labelling needs Hash N-Degree Quads, the step a poison graph makes
-    explode."""
-    quads_of: dict[str, list[Any]] = {}
+    """Whether two *linked* blank nodes share a first-degree hash (RDFC-1.0 §4.6), so that labelling needs the
+    permutations of Hash N-Degree Quads, the step a poison graph makes explode. A blank node that shares no quad
+    with another blank node has no related blank nodes, so its N-degree hash is cheap whatever its first-degree
+    hash; with at most :data:`_SAFE_BLANK_NODES` linked ones nothing can explode. Credentials hang their blank
+    nodes off IRIs: the first pass finds none linked."""
     blank = ox.BlankNode
+    linked: set[str] = set()
+    for quad in dataset:
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        labels = {t.value for t in (subject, obj, graph) if type(t) is blank}
+        if len(labels) > 1:
+            linked |= labels
+    if len(linked) <= _SAFE_BLANK_NODES:
+        return False
+    quads_of: dict[str, list[Any]] = {}
     for quad in dataset:
         for term in (quad.subject, quad.object, quad.graph_name):
-            if type(term) is blank:
+            if type(term) is blank and term.value in linked:
                 quads_of.setdefault(term.value, []).append(quad)
-    if len(quads_of) <= _SAFE_BLANK_NODES:
-        return False
     seen: set[tuple[str, ...]] = set()
     for node, quads in quads_of.items():
         signature = tuple(sorted(" ".join(
