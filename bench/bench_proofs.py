@@ -244,7 +244,8 @@ _DIDKIT_CHILD = textwrap.dedent("""
 def didkit_verify_per_s(count: int = 100, seconds: float = 2.0) -> float:
     """``didkit.verify_credential`` calls per second on the VC 1.1 + Ed25519Signature2020 equivalent."""
     docs = [vc11_equivalent(microcredential(i), "did:key:placeholder") for i in range(count)]
-    child = subprocess.run([sys.executable, "-c", _DIDKIT_CHILD], check=False, input=json.dumps({"docs": docs, "seconds": seconds}),
+    child = subprocess.run([sys.executable, "-c", _DIDKIT_CHILD], check=False,
+                           input=json.dumps({"docs": docs, "seconds": seconds}),
                            capture_output=True, text=True, timeout=600)
     if child.returncode != 0:
         raise RuntimeError(f"the didkit benchmark failed ({child.returncode}): {child.stderr[-2000:]}")

@@ -208,7 +208,8 @@ class PublicKey:
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> PublicKey:
-        """From a public JWK (OKP/Ed25519, EC/secp256k1, EC/P-256, EC/P-384). A JWK holding a private ``d`` is refused."""
+        """From a public JWK (OKP/Ed25519, EC/secp256k1, EC/P-256, EC/P-384). A JWK holding a private ``d`` is
+        refused."""
         if not isinstance(jwk, dict):
             raise KeyFormatError(f"a JWK is a JSON object, got {type(jwk).__name__}")
         if "d" in jwk:

@@ -93,8 +93,9 @@ _DATETIME = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d
 class Signer(Protocol):
     """What signs a proof: ``microcred.did.KeyPair`` is one; so can be a hardware or KMS key.
 
-    ``key_type`` is ``"ed25519"``, ``"p256"`` or ``"p384"`` (``microcred.did.KeyPair`` has all three). ``sign(data)`` returns a raw signature over ``data``:
-    pure Ed25519 (64 bytes), or ECDSA ``r || s`` (IEEE P1363, 64 bytes for P-256, 96 for P-384) that hashes
+    ``key_type`` is ``"ed25519"``, ``"p256"`` or ``"p384"`` (``microcred.did.KeyPair`` has all three).
+    ``sign(data)`` returns a raw signature over ``data``: pure Ed25519 (64 bytes), or ECDSA
+    ``r || s`` (IEEE P1363, 64 bytes for P-256, 96 for P-384) that hashes
     ``data`` itself with SHA-256 (P-256) or SHA-384 (P-384), as vc-di-ecdsa §3.2.6 requires.
     """
 
