@@ -5,8 +5,8 @@ examples of the Open Badges 3.0 specification (``tests/vectors/05-openbadges3/ex
 the contexts ``credentials/v2`` and ``ob/v3p0/context-3.0.3.json``. Every signed or verified credential is
 *distinct* (its id, learner and dates differ), so no cache of a document helps.
 
-* ``sign_*_per_s``: :func:`microcred.registry.proofs._pipeline.sign_batch`, one batch (one proof configuration).
-* ``verify_*_per_s``: :func:`~microcred.registry.proofs._pipeline.verify_proofs` with a ``did:key`` lookup, each credential
+* ``sign_*_per_s``: :func:`microcred.registry.proofs.sign_batch`, one batch (one proof configuration).
+* ``verify_*_per_s``: :func:`~microcred.registry.proofs.verify_proofs` with a ``did:key`` lookup, each credential
   with its own ``created`` time, so the proof configuration is canonicalised for every credential as when one
   credential arrives alone (``verify_rdfc_batch_per_s``: a batch sharing one configuration).
 * ``didkit_verify_per_s``: ``didkit.verify_credential`` (Rust, spruceid ssi, through its Python binding) on the same
@@ -22,20 +22,23 @@ runtime's threads), i.e. what one core does, and stay meaningful on a busy machi
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from microcred.registry.proofs._multibase import encode_public_key_multibase
-from microcred.registry.proofs._pipeline import did_key_lookup, sign_batch, verify_proofs
+from microcred.did import PublicKey
+from microcred.registry.proofs import did_key_lookup, sign_batch, verify_proofs
 
 #: the bars the issue sets
 TARGETS = {"sign_rdfc_per_s": 200, "sign_jcs_per_s": 2000, "verify_jcs_vs_didkit": 5, "verify_rdfc_vs_didkit": 1}
@@ -49,7 +52,7 @@ class _Ed25519Signer:
     def __init__(self, seed: bytes) -> None:
         self._key = Ed25519PrivateKey.from_private_bytes(seed)
         self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        multibase = encode_public_key_multibase("ed25519", self.public_key)
+        multibase = PublicKey("ed25519", self.public_key).multibase
         self.did = f"did:key:{multibase}"
         self.verification_method = f"{self.did}#{multibase}"
 
@@ -241,7 +244,8 @@ _DIDKIT_CHILD = textwrap.dedent("""
 def didkit_verify_per_s(count: int = 100, seconds: float = 2.0) -> float:
     """``didkit.verify_credential`` calls per second on the VC 1.1 + Ed25519Signature2020 equivalent."""
     docs = [vc11_equivalent(microcredential(i), "did:key:placeholder") for i in range(count)]
-    child = subprocess.run([sys.executable, "-c", _DIDKIT_CHILD], check=False, input=json.dumps({"docs": docs, "seconds": seconds}),
+    child = subprocess.run([sys.executable, "-c", _DIDKIT_CHILD], check=False,
+                           input=json.dumps({"docs": docs, "seconds": seconds}),
                            capture_output=True, text=True, timeout=600)
     if child.returncode != 0:
         raise RuntimeError(f"the didkit benchmark failed ({child.returncode}): {child.stderr[-2000:]}")
@@ -274,3 +278,75 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- against Digital Bazaar's @digitalbazaar/vc (Node, npm devDependencies) and bare Ed25519 ----------------------
+
+DB_TARGETS = {"verify_rdfc_vs_digitalbazaar": 6, "verify_jcs_vs_digitalbazaar": 2, "verify_jcs_vs_raw_ed25519": 0.5}
+_DBVC = Path(__file__).resolve().parents[1] / "tests" / "interop" / "js" / "dbvc.mjs"
+
+
+def _node() -> str:
+    local = _DBVC.parents[3] / "node_modules" / ".bin" / "node"
+    found = str(local) if local.exists() else shutil.which("node")
+    if found is None:
+        raise RuntimeError("no node on PATH and none in node_modules/.bin (run make)")
+    return found
+
+
+def digitalbazaar_verify_per_s(cryptosuite: str, docs: list[dict[str, Any]]) -> float:
+    """@digitalbazaar/vc ``verifyCredential`` calls per CPU second of its Node process, over ``docs``, each of
+    which must verify (offline: microcred's bundled contexts, did:key documents derived from the DID)."""
+    request = {"mode": "verify", "suite": cryptosuite, "credentials": docs, "warmup": 50}  # JIT, caches: untimed
+    child = subprocess.run([_node(), str(_DBVC)], input=json.dumps(request), text=True,
+                           capture_output=True, timeout=1800, check=False)
+    if child.returncode != 0:
+        raise RuntimeError(f"the Digital Bazaar benchmark failed ({child.returncode}): {child.stderr[-2000:]}")
+    answer = json.loads(child.stdout)
+    failed = [r["error"] for r in answer["results"] if not r["verified"]]
+    if failed:
+        raise AssertionError(f"{len(failed)} credentials did not verify with @digitalbazaar/vc: {failed[0]}")
+    return len(docs) / (answer["cpu_ms"] / 1000)
+
+
+def raw_ed25519_verify_per_s(count: int = 1000, seconds: float = 2.0) -> float:
+    """Bare Ed25519 verifications of a 32-byte hash per CPU second (the physical limit of a signature check)."""
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key()
+    messages = [hashlib.sha256(str(i).encode()).digest() for i in range(count)]
+    signed = [(m, key.sign(m)) for m in messages]
+
+    def run() -> int:
+        for message, signature in signed:
+            public.verify(signature, message)
+        return len(signed)
+
+    return _rate(run, seconds)
+
+
+def _verify_all_rate(docs: list[dict[str, Any]], seconds: float) -> float:
+    def run() -> int:
+        for doc in docs:
+            if not verify_proofs(doc, did_key_lookup).verified:
+                raise AssertionError("a benchmark credential did not verify")
+        return len(docs)
+
+    run()  # warm
+    return _rate(run, seconds)
+
+
+def measure_digitalbazaar(count: int = 1000, seconds: float = 2.0) -> dict[str, float]:
+    """Signature verification of the same ``count`` credentials (each its own proof configuration) by microcred
+    and by @digitalbazaar/vc in this run, and bare Ed25519 in this run; the three ratios."""
+    figures: dict[str, float] = {}
+    for name, suite in (("rdfc", "eddsa-rdfc-2022"), ("jcs", "eddsa-jcs-2022")):
+        docs = _signed(suite, count, shared_config=False)
+        ours = _verify_all_rate(docs, seconds)
+        theirs = digitalbazaar_verify_per_s(suite, docs)
+        figures[f"verify_{name}_1000_per_s"] = round(ours, 2)
+        figures[f"digitalbazaar_verify_{name}_per_s"] = round(theirs, 2)
+        figures[f"verify_{name}_vs_digitalbazaar"] = round(ours / theirs, 2)
+    raw = raw_ed25519_verify_per_s(seconds=seconds)
+    figures["raw_ed25519_verify_per_s"] = round(raw, 2)
+    figures["verify_jcs_vs_raw_ed25519"] = round(figures["verify_jcs_1000_per_s"] / raw, 3)
+    return figures

@@ -143,7 +143,8 @@ def test_spec_example_document() -> None:
     ("did:key:" + multibase_encode(b"\xe7\x01\x02" + bytes(32)), "not on the curve"),
     ("did:key:" + multibase_encode(b"\x80\x24\x04" + bytes(32)), "compressed"),
     ("did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F", "x25519-pub"),
-    ("did:key:z82Lm1MpAkeJcix9K8TMiLd5NMAhnwkjjCBeWHXyu3U4oT2MVJJKXkcVBgjGhnLBn2Kaau9", "p384-pub"),
+    ("did:key:z2J9gaYxrKVpdoG9A4gRnmpnRCcxU6agDtFVVBVdn1JedouoZN7SzcyREXXzWgt3gGiwpoHq7K68X4m32D8HgzG8wv3sY5j7",
+     "p521-pub"),
 ])
 def test_invalid_did_keys_are_named_errors(did: str, match: str) -> None:
     with pytest.raises(MalformedDIDError, match=match) as info:
@@ -151,6 +152,15 @@ def test_invalid_did_keys_are_named_errors(did: str, match: str) -> None:
     assert isinstance(info.value, InvalidInputError)
     assert info.value.did == did
     assert did in str(info.value) or "did:key:" in str(info.value)
+
+
+def test_a_p384_did_key_resolves() -> None:
+    """P-384 (vc-di-ecdsa) was refused here while the proofs accepted it; one key stack resolves it everywhere."""
+    did = "did:key:z82Lm1MpAkeJcix9K8TMiLd5NMAhnwkjjCBeWHXyu3U4oT2MVJJKXkcVBgjGhnLBn2Kaau9"
+    key = resolve_did_key(did).verification_method[0].public_key()
+    assert key is not None and key.key_type == "p384" and len(key.public_key) == 49
+    assert resolve_did_key(did, jwk=True).verification_method[0].public_key_jwk["crv"] == "P-384"
+    assert did_key_from_public(key) == did
 
 
 def test_did_key_from_public_refuses_other_types() -> None:

@@ -164,7 +164,7 @@ def test_uncompressed_ec_keys_are_normalised() -> None:
 
 @pytest.mark.parametrize("jwk, match", [
     ({"kty": "OKP", "crv": "X25519", "x": "AAAA"}, "unsupported JWK"),
-    ({"kty": "EC", "crv": "P-384", "x": "AAAA", "y": "AAAA"}, "unsupported JWK"),
+    ({"kty": "EC", "crv": "P-521", "x": "AAAA", "y": "AAAA"}, "unsupported JWK"),  # P-384 is supported
     ({"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}, "32 bytes"),
     ({"kty": "OKP", "crv": "Ed25519", "x": "a+b/" * 11}, "base64url"),
     ({"kty": "OKP", "crv": "Ed25519"}, "'x'"),
@@ -233,3 +233,48 @@ def test_equality_and_hash() -> None:
     assert a == b and hash(a) == hash(b)
     assert a != KeyPair.generate()
     assert a.__eq__("x") is NotImplemented
+
+
+# -- P-384 (vc-di-ecdsa): read, resolved, signed with and verified like the other types ------------------------------
+
+P384_N = int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16)
+
+
+def test_p384_keys_sign_low_s_and_verify_with_an_independent_implementation() -> None:
+    from microcred.did import PUBLIC_KEY_TYPES, SIGNATURE_LENGTHS
+
+    assert "p384" in PUBLIC_KEY_TYPES and SIGNATURE_LENGTHS["p384"] == 96
+    pair = KeyPair.generate("p384")
+    assert len(pair.public_key) == 49 and len(pair.private_bytes()) == 48
+    assert pair.public_key_multibase.startswith("z82")
+    theirs = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP384R1(), pair.public_key)
+    for i in range(10):
+        message = f"message {i}".encode()
+        sig = pair.sign(message)
+        r, s = int.from_bytes(sig[:48], "big"), int.from_bytes(sig[48:], "big")
+        assert len(sig) == 96 and 0 < s <= P384_N // 2
+        theirs.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA384()))
+        assert verify_signature("p384", pair.public_key, message, sig)
+        assert not verify_signature("p384", pair.public_key, message + b"!", sig)
+    assert PublicKey.from_jwk(pair.public.jwk) == pair.public
+    assert KeyPair.from_jwk(pair.to_jwk(private=True)) == pair
+    assert PublicKey.from_bytes("p384", pair.public.uncompressed) == pair.public
+
+
+def test_secret_key_multibase() -> None:
+    from microcred.did import multibase_encode
+    from microcred.did._multiformats import P384_PRIV, multicodec_wrap
+
+    pair = KeyPair.generate("p384")
+    assert KeyPair.from_multibase(multibase_encode(multicodec_wrap(P384_PRIV, pair.private_bytes()))) == pair
+    with pytest.raises(UnsupportedKeyTypeError, match="x25519-priv"):
+        KeyPair.from_multibase(multibase_encode(multicodec_wrap(0x1302, bytes(32))))
+
+
+def test_signature_is_valid_never_raises() -> None:
+    from microcred.did import signature_is_valid
+
+    pair = KeyPair.generate("p384")
+    assert signature_is_valid("p384", pair.public_key, b"x", pair.sign(b"x"))
+    assert not signature_is_valid("rsa", pair.public_key, b"x", pair.sign(b"x"))
+    assert not signature_is_valid("p384", b"\x02" + b"\xff" * 48, b"x", pair.sign(b"x"))

@@ -87,4 +87,35 @@ def test_multicodec_round_trip(code: int, raw: bytes) -> None:
 
 def test_codec_names() -> None:
     assert codec_name(0xED) == "ed25519-pub (0xed)"
-    assert codec_name(0x99) == "0x99"
+    assert codec_name(0x99) == "eth-receipt-log-trie (0x99)"  # names come from py-multicodec's table
+    assert codec_name(0x9b) == "0x9b"  # not in the table
+
+
+@given(st.binary(min_size=1, max_size=64).filter(lambda b: b[0] != 0))
+def test_base58btc_matches_py_multibase(data: bytes) -> None:
+    """py-multibase agrees with this codec (except for leading zero bytes, which py-multibase 2.0 drops)."""
+    import multibase
+
+    assert multibase_encode(data) == multibase.encode("base58btc", data).decode()
+    assert multibase.decode(multibase_encode(data)) == data
+
+
+def test_key_codes_come_from_the_multicodec_table() -> None:
+    import multicodec
+
+    from microcred.did._multiformats import (
+        ED25519_PUB,
+        P256_PUB,
+        P384_PUB,
+        SECP256K1_PUB,
+    )
+
+    for code, name in ((ED25519_PUB, "ed25519-pub"), (P256_PUB, "p256-pub"), (P384_PUB, "p384-pub"),
+                       (SECP256K1_PUB, "secp256k1-pub")):
+        assert multicodec.get_prefix(name) == varint_encode(code)
+        assert multicodec.get_codec(multicodec_wrap(code, b"\x01" * 33)) == name
+
+
+def test_other_multibase_encodings_are_named() -> None:
+    with pytest.raises(KeyFormatError, match="base64url"):
+        multibase_decode("uAAAA")

@@ -20,8 +20,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from microcred.registry.proofs._multibase import encode_public_key_multibase
-from microcred.registry.proofs._pipeline import add_proof, did_key_lookup, verify_proofs
+from microcred.did import PublicKey
+from microcred.registry.proofs import add_proof, did_key_lookup, verify_proofs
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("didkit") is None, reason="didkit is not installed")
 
@@ -62,7 +62,7 @@ class Ed25519Key:
     def __init__(self) -> None:
         self._key = Ed25519PrivateKey.generate()
         public = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        multibase = encode_public_key_multibase("ed25519", public)
+        multibase = PublicKey("ed25519", public).multibase
         self.did = f"did:key:{multibase}"
         self.vm = f"{self.did}#{multibase}"
 

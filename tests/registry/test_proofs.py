@@ -22,15 +22,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from microcred.did import KeyFormatError, PublicKey, multibase_decode, multibase_encode
+from microcred.did import signature_is_valid as verify_signature
 from microcred.errors import InvalidInputError, NetworkError, NotFoundError
-from microcred.registry.proofs._multibase import (
-    MultibaseError,
-    decode_multibase,
-    decode_public_key_multibase,
-    encode_multibase,
-    encode_public_key_multibase,
-)
-from microcred.registry.proofs._pipeline import (
+from microcred.registry.proofs import (
     CRYPTOSUITES,
     ProofGenerationError,
     add_proof,
@@ -38,8 +33,19 @@ from microcred.registry.proofs._pipeline import (
     hash_data,
     sign_batch,
     verify_proofs,
-    verify_signature,
 )
+
+decode_multibase = multibase_decode
+encode_multibase = multibase_encode
+
+
+def encode_public_key_multibase(key_type: str, public_key: bytes) -> str:
+    return PublicKey(key_type, public_key).multibase
+
+
+def decode_public_key_multibase(value: str) -> tuple[str, bytes]:
+    key = PublicKey.from_multibase(value)
+    return key.key_type, key.public_key
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -612,7 +618,7 @@ def test_public_key_multibase_round_trip(key_type: str) -> None:
     k = Key(key_type)
     assert decode_public_key_multibase(encode_public_key_multibase(key_type, k.public_key)) == (key_type,
                                                                                                 k.public_key)
-    with pytest.raises(MultibaseError, match="bytes"):
+    with pytest.raises(KeyFormatError, match="bytes"):
         encode_public_key_multibase(key_type, k.public_key + b"\x00")
 
 

@@ -30,19 +30,28 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from microcred.did import KeyPair, PublicKey, multibase_decode
+from microcred.did import signature_is_valid as verify_signature
 from microcred.registry.credential._jsonld import canonize_rdfc, register_context
-from microcred.registry.proofs._multibase import (
-    decode_multibase,
-    decode_public_key_multibase,
-    decode_secret_key_multibase,
-)
-from microcred.registry.proofs._pipeline import (
+from microcred.registry.proofs import (
     add_proof,
     did_key_lookup,
     hash_data,
     verify_proofs,
-    verify_signature,
 )
+
+decode_multibase = multibase_decode
+
+
+def decode_public_key_multibase(value: str) -> tuple[str, bytes]:
+    key = PublicKey.from_multibase(value)
+    return key.key_type, key.public_key
+
+
+def decode_secret_key_multibase(value: str) -> tuple[str, bytes]:
+    """(key type, secret) of a secretKeyMultibase, through microcred.did.KeyPair.from_multibase."""
+    pair = KeyPair.from_multibase(value)
+    return pair.key_type, pair.private_bytes()
 
 A = "03a-di-eddsa/TestVectors"
 B = "03b-di-ecdsa/TestVectors"

@@ -1,10 +1,11 @@
-"""DIDs for microcred: key material, did:key and did:web, typed DID documents, one resolver, a keystore.
+"""DIDs for microcred: the one key stack (key material, multibase and multicodec, signature checks), did:key and
+did:web, typed DID documents, one resolver, a keystore.
 
 Typical use::
 
     from microcred.did import KeyPair, Keystore, Resolver
 
-    key = KeyPair.generate("ed25519")           # or "secp256k1", "p256"
+    key = KeyPair.generate("ed25519")           # or "secp256k1", "p256", "p384"
     signature = key.sign(b"data")
     vm, doc = Resolver().resolve_verification_method(f"{key.did}#{key.public_key_multibase}")
     assert vm.public_key().verify(b"data", signature)
@@ -13,8 +14,19 @@ Other DID methods plug into :class:`Resolver` with ``resolver.register("ethr", f
 ``fn(did, at=None) -> DIDResolutionResult``. Implementation modules are private; this is the public face.
 """
 
-from microcred.did._didkey import DIDKeyMethod, did_key_from_public, public_key_from_did_key, resolve_did_key
-from microcred.did._didweb import DIDWebLocation, DIDWebResolver, did_web_location, did_web_url
+from microcred.did._didkey import (
+    DIDKeyMethod,
+    did_key_from_public,
+    did_key_verification_method,
+    public_key_from_did_key,
+    resolve_did_key,
+)
+from microcred.did._didweb import (
+    DIDWebLocation,
+    DIDWebResolver,
+    did_web_location,
+    did_web_url,
+)
 from microcred.did._document import (
     DIDURL,
     DIDDocument,
@@ -46,7 +58,15 @@ from microcred.did._errors import (
     VerificationMethodNotFoundError,
     WrongPassphraseError,
 )
-from microcred.did._keys import KEY_TYPES, KeyPair, PublicKey, verify_signature
+from microcred.did._keys import (
+    KEY_TYPES,
+    PUBLIC_KEY_TYPES,
+    SIGNATURE_LENGTHS,
+    KeyPair,
+    PublicKey,
+    signature_is_valid,
+    verify_signature,
+)
 from microcred.did._keystore import KeyInfo, Keystore, check_key_name
 from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
@@ -54,8 +74,11 @@ from microcred.did._resolver import MethodResolver, Resolver
 __all__ = [
     # keys
     "KEY_TYPES",
+    "PUBLIC_KEY_TYPES",
+    "SIGNATURE_LENGTHS",
     "KeyPair",
     "PublicKey",
+    "signature_is_valid",
     "verify_signature",
     "multibase_decode",
     "multibase_encode",
@@ -76,6 +99,7 @@ __all__ = [
     "MethodResolver",
     "Resolver",
     "did_key_from_public",
+    "did_key_verification_method",
     "did_web_location",
     "did_web_url",
     "public_key_from_did_key",

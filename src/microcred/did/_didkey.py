@@ -13,8 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from microcred.did._document import DIDDocument, DIDDocumentMetadata, DIDResolutionResult, VerificationMethod
-from microcred.did._errors import KeyFormatError, MalformedDIDError, UnsupportedKeyTypeError
+from microcred.did._document import (
+    DIDDocument,
+    DIDDocumentMetadata,
+    DIDResolutionResult,
+    VerificationMethod,
+)
+from microcred.did._errors import (
+    KeyFormatError,
+    MalformedDIDError,
+    UnsupportedKeyTypeError,
+)
 from microcred.did._keys import KeyPair, PublicKey
 
 PREFIX: Final = "did:key:"
@@ -49,6 +58,21 @@ def public_key_from_did_key(did: str) -> PublicKey:
         raise MalformedDIDError(f"cannot resolve {did}: {exc}", did=did) from exc
     except KeyFormatError as exc:
         raise MalformedDIDError(f"invalid did:key {did}: {exc}", did=did) from exc
+
+
+def did_key_verification_method(verification_method: str) -> tuple[PublicKey, str]:
+    """(public key, controller DID) of a did:key verification method: ``did:key:z…#z…`` or the bare DID
+    ``did:key:z…`` (Open Badges 3.0 issuers write it so; a did:key has exactly one key). Offline.
+
+    :raises MalformedDIDError: not a did:key, a fragment other than the key's, or a malformed or unsupported key.
+    """
+    did, _, fragment = str(verification_method).partition("#")
+    if not did.startswith(PREFIX):
+        raise MalformedDIDError(f"{verification_method!r} is not a did:key verification method", did=did)
+    if fragment and fragment != did[8:]:
+        raise MalformedDIDError(f"{verification_method!r}: a did:key verification method's fragment must repeat "
+                                "the key", did=did)
+    return public_key_from_did_key(did), did
 
 
 def resolve_did_key(did: str, *, jwk: bool = False) -> DIDDocument:
@@ -109,4 +133,5 @@ class DIDKeyMethod:
 
 _ACTIVE: Final = DIDDocumentMetadata()
 
-__all__ = ["DIDKeyMethod", "did_key_from_public", "public_key_from_did_key", "resolve_did_key"]
+__all__ = ["DIDKeyMethod", "did_key_from_public", "did_key_verification_method", "public_key_from_did_key",
+           "resolve_did_key"]

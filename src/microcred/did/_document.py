@@ -118,6 +118,8 @@ LEGACY_KEY_TYPES: Final = {
     "EcdsaSecp256k1RecoveryMethod2020": "secp256k1",
     "EcdsaSecp256r1VerificationKey2019": "p256",
     "P256Key2021": "p256",
+    "EcdsaSecp384r1VerificationKey2019": "p384",
+    "P384Key2021": "p384",
 }
 _CAIP10_EIP155: Final = re.compile(r"eip155:(\d{1,32}):(0x[0-9a-fA-F]{40})")
 _LEGACY_ACCOUNT: Final = re.compile(r"(0x[0-9a-fA-F]{40})@eip155:(\d{1,32})")
@@ -297,8 +299,13 @@ class DIDDocument(BaseModel):
 
     # -- lookups ------------------------------------------------------------------------------------------------
     def absolute(self, ref: str) -> str:
-        """``ref`` as an absolute DID URL: ``#key-1`` becomes ``<id>#key-1``."""
-        return self.id + ref if ref.startswith(("#", "?", "/")) else ref
+        """``ref`` as an absolute DID URL: ``#key-1`` becomes ``<id>#key-1``; a did:key document's bare DID
+        becomes its one method's id (``did:key:z…`` → ``did:key:z…#z…``)."""
+        if ref.startswith(("#", "?", "/")):
+            return self.id + ref
+        if ref == self.id and ref.startswith("did:key:"):
+            return f"{ref}#{ref[8:]}"
+        return ref
 
     def _all_methods(self) -> list[VerificationMethod]:
         found = list(self.verification_method or ())

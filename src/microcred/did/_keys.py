@@ -1,20 +1,25 @@
-"""Key material: public keys, key pairs, signatures, JWK and Multikey encodings.
+"""Key material: public keys, key pairs, signatures, JWK and Multikey encodings. The one key stack of microcred:
+did:key, DID documents, the keystore and the Data Integrity proofs all use it.
 
-Three key types, named as microcred names them everywhere:
+Four key types, named as microcred names them everywhere:
 
-==========  ==========================  ==================  ===================  =================
+==========  ==========================  ==================  ===================  ===========================
 key_type    public key bytes            multicodec          JWK                  signature
-==========  ==========================  ==================  ===================  =================
+==========  ==========================  ==================  ===================  ===========================
 ed25519     raw 32 bytes                ed25519-pub 0xed    OKP / Ed25519        Ed25519 (pure), 64 bytes
-secp256k1   compressed SEC1, 33 bytes   secp256k1-pub 0xe7  EC / secp256k1       ECDSA SHA-256, r||s
-p256        compressed SEC1, 33 bytes   p256-pub 0x1200     EC / P-256           ECDSA SHA-256, r||s
-==========  ==========================  ==================  ===================  =================
+secp256k1   compressed SEC1, 33 bytes   secp256k1-pub 0xe7  EC / secp256k1       ECDSA SHA-256, r||s, 64 bytes
+p256        compressed SEC1, 33 bytes   p256-pub 0x1200     EC / P-256           ECDSA SHA-256, r||s, 64 bytes
+p384        compressed SEC1, 49 bytes   p384-pub 0x1201     EC / P-384           ECDSA SHA-384, r||s, 96 bytes
+==========  ==========================  ==================  ===================  ===========================
+
+:data:`KEY_TYPES` are the types the keystore and the CLI create; :data:`PUBLIC_KEY_TYPES` (those and ``p384``, as
+vc-di-ecdsa uses it) are the types every part of microcred reads, resolves, signs with and verifies.
 
 ECDSA signatures are the 64-byte ``r || s`` form of JOSE and Data Integrity, with ``s`` normalised to the low half
 of the group order when signing. Verification accepts either half (as JOSE verifiers do): the signature over a
 document is not what identifies it, so malleability does not matter here.
 
-``cryptography`` does Ed25519 and P-256, ``coincurve`` (libsecp256k1) does secp256k1. A :class:`KeyPair` never
+``cryptography`` does Ed25519, P-256 and P-384, ``coincurve`` (libsecp256k1) does secp256k1. A :class:`KeyPair` never
 shows its secret in ``repr`` or ``str``; only the keystore asks for :meth:`KeyPair.private_bytes`.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import re
 from dataclasses import dataclass
@@ -32,12 +38,21 @@ import coincurve
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from multicodec.constants import CODE_TABLE  # type: ignore[import-untyped]
 
 from microcred.did._errors import KeyFormatError, UnsupportedKeyTypeError
 from microcred.did._multiformats import (
+    ED25519_PRIV,
     ED25519_PUB,
+    P256_PRIV,
     P256_PUB,
+    P384_PRIV,
+    P384_PUB,
+    SECP256K1_PRIV,
     SECP256K1_PUB,
     codec_name,
     multibase_decode,
@@ -46,21 +61,36 @@ from microcred.did._multiformats import (
     multicodec_wrap,
 )
 
-KeyType = Literal["ed25519", "secp256k1", "p256"]
-#: every key type microcred handles
+KeyType = Literal["ed25519", "secp256k1", "p256", "p384"]
+#: the key types the keystore and the CLI create
 KEY_TYPES: Final[tuple[str, ...]] = ("ed25519", "secp256k1", "p256")
+#: every key type microcred reads, resolves and verifies (did:key, Multikey, JWK, Data Integrity proofs)
+PUBLIC_KEY_TYPES: Final[tuple[str, ...]] = (*KEY_TYPES, "p384")
 
-_CODEC_BY_TYPE: Final = {"ed25519": ED25519_PUB, "secp256k1": SECP256K1_PUB, "p256": P256_PUB}
+_CODEC_BY_TYPE: Final = {"ed25519": ED25519_PUB, "secp256k1": SECP256K1_PUB, "p256": P256_PUB, "p384": P384_PUB}
 _TYPE_BY_CODEC: Final = {code: name for name, code in _CODEC_BY_TYPE.items()}
-_PUBLIC_LENGTH: Final = {"ed25519": 32, "secp256k1": 33, "p256": 33}
-_JWK_CURVE: Final = {"ed25519": ("OKP", "Ed25519"), "secp256k1": ("EC", "secp256k1"), "p256": ("EC", "P-256")}
+_SECRET_CODEC_BY_TYPE: Final = {"ed25519": ED25519_PRIV, "secp256k1": SECP256K1_PRIV, "p256": P256_PRIV,
+                                "p384": P384_PRIV}
+_TYPE_BY_SECRET_CODEC: Final = {code: name for name, code in _SECRET_CODEC_BY_TYPE.items()}
+_PUBLIC_LENGTH: Final = {"ed25519": 32, "secp256k1": 33, "p256": 33, "p384": 49}
+_SECRET_LENGTH: Final = {"ed25519": 32, "secp256k1": 32, "p256": 32, "p384": 48}
+#: length of a raw signature (Ed25519, or ECDSA r || s)
+SIGNATURE_LENGTHS: Final = {"ed25519": 64, "secp256k1": 64, "p256": 64, "p384": 96}
+_JWK_CURVE: Final = {"ed25519": ("OKP", "Ed25519"), "secp256k1": ("EC", "secp256k1"), "p256": ("EC", "P-256"),
+                     "p384": ("EC", "P-384")}
 _TYPE_BY_JWK_CURVE: Final = {curve: name for name, curve in _JWK_CURVE.items()}
+_SUPPORTED_CODECS: Final = ", ".join(f"{t}-pub" for t in PUBLIC_KEY_TYPES)
+_SUPPORTED_JWK: Final = "OKP/Ed25519, EC/secp256k1, EC/P-256 and EC/P-384"
 
 _SECP256K1_N: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _P256_N: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-_ORDER: Final = {"secp256k1": _SECP256K1_N, "p256": _P256_N}
+_P384_N: Final = int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+                     16)
+_ORDER: Final = {"secp256k1": _SECP256K1_N, "p256": _P256_N, "p384": _P384_N}
 _P256: Final = ec.SECP256R1()
+_CURVES: Final = {"p256": _P256, "p384": ec.SECP384R1()}
 _ECDSA_SHA256: Final = ec.ECDSA(hashes.SHA256())
+_ECDSA: Final = {"p256": _ECDSA_SHA256, "p384": ec.ECDSA(hashes.SHA384())}
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 
@@ -70,7 +100,7 @@ _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 def _check_key_type(key_type: object) -> str:
     if not isinstance(key_type, str) or key_type not in _PUBLIC_LENGTH:
         raise UnsupportedKeyTypeError(
-            f"unsupported key type {key_type!r}: expected one of {', '.join(KEY_TYPES)}"
+            f"unsupported key type {key_type!r}: expected one of {', '.join(PUBLIC_KEY_TYPES)}"
         )
     return key_type
 
@@ -94,7 +124,7 @@ def _uncompressed(key_type: str, public_key: bytes) -> bytes:
     """0x04 || x || y of an EC public key given compressed."""
     if key_type == "secp256k1":
         return coincurve.PublicKey(public_key).format(compressed=False)
-    point = ec.EllipticCurvePublicKey.from_encoded_point(_P256, public_key)
+    point = ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], public_key)
     return point.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
 
@@ -103,7 +133,7 @@ def _compress_ec(key_type: str, point: bytes) -> bytes:
     try:
         if key_type == "secp256k1":
             return coincurve.PublicKey(point).format(compressed=True)
-        key = ec.EllipticCurvePublicKey.from_encoded_point(_P256, point)
+        key = ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], point)
         return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
     except (ValueError, TypeError) as exc:
         raise KeyFormatError(f"not a valid {key_type} public key (point not on the curve): {point.hex()}") from exc
@@ -116,11 +146,11 @@ def _eth_address(uncompressed: bytes) -> str:
     return to_checksum_address(keccak(uncompressed[1:])[-20:])
 
 
-def _split_rs(signature: bytes, n: int) -> tuple[int, int] | None:
-    if len(signature) != 64:
+def _split_rs(signature: bytes, n: int, size: int) -> tuple[int, int] | None:
+    if len(signature) != 2 * size:
         return None
-    r = int.from_bytes(signature[:32], "big")
-    s = int.from_bytes(signature[32:], "big")
+    r = int.from_bytes(signature[:size], "big")
+    s = int.from_bytes(signature[size:], "big")
     if not (0 < r < n and 0 < s < n):
         return None
     return r, (n - s if s > n // 2 else s)
@@ -131,7 +161,8 @@ def _split_rs(signature: bytes, n: int) -> tuple[int, int] | None:
 
 @dataclass(frozen=True, slots=True)
 class PublicKey:
-    """A public key of a supported type, in canonical form (ed25519 raw 32 bytes, EC keys compressed SEC1).
+    """A public key of a supported type, in canonical form (ed25519 raw 32 bytes, EC keys compressed SEC1: 33
+    bytes, 49 for p384).
 
     Construct from trusted canonical bytes directly, or with :meth:`from_bytes`, :meth:`from_multibase` or
     :meth:`from_jwk`. The constructor checks the length, and for EC keys that the point lies on the curve.
@@ -147,7 +178,7 @@ class PublicKey:
         if not isinstance(self.public_key, bytes) or len(self.public_key) != length:
             got = len(self.public_key) if isinstance(self.public_key, (bytes, bytearray)) else type(self.public_key)
             raise KeyFormatError(f"a {self.key_type} public key has {length} bytes, got {got}")
-        if length == 33:
+        if self.key_type != "ed25519":
             if self.public_key[0] not in (2, 3):
                 raise KeyFormatError(
                     f"a {self.key_type} public key must be compressed SEC1 (first byte 02 or 03), "
@@ -158,28 +189,27 @@ class PublicKey:
     # -- constructors -------------------------------------------------------------------------------------------
     @classmethod
     def from_bytes(cls, key_type: str, data: bytes) -> PublicKey:
-        """From raw bytes; EC keys may be compressed (33 bytes) or uncompressed (65 bytes, ``04||x||y``)."""
+        """From raw bytes; EC keys may be compressed (33 or 49 bytes) or uncompressed (``04||x||y``)."""
         _check_key_type(key_type)
         data = bytes(data)
-        if key_type != "ed25519" and len(data) == 65:
+        if key_type != "ed25519" and len(data) == 2 * _PUBLIC_LENGTH[key_type] - 1:
             data = _compress_ec(key_type, data)
         return cls(key_type, data)
 
     @classmethod
     def from_multibase(cls, value: str) -> PublicKey:
-        """From a Multikey ``publicKeyMultibase`` (``z`` + base58btc(multicodec prefix || key))."""
-        code, raw = multicodec_unwrap(multibase_decode(value))
-        key_type = _TYPE_BY_CODEC.get(code)
-        if key_type is None:
-            raise UnsupportedKeyTypeError(
-                f"unsupported key codec {codec_name(code)} in {value[:60]!r}: "
-                f"supported are ed25519-pub, secp256k1-pub and p256-pub"
-            )
-        return cls(key_type, raw)
+        """From a Multikey ``publicKeyMultibase`` (``z`` + base58btc(multicodec prefix || key)).
+
+        Decoded keys are cached: the same did:key verifies a whole batch of credentials.
+        """
+        if not isinstance(value, str):
+            raise KeyFormatError(f"a publicKeyMultibase is a string, got {type(value).__name__}")
+        return _from_multibase(value)
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> PublicKey:
-        """From a public JWK (OKP/Ed25519, EC/secp256k1, EC/P-256). A JWK holding a private ``d`` is refused."""
+        """From a public JWK (OKP/Ed25519, EC/secp256k1, EC/P-256, EC/P-384). A JWK holding a private ``d`` is
+        refused."""
         if not isinstance(jwk, dict):
             raise KeyFormatError(f"a JWK is a JSON object, got {type(jwk).__name__}")
         if "d" in jwk:
@@ -204,7 +234,8 @@ class PublicKey:
         if kty == "OKP":
             return {"kty": kty, "crv": crv, "x": b64url_encode(self.public_key)}
         point = _uncompressed(self.key_type, self.public_key)
-        return {"kty": kty, "crv": crv, "x": b64url_encode(point[1:33]), "y": b64url_encode(point[33:])}
+        size = (len(point) - 1) // 2
+        return {"kty": kty, "crv": crv, "x": b64url_encode(point[1:1 + size]), "y": b64url_encode(point[1 + size:])}
 
     @property
     def uncompressed(self) -> bytes:
@@ -224,22 +255,23 @@ class PublicKey:
         if not isinstance(signature, (bytes, bytearray)) or not isinstance(data, (bytes, bytearray)):
             return False
         data, signature = bytes(data), bytes(signature)
-        if self.key_type == "ed25519":
+        key_type = self.key_type
+        if key_type == "ed25519":
             if len(signature) != 64:
                 return False
             try:
-                ed25519.Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, data)
+                _verifier(key_type, self.public_key).verify(signature, data)
             except InvalidSignature:
                 return False
             return True
-        rs = _split_rs(signature, _ORDER[self.key_type])
+        rs = _split_rs(signature, _ORDER[key_type], SIGNATURE_LENGTHS[key_type] // 2)
         if rs is None:
             return False
         der = encode_dss_signature(*rs)
-        if self.key_type == "secp256k1":
-            return coincurve.PublicKey(self.public_key).verify(der, data, hasher=lambda m: sha256(m).digest())
+        if key_type == "secp256k1":
+            return bool(_verifier(key_type, self.public_key).verify(der, data, hasher=_sha256))
         try:
-            ec.EllipticCurvePublicKey.from_encoded_point(_P256, self.public_key).verify(der, data, _ECDSA_SHA256)
+            _verifier(key_type, self.public_key).verify(der, data, _ECDSA[key_type])
         except InvalidSignature:
             return False
         return True
@@ -248,22 +280,47 @@ class PublicKey:
         return f"PublicKey({self.key_type!r}, {self.multibase!r})"
 
 
+def _sha256(message: bytes) -> bytes:
+    return sha256(message).digest()
+
+
+@functools.lru_cache(maxsize=1024)
+def _verifier(key_type: str, public_key: bytes) -> Any:
+    """The library object of a (valid, canonical) public key, cached: one issuer key checks many credentials."""
+    if key_type == "ed25519":
+        return ed25519.Ed25519PublicKey.from_public_bytes(public_key)
+    if key_type == "secp256k1":
+        return coincurve.PublicKey(public_key)
+    return ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], public_key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _from_multibase(value: str) -> PublicKey:
+    code, raw = multicodec_unwrap(multibase_decode(value, what="publicKeyMultibase"))
+    key_type = _TYPE_BY_CODEC.get(code)
+    if key_type is None:
+        raise UnsupportedKeyTypeError(
+            f"unsupported key codec {CODE_TABLE.get(code, 'unknown')} (multicodec header 0x{code:x}) in "
+            f"{value[:60]!r}: supported are {_SUPPORTED_CODECS}"
+        )
+    return PublicKey(key_type, raw)
+
+
 def _jwk_public(jwk: dict[str, Any]) -> tuple[str, bytes]:
     """(key_type, public key bytes) of a JWK, checked member by member; EC points come back uncompressed."""
     kty, crv = jwk.get("kty"), jwk.get("crv")
     key_type = _TYPE_BY_JWK_CURVE.get((kty, crv))  # type: ignore[arg-type]
     if key_type is None:
-        raise UnsupportedKeyTypeError(
-            f"unsupported JWK kty={kty!r} crv={crv!r}: supported are OKP/Ed25519, EC/secp256k1 and EC/P-256"
-        )
+        raise UnsupportedKeyTypeError(f"unsupported JWK kty={kty!r} crv={crv!r}: supported are {_SUPPORTED_JWK}")
+    size = _SECRET_LENGTH[key_type]
     x = b64url_decode(jwk.get("x"), what=f"JWK member 'x' ({crv})")
-    if len(x) != 32:
-        raise KeyFormatError(f"JWK member 'x' of a {crv} key must be 32 bytes, got {len(x)}")
+    if len(x) != size:
+        raise KeyFormatError(f"JWK member 'x' of a {crv} key must be {size} bytes, got {len(x)}")
     if key_type == "ed25519":
         return key_type, x
     y = b64url_decode(jwk.get("y"), what=f"JWK member 'y' ({crv})")
-    if len(y) != 32:
-        raise KeyFormatError(f"JWK member 'y' of a {crv} key must be 32 bytes, got {len(y)}")
+    if len(y) != size:
+        raise KeyFormatError(f"JWK member 'y' of a {crv} key must be {size} bytes, got {len(y)}")
     return key_type, b"\x04" + x + y
 
 
@@ -282,6 +339,22 @@ def verify_signature(key_type: str, public_key: bytes, data: bytes, signature: b
     return PublicKey.from_bytes(key_type, public_key).verify(data, signature)
 
 
+def signature_is_valid(key_type: str, public_key: bytes, data: bytes, signature: bytes) -> bool:
+    """Like :func:`verify_signature`, but a malformed key or an unsupported key type is simply not valid (never
+    raises): for a verifier that has already said why a key is unusable, or does not care.
+
+    Example::
+
+        >>> signature_is_valid("rsa", b"\\0" * 32, b"hi", b"\\0" * 64)
+        False
+    """
+    try:
+        key = PublicKey(key_type, bytes(public_key)) if isinstance(public_key, (bytes, bytearray)) else None
+    except KeyFormatError:
+        return False
+    return key is not None and key.verify(data, signature)
+
+
 # -- key pairs --------------------------------------------------------------------------------------------------
 
 
@@ -291,13 +364,15 @@ class KeyPair:
     Build with :meth:`generate`, :meth:`from_private_bytes` or :meth:`from_jwk`.
     """
 
-    __slots__ = ("_key_type", "_secret", "_signer", "_public")
+    __slots__ = ("_key_type", "_public", "_secret", "_signer")
 
     def __init__(self, key_type: str, secret: bytes) -> None:
-        """Prefer :meth:`from_private_bytes`; ``secret`` is the ed25519 seed or the 32-byte EC scalar."""
+        """Prefer :meth:`from_private_bytes`; ``secret`` is the ed25519 seed or the EC scalar (32 bytes, 48 for
+        p384)."""
         _check_key_type(key_type)
-        if not isinstance(secret, (bytes, bytearray)) or len(secret) != 32:
-            raise KeyFormatError(f"a {key_type} private key has 32 bytes, got "
+        length = _SECRET_LENGTH[key_type]
+        if not isinstance(secret, (bytes, bytearray)) or len(secret) != length:
+            raise KeyFormatError(f"a {key_type} private key has {length} bytes, got "
                                  f"{len(secret) if isinstance(secret, (bytes, bytearray)) else type(secret).__name__}")
         secret = bytes(secret)
         signer: Any
@@ -312,7 +387,7 @@ class KeyPair:
                 signer = coincurve.PrivateKey(secret)
                 public = signer.public_key.format(compressed=True)
             else:
-                signer = ec.derive_private_key(scalar, _P256)
+                signer = ec.derive_private_key(scalar, _CURVES[key_type])
                 public = signer.public_key().public_bytes(
                     serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
                 )
@@ -324,7 +399,7 @@ class KeyPair:
     # -- constructors -------------------------------------------------------------------------------------------
     @classmethod
     def generate(cls, key_type: str = "ed25519") -> KeyPair:
-        """A fresh random key of ``key_type`` (``ed25519``, ``secp256k1`` or ``p256``)."""
+        """A fresh random key of ``key_type`` (``ed25519``, ``secp256k1``, ``p256`` or ``p384``)."""
         _check_key_type(key_type)
         if key_type == "ed25519":
             secret = ed25519.Ed25519PrivateKey.generate().private_bytes(
@@ -333,13 +408,32 @@ class KeyPair:
         elif key_type == "secp256k1":
             secret = coincurve.PrivateKey().secret
         else:
-            secret = ec.generate_private_key(_P256).private_numbers().private_value.to_bytes(32, "big")
+            secret = ec.generate_private_key(_CURVES[key_type]).private_numbers().private_value.to_bytes(
+                _SECRET_LENGTH[key_type], "big")
         return cls(key_type, secret)
 
     @classmethod
     def from_private_bytes(cls, key_type: str, secret: bytes) -> KeyPair:
-        """From the 32-byte ed25519 seed or EC private scalar (big-endian)."""
+        """From the 32-byte ed25519 seed or EC private scalar (big-endian; 48 bytes for p384)."""
         return cls(key_type, secret)
+
+    @classmethod
+    def from_multibase(cls, value: str) -> KeyPair:
+        """From a ``secretKeyMultibase`` (``z`` + base58btc(multicodec ``*-priv`` prefix || secret)), as the W3C
+        test vectors give keys. An ed25519 value may hold the 64-byte seed || public key (the Open Badges 3.0
+        vector does); the public half must then match the seed."""
+        code, raw = multicodec_unwrap(multibase_decode(value, what="secretKeyMultibase"))
+        key_type = _TYPE_BY_SECRET_CODEC.get(code)
+        if key_type is None:
+            raise UnsupportedKeyTypeError(
+                f"unsupported secret key codec {codec_name(code)} (multicodec header): supported are "
+                f"{', '.join(f'{t}-priv' for t in PUBLIC_KEY_TYPES)}")
+        if key_type == "ed25519" and len(raw) == 64:
+            pair = cls(key_type, raw[:32])
+            if pair.public_key != raw[32:]:
+                raise KeyFormatError("the secretKeyMultibase's public half does not match its seed")
+            return pair
+        return cls(key_type, raw)
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> KeyPair:
@@ -351,9 +445,7 @@ class KeyPair:
         kty, crv = jwk.get("kty"), jwk.get("crv")
         key_type = _TYPE_BY_JWK_CURVE.get((kty, crv))  # type: ignore[arg-type]
         if key_type is None:
-            raise UnsupportedKeyTypeError(
-                f"unsupported JWK kty={kty!r} crv={crv!r}: supported are OKP/Ed25519, EC/secp256k1 and EC/P-256"
-            )
+            raise UnsupportedKeyTypeError(f"unsupported JWK kty={kty!r} crv={crv!r}: supported are {_SUPPORTED_JWK}")
         d = b64url_decode(jwk["d"], what=f"JWK member 'd' ({crv})")
         pair = cls(key_type, d)
         if "x" in jwk:
@@ -365,7 +457,7 @@ class KeyPair:
     # -- public side --------------------------------------------------------------------------------------------
     @property
     def key_type(self) -> str:
-        """``ed25519``, ``secp256k1`` or ``p256``."""
+        """``ed25519``, ``secp256k1``, ``p256`` or ``p384``."""
         return self._key_type
 
     @property
@@ -375,7 +467,7 @@ class KeyPair:
 
     @property
     def public_key(self) -> bytes:
-        """Public key bytes: raw 32 bytes for ed25519, compressed SEC1 (33 bytes) for EC keys."""
+        """Public key bytes: raw 32 bytes for ed25519, compressed SEC1 (33 bytes, 49 for p384) for EC keys."""
         return self._public.public_key
 
     @property
@@ -402,17 +494,19 @@ class KeyPair:
 
     # -- secret side --------------------------------------------------------------------------------------------
     def sign(self, data: bytes) -> bytes:
-        """Signature over ``data``: pure Ed25519, or ECDSA with SHA-256 as 64-byte ``r||s`` with low ``s``."""
+        """Signature over ``data``: pure Ed25519, or ECDSA with SHA-256 (SHA-384 for p384) as ``r||s`` with low
+        ``s`` (64 bytes, 96 for p384)."""
         data = bytes(data)
         if self._key_type == "ed25519":
             return bytes(self._signer.sign(data))
         if self._key_type == "secp256k1":
             # libsecp256k1 always produces low-S; the recoverable form is r || s || recovery id
             return bytes(self._signer.sign_recoverable(data, hasher=lambda m: sha256(m).digest())[:64])
-        r, s = decode_dss_signature(self._signer.sign(data, _ECDSA_SHA256))
-        if s > _P256_N // 2:
-            s = _P256_N - s
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        r, s = decode_dss_signature(self._signer.sign(data, _ECDSA[self._key_type]))
+        n, size = _ORDER[self._key_type], SIGNATURE_LENGTHS[self._key_type] // 2
+        if s > n // 2:
+            s = n - s
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
     def private_bytes(self) -> bytes:
         """The 32 secret bytes (ed25519 seed or EC scalar). For the keystore only: never print or log them."""
@@ -440,4 +534,5 @@ class KeyPair:
         raise TypeError("a KeyPair is not picklable: store keys with microcred.did.Keystore")
 
 
-__all__ = ["KEY_TYPES", "KeyPair", "KeyType", "PublicKey", "b64url_decode", "b64url_encode", "verify_signature"]
+__all__ = ["KEY_TYPES", "PUBLIC_KEY_TYPES", "SIGNATURE_LENGTHS", "KeyPair", "KeyType", "PublicKey", "b64url_decode",
+           "b64url_encode", "signature_is_valid", "verify_signature"]

@@ -169,11 +169,17 @@ class Resolver:
     ) -> tuple[VerificationMethod, DIDDocument]:
         """The verification method a DID URL names (``did:...#fragment``) and the document holding it.
 
+        A bare ``did:key`` (no fragment) names the DID's one key, as Open Badges 3.0 issuers write it.
+
         Raises :class:`DIDDeactivatedError` when the DID is deactivated (as of ``at``),
         :class:`VerificationMethodNotFoundError` when the document has no such method, and
-        :class:`MalformedDIDError` for a DID URL without a fragment or with a path or query.
+        :class:`MalformedDIDError` for a DID URL without a fragment (other than a bare did:key) or with a path or
+        query.
         """
         url = parse_did_url(did_url)
+        if url.fragment is None and url.method == "key" and not url.path and not url.query:
+            vm, document = self.resolve_verification_method(f"{url.did}#{url.did[8:]}", at=at)
+            return vm, document
         if url.fragment is None or url.path or url.query:
             raise MalformedDIDError(
                 f"{did_url!r} does not name a verification method: expected <did>#<fragment> "

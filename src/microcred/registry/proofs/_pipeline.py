@@ -12,6 +12,9 @@ Every suite signs ``hashData = hash(canonical proof configuration) || hash(trans
 configuration's hash comes *first* (vc-di-eddsa §3.2.4). The transformation is RDFC-1.0 for ``*-rdfc-*`` suites and
 JCS (RFC 8785) for ``*-jcs-*`` suites; ``proofValue`` is base58btc Multibase.
 
+The suites themselves (names, transformations, key types, hashes) are values of the registry in
+:mod:`._suites`; this module knows none of them by name.
+
 Signing goes through a :class:`Signer` (``key_type`` + ``sign(data)``), so a keystore, hardware or KMS key plugs in.
 Verification gets public keys from an injected ``key_lookup(verification_method_id) -> (key_type, public_key,
 controller)``; :func:`did_key_lookup` is one for ``did:key``. Verification never raises for a bad proof: each
@@ -31,47 +34,45 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
+from microcred.did import (
+    SIGNATURE_LENGTHS,
+    KeyFormatError,
+    PublicKey,
+    multibase_decode,
+    multibase_encode,
+)
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry.credential._jsonld import DataLossError, Engine, canonize_jcs, canonize_rdfc
-from microcred.registry.proofs._multibase import (
-    MultibaseError,
-    decode_multibase,
-    decode_public_key_multibase,
-    encode_multibase,
+from microcred.registry.credential._jsonld import (
+    DataLossError,
+    Engine,
+    canonize_jcs,
+    canonize_rdfc,
+)
+from microcred.registry.proofs._lookup import KeyLookup, did_key_lookup  # noqa: F401 (did_key_lookup: old path)
+from microcred.registry.proofs._suites import (
+    DATA_INTEGRITY_PROOF,
+    DEFAULT_CRYPTOSUITE,
+    ED25519_SIGNATURE_2020,
+    SUITES,
+    Cryptosuite,
+    HashName,
+    suite_of_proof,
 )
 
 __all__ = [
-    "CRYPTOSUITES",
-    "DATA_INTEGRITY_PROOF",
     "DEFAULT_ACCEPT_TYPES",
-    "ED25519_SIGNATURE_2020",
     "HashData",
-    "KeyLookup",
     "ProofError",
     "ProofGenerationError",
     "ProofResult",
     "Signer",
     "VerificationResult",
     "add_proof",
-    "did_key_lookup",
     "hash_data",
     "sign_batch",
     "verify_proofs",
-    "verify_signature",
 ]
 
-DATA_INTEGRITY_PROOF: Final = "DataIntegrityProof"
-ED25519_SIGNATURE_2020: Final = "Ed25519Signature2020"
-#: the context that defines the Ed25519Signature2020 terms (vc-di-eddsa Appendix A)
-ED25519_2020_CONTEXT: Final = "https://w3id.org/security/suites/ed25519-2020/v1"
-#: the Data Integrity cryptosuites microcred creates and verifies
-CRYPTOSUITES: Final[tuple[str, ...]] = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
 #: the proof types :func:`verify_proofs` understands unless told otherwise
 DEFAULT_ACCEPT_TYPES: Final = frozenset({DATA_INTEGRITY_PROOF, ED25519_SIGNATURE_2020})
 
@@ -92,8 +93,9 @@ _DATETIME = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d
 class Signer(Protocol):
     """What signs a proof: ``microcred.did.KeyPair`` is one; so can be a hardware or KMS key.
 
-    ``key_type`` is ``"ed25519"``, ``"p256"`` or ``"p384"``. ``sign(data)`` returns a raw signature over ``data``:
-    pure Ed25519 (64 bytes), or ECDSA ``r || s`` (IEEE P1363, 64 bytes for P-256, 96 for P-384) that hashes
+    ``key_type`` is ``"ed25519"``, ``"p256"`` or ``"p384"`` (``microcred.did.KeyPair`` has all three).
+    ``sign(data)`` returns a raw signature over ``data``: pure Ed25519 (64 bytes), or ECDSA
+    ``r || s`` (IEEE P1363, 64 bytes for P-256, 96 for P-384) that hashes
     ``data`` itself with SHA-256 (P-256) or SHA-384 (P-384), as vc-di-ecdsa §3.2.6 requires.
     """
 
@@ -101,12 +103,6 @@ class Signer(Protocol):
     def key_type(self) -> str: ...
 
     def sign(self, data: bytes) -> bytes: ...
-
-
-#: ``key_lookup(verification_method_id) -> (key_type, raw public key, controller)``; raises NotFoundError (or
-#: another InvalidInputError) when the method does not exist or is not usable, NetworkError when it could not
-#: be fetched.
-KeyLookup = Callable[[str], tuple[str, bytes, str]]
 
 
 class ProofError(InvalidInputError):
@@ -131,48 +127,6 @@ class _Failure(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-# -- suites ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Suite:
-    name: str
-    proof_type: str
-    cryptosuite: str | None
-    transformation: Literal["rdfc", "jcs"]
-    key_types: frozenset[str]
-
-
-_SUITES: Final[dict[str, _Suite]] = {
-    "eddsa-rdfc-2022": _Suite("eddsa-rdfc-2022", DATA_INTEGRITY_PROOF, "eddsa-rdfc-2022", "rdfc",
-                              frozenset({"ed25519"})),
-    "eddsa-jcs-2022": _Suite("eddsa-jcs-2022", DATA_INTEGRITY_PROOF, "eddsa-jcs-2022", "jcs", frozenset({"ed25519"})),
-    "ecdsa-rdfc-2019": _Suite("ecdsa-rdfc-2019", DATA_INTEGRITY_PROOF, "ecdsa-rdfc-2019", "rdfc",
-                              frozenset({"p256", "p384"})),
-    "ecdsa-jcs-2019": _Suite("ecdsa-jcs-2019", DATA_INTEGRITY_PROOF, "ecdsa-jcs-2019", "jcs",
-                             frozenset({"p256", "p384"})),
-    ED25519_SIGNATURE_2020: _Suite(ED25519_SIGNATURE_2020, ED25519_SIGNATURE_2020, None, "rdfc",
-                                   frozenset({"ed25519"})),
-}
-_SIGNATURE_LENGTHS: Final = {"ed25519": 64, "p256": 64, "p384": 96}
-
-
-def _suite_of(proof: Mapping[str, Any]) -> _Suite | None:
-    """The suite a proof names (by ``type`` and ``cryptosuite``), or None when microcred does not know it."""
-    proof_type = proof.get("type")
-    if proof_type == DATA_INTEGRITY_PROOF:
-        suite = _SUITES.get(proof.get("cryptosuite"))  # type: ignore[arg-type]
-        return suite if suite is not None and suite.proof_type == DATA_INTEGRITY_PROOF else None
-    if proof_type == ED25519_SIGNATURE_2020:
-        return _SUITES[ED25519_SIGNATURE_2020]
-    return None
-
-
-def _hash_name(key_type: str | None) -> Literal["sha256", "sha384"]:
-    """SHA-384 for P-384 keys, SHA-256 otherwise (vc-di-ecdsa §3.2.4, vc-di-eddsa §3.2.4)."""
-    return "sha384" if key_type == "p384" else "sha256"
 
 
 # -- stages: transformation, proof configuration, hashing ---------------------------------------------------------
@@ -207,7 +161,7 @@ def _jcs(value: Any, what: str) -> str:
         raise _Failure(PROOF_TRANSFORMATION_ERROR, f"the {what} cannot be canonicalised: {exc}") from exc
 
 
-def _rdfc(value: Mapping[str, Any], what: str, engine: Engine, hash_name: Literal["sha256", "sha384"]) -> str:
+def _rdfc(value: Mapping[str, Any], what: str, engine: Engine, hash_name: HashName) -> str:
     try:
         return canonize_rdfc(value, engine=engine, hash_algorithm=hash_name)
     except DataLossError as exc:
@@ -218,7 +172,7 @@ def _rdfc(value: Mapping[str, Any], what: str, engine: Engine, hash_name: Litera
 
 @functools.lru_cache(maxsize=1024)
 def _canonical_config(transformation: str, config_json: str, engine: Engine,
-                      hash_name: Literal["sha256", "sha384"]) -> tuple[str, bytes]:
+                      hash_name: HashName) -> tuple[str, bytes]:
     """The canonical proof configuration and its hash, cached: a batch (or the credentials of one issuer batch
     being verified) shares one configuration, so it is canonicalised once."""
     config = json.loads(config_json)
@@ -233,7 +187,7 @@ def _context_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _proof_configuration(suite: _Suite, document: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+def _proof_configuration(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Proof Configuration (vc-di-eddsa §3.2.5 / §3.3.5 / A.2.1.5, vc-di-ecdsa §3.2.5 / §3.3.5)."""
     config = {k: v for k, v in options.items() if k != "proofValue"}
     if config.get("type") != suite.proof_type or config.get("cryptosuite") != suite.cryptosuite:
@@ -244,7 +198,7 @@ def _proof_configuration(suite: _Suite, document: Mapping[str, Any], options: Ma
     if created is not None and not (isinstance(created, str) and _DATETIME.match(created)):
         raise _Failure(PROOF_GENERATION_ERROR, f"proof 'created' {created!r} is not an XML Schema dateTime")
     if suite.transformation == "rdfc":
-        if suite.proof_type == ED25519_SIGNATURE_2020 and "@context" in config:
+        if suite.own_proof_context and "@context" in config:
             pass  # a legacy proof that carries its own @context (as didkit writes them) is hashed with it
         elif "@context" in document:
             config["@context"] = document["@context"]
@@ -264,18 +218,18 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *, 
 
     :raises ProofError: with the Data Integrity error name in ``code``.
     """
-    suite = _suite_of(proof_options)
+    suite = suite_of_proof(proof_options)
     if suite is None:
         raise ProofError(f"unknown proof type {proof_options.get('type')!r} / cryptosuite "
                          f"{proof_options.get('cryptosuite')!r}", code=PROOF_GENERATION_ERROR)
     try:
-        return _hash_data(suite, document, proof_options, _hash_name(key_type), engine)
+        return _hash_data(suite, document, proof_options, suite.hash_name(key_type), engine)
     except _Failure as exc:
         raise ProofError(exc.message, code=exc.code) from exc
 
 
-def _hash_data(suite: _Suite, document: Mapping[str, Any], options: Mapping[str, Any],
-               hash_name: Literal["sha256", "sha384"], engine: Engine) -> HashData:
+def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping[str, Any],
+               hash_name: HashName, engine: Engine) -> HashData:
     unsecured = dict(document)  # with, under "proof", only the previous proofs a chained proof covers
     if suite.transformation == "jcs" and "@context" in options:
         if _context_list(document.get("@context"))[:len(_context_list(options["@context"]))] \
@@ -284,69 +238,26 @@ def _hash_data(suite: _Suite, document: Mapping[str, Any], options: Mapping[str,
                                                      "@context")
         unsecured["@context"] = options["@context"]
     config = _proof_configuration(suite, unsecured, options)
-    config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
-    canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
-    if suite.transformation == "jcs":
+    if suite.transformation == "jcs":  # JCS is cheap: no cache, the canonical text is its own key
+        canonical_config = _jcs(config, "proof configuration")
+        proof_hash = _digest(hash_name, canonical_config)
         canonical_document = _jcs(unsecured, "document")
     else:
+        config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
+        canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
         canonical_document = _rdfc(unsecured, "document", engine, hash_name)
     return HashData(canonical_document=canonical_document, canonical_proof_config=canonical_config,
                     document_hash=_digest(hash_name, canonical_document), proof_hash=proof_hash,
                     hash_name=hash_name)
 
 
-# -- signatures --------------------------------------------------------------------------------------------------
-
-_CURVES: Final = {"p256": (ec.SECP256R1, hashes.SHA256), "p384": (ec.SECP384R1, hashes.SHA384)}
+# -- keys --------------------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=256)
-def _public_key(key_type: str, public_key: bytes) -> Any:
-    if key_type == "ed25519":
-        return Ed25519PublicKey.from_public_bytes(public_key)
-    curve, _ = _CURVES[key_type]
-    return ec.EllipticCurvePublicKey.from_encoded_point(curve(), public_key)
-
-
-def verify_signature(key_type: str, public_key: bytes, data: bytes, signature: bytes) -> bool:
-    """Whether ``signature`` is a valid signature of ``data`` by the raw ``public_key``.
-
-    Ed25519 (pure, RFC 8032), or ECDSA P-256/SHA-256 and P-384/SHA-384 with ``r || s`` signatures. A malformed key
-    or signature is simply not valid.
-    """
-    if key_type not in _SIGNATURE_LENGTHS or len(signature) != _SIGNATURE_LENGTHS[key_type]:
-        return False
-    try:
-        key = _public_key(key_type, bytes(public_key))
-    except (ValueError, TypeError):
-        return False
-    try:
-        if key_type == "ed25519":
-            key.verify(signature, data)
-        else:
-            half = len(signature) // 2
-            der = encode_dss_signature(int.from_bytes(signature[:half], "big"),
-                                       int.from_bytes(signature[half:], "big"))
-            key.verify(der, data, ec.ECDSA(_CURVES[key_type][1]()))
-    except InvalidSignature:
-        return False
-    return True
-
-
-def did_key_lookup(verification_method: str) -> tuple[str, bytes, str]:
-    """A :data:`KeyLookup` for ``did:key`` verification methods (``did:key:z…#z…``): decodes the key in the DID.
-
-    :raises InvalidInputError: not a did:key verification method, or its key is malformed.
-    """
-    did, _, fragment = str(verification_method).partition("#")
-    if not did.startswith("did:key:"):
-        raise InvalidInputError(f"{verification_method!r} is not a did:key verification method")
-    multibase = did[len("did:key:"):]
-    if fragment and fragment != multibase:
-        raise InvalidInputError(f"{verification_method!r}: a did:key verification method's fragment must repeat "
-                                "the key")
-    key_type, public_key = decode_public_key_multibase(multibase)
-    return key_type, public_key, did
+@functools.lru_cache(maxsize=1024)
+def _public_key(key_type: str, public_key: bytes) -> PublicKey:
+    """The checked public key a lookup returned, cached: one issuer key verifies many credentials."""
+    return PublicKey(key_type, public_key)
 
 
 # -- creation ----------------------------------------------------------------------------------------------------
@@ -402,7 +313,7 @@ def _matching_proofs(all_proofs: Sequence[Any], previous: Any, code: str) -> lis
 
 @dataclass(frozen=True)
 class _Options:
-    suite: _Suite
+    suite: Cryptosuite
     proof: dict[str, Any]
 
 
@@ -410,10 +321,10 @@ def _proof_options(cryptosuite: str, *, verification_method: str, proof_purpose:
                    created: datetime | str | Literal[False] | None, clock: Callable[[], datetime],
                    expires: datetime | str | None, domain: str | Sequence[str] | None, challenge: str | None,
                    nonce: str | None, proof_id: str | None, previous_proof: str | Sequence[str] | None) -> _Options:
-    suite = _SUITES.get(cryptosuite)
+    suite = SUITES.get(cryptosuite)
     if suite is None:
         raise ProofGenerationError(f"unknown cryptosuite {cryptosuite!r}; use one of "
-                                   f"{', '.join((*CRYPTOSUITES, ED25519_SIGNATURE_2020))}")
+                                   f"{', '.join(SUITES)}")
     for name, value in (("verificationMethod", verification_method), ("proofPurpose", proof_purpose)):
         if not isinstance(value, str) or not value:
             raise ProofGenerationError(f"proof {name} must be a non-empty string, not {value!r}")
@@ -450,11 +361,10 @@ def _secure(document: Mapping[str, Any], signer: Signer, options: _Options, engi
     secured = _json_copy(document)
     all_proofs = _all_proofs(secured)
     secured.pop("proof", None)
-    if suite.proof_type == ED25519_SIGNATURE_2020 and ED25519_2020_CONTEXT not in _context_list(
-            secured.get("@context")):
+    if suite.context is not None and suite.context not in _context_list(secured.get("@context")):
         # the document must define the suite's terms (vc-di-eddsa B.4 adds the context to the document)
-        secured["@context"] = [*_context_list(secured["@context"]), ED25519_2020_CONTEXT] \
-            if "@context" in secured else ED25519_2020_CONTEXT
+        secured["@context"] = [*_context_list(secured["@context"]), suite.context] \
+            if "@context" in secured else suite.context
     proof = dict(options.proof)
     if suite.transformation == "jcs" and "@context" in secured:
         proof["@context"] = secured["@context"]  # vc-di-eddsa §3.3.1 step 2
@@ -462,21 +372,21 @@ def _secure(document: Mapping[str, Any], signer: Signer, options: _Options, engi
     try:
         if "previousProof" in proof:
             input_document["proof"] = _matching_proofs(all_proofs, proof["previousProof"], PROOF_GENERATION_ERROR)
-        hashed = _hash_data(suite, input_document, proof, _hash_name(key_type), engine)
+        hashed = _hash_data(suite, input_document, proof, suite.hash_name(key_type), engine)
     except _Failure as exc:
         raise ProofGenerationError(f"cannot create a {suite.name} proof: {exc.message}", code=exc.code) from exc
     signature = signer.sign(hashed.combined)
-    if not isinstance(signature, (bytes, bytearray)) or len(signature) != _SIGNATURE_LENGTHS.get(key_type, -1):
+    if not isinstance(signature, (bytes, bytearray)) or len(signature) != SIGNATURE_LENGTHS.get(key_type, -1):
         raise ProofGenerationError(f"the signer returned {len(signature) if isinstance(signature, bytes) else '?'} "
                                    f"bytes; a {key_type} signature for {suite.name} is "
-                                   f"{_SIGNATURE_LENGTHS.get(key_type)} bytes (raw, r || s for ECDSA)")
-    proof["proofValue"] = encode_multibase(bytes(signature))
+                                   f"{SIGNATURE_LENGTHS.get(key_type)} bytes (raw, r || s for ECDSA)")
+    proof["proofValue"] = multibase_encode(bytes(signature))
     secured["proof"] = [*all_proofs, proof] if all_proofs else proof
     return secured
 
 
 def add_proof(document: Mapping[str, Any], signer: Signer, *, verification_method: str,
-              cryptosuite: str = "eddsa-rdfc-2022", proof_purpose: str = "assertionMethod",
+              cryptosuite: str = DEFAULT_CRYPTOSUITE, proof_purpose: str = "assertionMethod",
               created: datetime | str | Literal[False] | None = None, clock: Callable[[], datetime] = _utc_now,
               expires: datetime | str | None = None, domain: str | Sequence[str] | None = None,
               challenge: str | None = None, nonce: str | None = None, proof_id: str | None = None,
@@ -505,7 +415,7 @@ def add_proof(document: Mapping[str, Any], signer: Signer, *, verification_metho
 
 
 def sign_batch(documents: Iterable[Mapping[str, Any]], signer: Signer, *, verification_method: str,
-               cryptosuite: str = "eddsa-rdfc-2022", proof_purpose: str = "assertionMethod",
+               cryptosuite: str = DEFAULT_CRYPTOSUITE, proof_purpose: str = "assertionMethod",
                created: datetime | str | Literal[False] | None = None, clock: Callable[[], datetime] = _utc_now,
                expires: datetime | str | None = None, domain: str | Sequence[str] | None = None,
                challenge: str | None = None, nonce: str | None = None,
@@ -669,7 +579,7 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
                        cryptosuite=_str_or_none(proof.get("cryptosuite")), id=_str_or_none(proof.get("id")),
                        verification_method=_str_or_none(proof.get("verificationMethod")),
                        proof_purpose=_str_or_none(proof.get("proofPurpose")))
-    suite = _suite_of(proof)
+    suite = suite_of_proof(proof)
     if proof.get("type") not in accepted or suite is None or (
             suite.cryptosuite is not None and suites is not None and suite.cryptosuite not in suites):
         what = f"proof type {proof.get('type')!r}" + (
@@ -692,7 +602,7 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _verify_checked(suite: _Suite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
+def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
                     key_lookup: KeyLookup, check: _Check, *, expected_purpose: str | None,
                     domains: set[str] | None, challenge: str | None, when: datetime, engine: Engine) -> str:
     """Verify Proof (§4.4 steps 4-8) for one understood proof; returns the key's controller."""
@@ -724,8 +634,8 @@ def _verify_checked(suite: _Suite, proof: Mapping[str, Any], all_proofs: list[An
         if expired:
             raise _Failure(PROOF_VERIFICATION_ERROR, f"the proof expired at {proof['expires']}")
     try:
-        signature = decode_multibase(proof.get("proofValue"), what="proofValue")
-    except MultibaseError as exc:
+        signature = multibase_decode(proof.get("proofValue"), what="proofValue")
+    except KeyFormatError as exc:
         raise _Failure(MALFORMED_PROOF_ERROR, str(exc)) from None
     input_document = dict(unsecured)
     if "previousProof" in proof:
@@ -744,21 +654,21 @@ def _verify_checked(suite: _Suite, proof: Mapping[str, Any], all_proofs: list[An
         raise _Failure(PROOF_VERIFICATION_ERROR, f"{suite.name} needs a {' or '.join(sorted(suite.key_types))} "
                                                  f"key; {vm!r} is a {key_type!r} key")
     try:
-        _public_key(key_type, bytes(public_key))
-    except (ValueError, TypeError):
-        raise _Failure(PROOF_VERIFICATION_ERROR, f"the key of {vm!r} is not a valid {key_type} public key") \
-            from None
-    if len(signature) != _SIGNATURE_LENGTHS[key_type]:
+        key = _public_key(key_type, bytes(public_key))
+    except (KeyFormatError, TypeError) as exc:
+        raise _Failure(PROOF_VERIFICATION_ERROR, f"the key of {vm!r} is not a valid {key_type} public key: "
+                                                 f"{exc}") from None
+    if len(signature) != SIGNATURE_LENGTHS[key_type]:
         raise _Failure(MALFORMED_PROOF_ERROR, f"the proofValue holds {len(signature)} bytes; a {key_type} "
-                                              f"signature is {_SIGNATURE_LENGTHS[key_type]}")
+                                              f"signature is {SIGNATURE_LENGTHS[key_type]}")
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
-        hashed = _hash_data(suite, input_document, options, _hash_name(key_type), engine)
+        hashed = _hash_data(suite, input_document, options, suite.hash_name(key_type), engine)
     except _Failure as exc:
         if exc.code == PROOF_GENERATION_ERROR:  # the proof configuration is malformed
             raise _Failure(MALFORMED_PROOF_ERROR, exc.message) from None
         raise
-    if not verify_signature(key_type, public_key, hashed.combined, signature):
+    if not key.verify(hashed.combined, signature):
         raise _Failure(PROOF_VERIFICATION_ERROR, f"the {suite.name} signature does not match the document and "
                                                  f"proof options for the key of {vm!r}: the credential or its "
                                                  "proof was changed, or another key signed it")
