@@ -50,6 +50,13 @@ class AnchorCheck:
             return FAIL, subject.anchor_problem or "no anchor proof"
         if view is None:
             return self._offline(subject, entry, proof)
+        trusted = self.trusted_on(str(entry["chain"]))
+        if trusted and entry["registry"] not in trusted:
+            return self._untrusted(entry, trusted)
+        if not trusted:
+            return ERROR, (f"could not check: this verifier knows no trusted CredentialRegistry on chain "
+                           f"{entry['chain']} (deploy one with `microcred deploy` on a development chain, or name "
+                           "the registries to trust in the verifier's configuration)")
         root = proof["merkleRoot"]
         batch = view.state().batches.get(root)
         if batch is None:
@@ -64,6 +71,11 @@ class AnchorCheck:
         return PASS, (f"anchored in block {batch.block_number} at {when} (root {root[:12]}…, batch of indexes "
                       f"{batch.first_index}–{batch.first_index + batch.count - 1})")
 
+    @staticmethod
+    def _untrusted(entry: dict, trusted: set[str]) -> Outcome:
+        return FAIL, (f"registry {entry['registry']} on chain {entry['chain']} is not trusted by this verifier "
+                      f"(it trusts {', '.join(sorted(trusted))}): anyone can deploy a contract that says \"anchored\"")
+
     def _offline(self, subject: Subject, entry: dict, proof: dict) -> Outcome | None:
         for field_name, expected in (("chain", entry["chain"]), ("registry", entry["registry"]),
                                      ("issuerAccount", entry["issuerAccount"])):
@@ -71,14 +83,8 @@ class AnchorCheck:
                 return FAIL, (f"the anchor proof names {field_name} {proof.get(field_name)!r} but the signed status "
                               f"entry says {expected!r}")
         trusted = self.trusted_on(str(entry["chain"]))
-        if not trusted:
-            return ERROR, (f"could not check: this verifier knows no trusted CredentialRegistry on chain "
-                           f"{entry['chain']} (deploy one with `microcred deploy` on a development chain, or name "
-                           "the registries to trust in the verifier's configuration)")
-        if entry["registry"] not in trusted:
-            return FAIL, (f"registry {entry['registry']} on chain {entry['chain']} is not trusted by this verifier "
-                          f"(it trusts {', '.join(sorted(trusted))}): anyone can deploy a contract that says "
-                          "\"anchored\"")
+        if trusted and entry["registry"] not in trusted:
+            return self._untrusted(entry, trusted)
         root, path = proof.get("merkleRoot"), proof.get("merklePath")
         if not is_bytes32(root) or not isinstance(path, list) or not all(is_bytes32(p) for p in path):
             return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
@@ -86,4 +92,4 @@ class AnchorCheck:
         if not verify_proof(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):
             return FAIL, ("the inclusion proof does not lead from this credential to its root: the credential was "
                           "changed after it was anchored, or the proof is forged")
-        return None  # the rest is on the chain
+        return None  # the rest is on the chain (and, when no registry is known yet, the trust too)
