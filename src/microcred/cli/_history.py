@@ -108,10 +108,17 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
     else:
         account, registry, root = _account_for(app, target), chain.address_of("CredentialRegistry"), None
     answers: dict = {}
-    left_out = {e.name: str(e.problem) for e in endpoints if e.chain is None}
+    left_out: dict = {}
     by_name: dict = {}
-    for e in usable:
-        name = e.name if e.name not in answers and e.name not in left_out else f"{e.name} (#{len(by_name) + 1})"
+    for e in endpoints:
+        name = e.name if e.name not in answers and e.name not in left_out else f"{e.name} (#{len(answers) + 1})"
+        if e.chain is None and e.caip2 == chain.caip2:  # it answers, without the registry: a different answer
+            answers[name] = (("no registry", str(e.problem)),)
+            by_name[name] = []
+            continue
+        if e.chain is None:
+            left_out[name] = str(e.problem)
+            continue
         if e.chain.caip2 != chain.caip2:
             left_out[name] = f"it serves chain {e.chain.caip2}, not {chain.caip2}"
             continue
@@ -125,7 +132,8 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         answers[name] = tuple((ev.block_number, ev.tx_hash, ev.kind, repr(ev.data)) for ev in got)
     agreed = agree(answers, quorum=require_quorum(quorum, len(endpoints)), left_out=left_out,
                    what=f"the history of {account}",
-                   show={n: f"{len(v)} changes" for n, v in answers.items()})
+                   show={n: "there is no registry" if a and a[0][0] == "no registry" else f"{len(a)} changes"
+                         for n, a in answers.items()})
     events = by_name[next(n for n, a in answers.items() if a == agreed)]
     for name, why in left_out.items():
         app.info(f"left out: {name}: {why}")

@@ -39,11 +39,11 @@ def _resolver(endpoints: list[Any]):
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None):
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain)."""
     from microcred.cli._common import connect_endpoints, ethr_resolver_of
-    from microcred.registry.verify import Endpoint, RegistryLedger, Verifier, default_checks
+    from microcred.registry.verify import Endpoint, RegistryLedger, Verifier, binding_on, default_checks
 
     trust_list = None
     if trust is not None:
-        from microcred.registry.accreditation._trust import load_trust_list
+        from microcred.registry.accreditation import load_trust_list
 
         trust_list = load_trust_list(trust)
     connected: list[Any] = []
@@ -54,19 +54,16 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
         return connected
 
     def as_endpoint(c: Any) -> Endpoint:
+        if c.chain is None and c.caip2:  # it serves the chain but lacks the registry: every read says so
+            return Endpoint(c.name, c.caip2, ledger=_NoRegistry(str(c.problem)))
         if c.chain is None:
             return Endpoint(c.name, None, problem=c.problem)
         chain = c.chain
-        binding = accreditation = None
         ethr = ethr_resolver_of(chain)
-        if ethr is not None:
-            from microcred.did._binding import verify_binding
-
-            def binding(account, did, at, _ethr=ethr):
-                return verify_binding(_ethr, account, did, at=at)
+        binding = binding_on(ethr) if ethr is not None else None
+        accreditation = None
         if trust_list is not None:
-            from microcred.registry.accreditation._client import AccreditationClient
-            from microcred.registry.accreditation._trust import AccreditationChecker
+            from microcred.registry.accreditation import AccreditationChecker, AccreditationClient
 
             accreditation = AccreditationChecker(trust_list, lambda address, _c=chain: AccreditationClient(
                 _c.w3, address, endpoint=_c.endpoint), chain=chain.caip2)
@@ -85,6 +82,18 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
                             accreditation=trust_list is not None)
     return Verifier(checks, endpoints=endpoints, quorum=quorum)
+
+
+class _NoRegistry:
+    """The ledger of an endpoint that answers but has no registry where this home expects one."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def read(self, registry, account, roots, indexes, *, at):
+        from microcred.chain import NoContractError
+
+        raise NoContractError(self.problem)
 
 
 _MARK = {"pass": "✔", "fail": "✘", "error": "?", "skipped": "–"}

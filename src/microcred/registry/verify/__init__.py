@@ -24,7 +24,7 @@ from microcred.registry.verify._consensus import (
     require_quorum,
 )
 from microcred.registry.verify._format import FormatCheck
-from microcred.registry.verify._issuer import IssuerCheck, issuer_did
+from microcred.registry.verify._issuer import IssuerCheck, binding_on, issuer_did
 from microcred.registry.verify._model import (
     CHECK_ORDER,
     ERROR,
@@ -74,6 +74,7 @@ __all__ = [
     "Verification",
     "Verifier",
     "agree",
+    "binding_on",
     "credential_summary",
     "default_checks",
     "default_quorum",

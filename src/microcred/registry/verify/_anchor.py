@@ -4,6 +4,7 @@ a range holding its status index, in a registry the *verifier* trusts (never one
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from eth_utils import is_address, to_checksum_address
@@ -17,6 +18,11 @@ __all__ = ["AnchorCheck", "TrustedRegistries", "is_bytes32"]
 
 #: chain (CAIP-2) → the CredentialRegistry addresses the verifier believes there, as a mapping or a callable
 TrustedRegistries = Mapping[str, Iterable[str]] | Callable[[str], Iterable[str]]
+
+
+@lru_cache(maxsize=1024)
+def _checksum(address: str) -> str:
+    return to_checksum_address(address)
 
 
 def is_bytes32(value: Any) -> bool:
@@ -40,7 +46,7 @@ class AnchorCheck:
 
     def trusted_on(self, chain: str) -> set[str]:
         found = self.trusted(chain) if callable(self.trusted) else self.trusted.get(chain, ())
-        return {to_checksum_address(a) for a in (found or ()) if is_address(str(a))}
+        return {_checksum(str(a)) for a in (found or ()) if is_address(str(a))}
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
         entry, proof = subject.entry, subject.anchor_proof

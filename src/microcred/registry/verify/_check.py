@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from eth_utils import is_address, to_checksum_address
@@ -22,6 +23,11 @@ from microcred.registry.verify._model import CheckResult, Outcome
 from microcred.registry.verify._sources import Endpoint, LedgerState
 
 __all__ = ["ChainView", "Check", "Subject"]
+
+
+@lru_cache(maxsize=1024)
+def _checksum(address: str) -> str:
+    return to_checksum_address(address)
 
 
 @runtime_checkable
@@ -61,8 +67,8 @@ class Subject:
         if not is_address(str(entry["registry"])) or not is_address(str(entry["issuerAccount"])):
             subject.entry_problem = "the status entry's registry or issuer account is not an address"
             return subject
-        entry["registry"] = to_checksum_address(entry["registry"])
-        entry["issuerAccount"] = to_checksum_address(entry["issuerAccount"])
+        entry["registry"] = _checksum(str(entry["registry"]))
+        entry["issuerAccount"] = _checksum(str(entry["issuerAccount"]))
         subject.entry = entry
         found = anchor_proofs(doc)
         if len(found) > 1:

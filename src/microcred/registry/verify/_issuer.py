@@ -11,7 +11,18 @@ from microcred.did import DIDError, DIDNetworkError
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import ERROR, FAIL, PASS, SKIPPED, Outcome
 
-__all__ = ["IssuerCheck", "issuer_did"]
+__all__ = ["IssuerCheck", "binding_on", "issuer_did"]
+
+
+def binding_on(ethr_resolver: Any):
+    """The :attr:`Endpoint.binding <microcred.registry.verify.Endpoint>` look-up of one chain: whether a DID is
+    bound to an account there (its ERC-1056 history, read by ``ethr_resolver``), as of a time."""
+    from microcred.did._binding import verify_binding
+
+    def binding(account: str, did: str, at: datetime) -> Any:
+        return verify_binding(ethr_resolver, account, did, at=at)
+
+    return binding
 
 
 def issuer_did(doc: dict) -> str | None:
