@@ -118,9 +118,9 @@ def test_deeply_nested_json_is_invalid_not_a_segfault(tmp_path):
     deep.write_text('{"a":' * 150_000 + "1" + "}" * 150_000)
     src = str(Path(__file__).resolve().parents[2] / "src")
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.run([sys.executable, "-c", "from microcred.cli import main; main()", "--home", str(tmp_path / "h"), "--network",
-                           "memory", "--json", "verify", str(deep)], capture_output=True, text=True, env=env,
-                          timeout=120)
+    command = [sys.executable, "-c", "from microcred.cli import main; main()", "--home", str(tmp_path / "h"),
+               "--network", "memory", "--json", "verify", str(deep)]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1, (proc.returncode, proc.stderr[-500:])
     assert "nested deeper than 64" in json.loads(proc.stdout.splitlines()[0])["checks"][0]["detail"]
 

@@ -70,7 +70,7 @@ def endpoint_contexts(app: AppContext, rpcs: tuple[str, ...]) -> list[AppContext
     return contexts
 
 
-from microcred.registry.verify import EndpointsDisagreeError  # noqa: E402  (re-exported: the CLI's name for it)
+from microcred.registry.verify import EndpointsDisagreeError  # noqa: E402, F401  (the CLI's name for it)
 
 
 @dataclass

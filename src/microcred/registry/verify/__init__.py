@@ -37,7 +37,14 @@ from microcred.registry.verify._model import (
     parse_time,
 )
 from microcred.registry.verify._signature import SignatureCheck
-from microcred.registry.verify._sources import BindingFn, Endpoint, LedgerReader, LedgerState, RegistryLedger, StatusChange
+from microcred.registry.verify._sources import (
+    BindingFn,
+    Endpoint,
+    LedgerReader,
+    LedgerState,
+    RegistryLedger,
+    StatusChange,
+)
 from microcred.registry.verify._status import StatusCheck
 from microcred.registry.verify._summary import SUMMARY_FIELDS, credential_summary
 from microcred.registry.verify._validity import ValidityCheck

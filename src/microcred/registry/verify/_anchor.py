@@ -92,7 +92,8 @@ class AnchorCheck:
         if trusted and entry["registry"] not in trusted:
             return self._untrusted(entry, trusted)
         root, path = proof.get("merkleRoot"), proof.get("merklePath")
-        if not is_bytes32(root) or not isinstance(path, list) or not all(is_bytes32(p) for p in path):
+        if not isinstance(root, str) or not is_bytes32(root) or not isinstance(path, list) or \
+                not all(is_bytes32(p) for p in path):
             return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
         leaf = leaf_hash(credential_digest(subject.doc))
         if not verify_proof(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):

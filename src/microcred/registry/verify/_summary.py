@@ -43,17 +43,20 @@ def _level(achievement: dict) -> str | None:
     return None
 
 
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def credential_summary(doc: Any) -> dict[str, Any]:
     """``learner``, ``achievement``, ``credits`` (ECTS), ``level`` (EQF), ``awardingBody`` (legal name),
     ``country``, ``issued`` — each ``None`` when the credential does not say."""
     out: dict[str, Any] = dict.fromkeys(SUMMARY_FIELDS)
     if not isinstance(doc, dict):
         return out
-    subject = _first(doc.get("credentialSubject"))
-    subject = subject if isinstance(subject, dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-    issuer = doc.get("issuer") if isinstance(doc.get("issuer"), dict) else {}
-    address = issuer.get("address") if isinstance(issuer.get("address"), dict) else {}
+    subject = _mapping(_first(doc.get("credentialSubject")))
+    achievement = _mapping(subject.get("achievement"))
+    issuer = _mapping(doc.get("issuer"))
+    address = _mapping(issuer.get("address"))
     credits = achievement.get("creditsAvailable")
     out.update({
         "learner": _learner(subject),

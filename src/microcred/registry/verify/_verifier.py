@@ -51,8 +51,9 @@ class Verifier:
     must agree in any case). ``clock``: the time of the check when ``at`` is not given.
     """
 
-    def __init__(self, checks: Sequence[Check], *, endpoints: Sequence[Endpoint] | Callable[[], Sequence[Endpoint]] = (),
-                 quorum: int | None = None, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(self, checks: Sequence[Check], *,
+                 endpoints: Sequence[Endpoint] | Callable[[], Sequence[Endpoint]] = (), quorum: int | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.checks = list(checks)
         self._endpoints_arg = endpoints
         self._endpoints: list[Endpoint] | None = None
@@ -101,14 +102,14 @@ class _Run:
 
     def __init__(self, verifier: Verifier, subjects: list[Subject]) -> None:
         self.verifier = verifier
-        self.reads: dict[tuple[str, str, str, str], LedgerState | Exception] = {}
+        self.reads: dict[tuple[Any, ...], LedgerState | Exception] = {}
         self.groups: dict[tuple[str, str, str], tuple[list[str], list[int]]] = {}
         for s in subjects:
             if s.entry is None:
                 continue
             roots, indexes = self.groups.setdefault((s.chain, *s.group), ([], []))  # type: ignore[misc]
             root = s.anchor_proof.get("merkleRoot") if s.anchor_proof else None
-            if is_bytes32(root) and root not in roots:
+            if isinstance(root, str) and is_bytes32(root) and root not in roots:
                 roots.append(root)
             if s.entry["statusIndex"] not in indexes:
                 indexes.append(s.entry["statusIndex"])
@@ -141,7 +142,10 @@ class _Run:
         except MicrocredError as exc:
             return ERROR, f"could not check: {exc}"
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as exc:
-            return FAIL, f"malformed credential: {type(exc).__name__}: {exc}"
+            # input this check did not expect: this credential cannot be checked, the others still are (never
+            # "invalid" on a guess)
+            return ERROR, f"could not check: the {check.name} check cannot read this credential " \
+                          f"({type(exc).__name__}: {exc})"
 
     def _offline(self, check: Check, subject: Subject) -> Outcome | None:
         try:
