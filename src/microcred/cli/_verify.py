@@ -123,7 +123,8 @@ def _sources_line(sources: dict | None) -> list[str]:
     if len(trusted) == 1:
         t = trusted[0]
         block = f"block {t['block']}" if t.get("block") is not None else "its latest block"
-        out.append(f"  one source trusted: {t['endpoint']} at {block} (give several --rpc to cross-check)")
+        how = "" if t.get("assurance") in (None, "trusted") else f", its answers checked by {t['assurance']}"
+        out.append(f"  one source trusted: {t['endpoint']} at {block}{how} (give several --rpc to cross-check)")
     elif trusted:
         out.append(f"  {len(trusted)} endpoints agreed: " + ", ".join(
             f"{t['endpoint']} (block {t['block']})" for t in trusted))

@@ -154,3 +154,17 @@ def test_agree():
     with pytest.raises(verify.NoQuorumError, match="b left out: down"):
         verify.agree({"a": 1}, quorum=2, left_out={"b": "down"})
     assert verify.default_quorum(1) == 1 and verify.default_quorum(3) == 2
+
+
+def test_a_ledger_reader_of_another_kind_plugs_in_without_changing_a_check(key):
+    """E.g. one that checks status words with storage proofs: it says so in ``assurance``, the checks are the same."""
+    doc = signed_credential(key)
+
+    class Proven(TableLedger):
+        def read(self, *args, **kw):
+            state = super().read(*args, **kw)
+            state.assurance = "storage-proof"
+            return state
+
+    (v,) = make_verifier([endpoint("http://a", Proven({root_of(doc): (0, 1)}))]).verify([(None, doc)])
+    assert v.valid and v.sources["trusted"][0]["assurance"] == "storage-proof"
