@@ -71,7 +71,69 @@ def endpoint_contexts(app: AppContext, rpcs: tuple[str, ...]) -> list[AppContext
     return contexts
 
 
-class EndpointsDisagreeError(ConfigError):
-    """Several RPC endpoints of one chain gave different answers: none of them can be trusted alone."""
+from microcred.registry.verify import EndpointsDisagreeError  # noqa: E402, F401  (the CLI's name for it)
 
-    exit_code = 2
+
+@dataclass
+class ConnectedEndpoint:
+    """One ``--rpc`` endpoint (or the ``--network`` one), connected read-only, or why it could not be."""
+
+    name: str
+    chain: Any | None
+    problem: str | None = None
+    #: the chain it serves, when it answered but has no registry where this home expects one
+    caip2: str | None = None
+
+
+def _chain_id_of(url: str) -> int:
+    from web3 import HTTPProvider, Web3
+
+    from microcred.chain import rpc_guard
+
+    with rpc_guard("asking the chain id", endpoint=url):
+        return int(Web3(HTTPProvider(url, request_kwargs={"timeout": 15})).eth.chain_id)
+
+
+def connect_endpoints(app: AppContext) -> list[ConnectedEndpoint]:
+    """Every endpoint of ``--rpc`` (or the one of ``--network``), each connected read-only (nothing deployed or
+    sent). One that cannot be reached, serves another chain, or lacks the registry is kept with its problem."""
+    from microcred.chain import NoContractError
+    from microcred.errors import MicrocredError
+
+    contexts = endpoint_contexts(app, app.rpc_urls) if app.rpc_urls else [app]
+    out = []
+    for ctx in contexts:
+        name = ctx.rpc_urls[0] if ctx.rpc_urls else ctx.network
+        try:
+            chain = ctx.chain(read_only=True)
+        except NoContractError as exc:  # it answers, but not with the contracts this home knows: an answer too
+            url = name if name.startswith(("http://", "https://")) else None
+            try:
+                caip2 = f"eip155:{_chain_id_of(url)}" if url else None
+            except MicrocredError:
+                caip2 = None
+            out.append(ConnectedEndpoint(name, None, f"cannot be used ({exc})", caip2=caip2))
+            continue
+        except MicrocredError as exc:
+            out.append(ConnectedEndpoint(name, None, f"cannot be used ({exc})"))
+            continue
+        if not ctx.rpc_urls and ctx.network not in ("memory",):
+            name = chain.endpoint
+        out.append(ConnectedEndpoint(name, chain))
+    return out
+
+
+def ethr_resolver_of(chain: Any):
+    """A did:ethr resolver reading the ERC-1056 registry of ``chain`` (``None`` when it has none)."""
+    import time
+
+    from microcred.did._ethr import EthrResolver
+
+    address = chain.addresses.get("EthereumDIDRegistry")
+    if not address:
+        return None
+
+    def chain_now() -> float:  # "now" is the chain's time, so a change is seen as soon as it is mined
+        return float(max(chain.w3.eth.get_block("latest")["timestamp"], int(time.time())))
+
+    return EthrResolver(chain.w3, address, chain.chain_id, clock=chain_now)

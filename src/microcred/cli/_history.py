@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from microcred.cli._app import AppContext, cli, pass_app
-from microcred.errors import InvalidInputError
 from microcred.registry.ledger import registry_client
+from microcred.cli._app import AppContext, cli, pass_app
+from microcred.chain import RPCUnavailableError
+from microcred.errors import InvalidInputError, NetworkError
 
 
 def _account_for(app: AppContext, target: str) -> str:
@@ -33,24 +34,6 @@ def _account_for(app: AppContext, target: str) -> str:
         raise InvalidInputError(f"{target} is not a did:ethr and no issuer profile here names its account: give the "
                                 "issuer's 0x account instead")
     raise InvalidInputError(f"{target}: not a credential file, a 0x account or a DID")
-
-
-def _block_at(chain, when: datetime | None):
-    """The last block at or before ``when`` (binary search on block times), or latest."""
-    if when is None:
-        return "latest"
-    w3 = chain.w3
-    lo, hi = 0, w3.eth.block_number
-    target = when.timestamp()
-    if w3.eth.get_block(hi)["timestamp"] <= target:
-        return hi
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if w3.eth.get_block(mid)["timestamp"] <= target:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _other_sources(app: AppContext, chain, account: str, when: datetime | None) -> list[list]:
@@ -85,8 +68,10 @@ def _iso(ts: int | None) -> str:
 @click.argument("target")
 @click.option("--at", "at", default=None, help="The timeline as it stood at this time (ISO 8601 or unix seconds).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
+@click.option("--quorum", type=int, default=None,
+              help="How many --rpc endpoints must answer, all alike (default: 2 where 2 or more are given).")
 @pass_app
-def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
+def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: int | None) -> None:
     """The timeline of an issuer (by 0x account or DID) or of one credential (by its file), from the chain.
 
     For an issuer: batches anchored, status changes with reasons, operator changes, read by walking the issuer's
@@ -98,18 +83,19 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
       microcred history out/0-ada.json
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
     """
-    from microcred.registry.anchoring._anchor import anchor_proofs, load_credential, status_entry
+    from microcred.registry.credential import anchor_proofs, load_credential, status_entry
     from microcred.registry.audit._timeline import from_registry_events, merge_timelines, status_at
-    from microcred.registry.verify._verifier import parse_time
+    from microcred.chain._blocks import block_at
+    from microcred.cli._common import connect_endpoints
+    from microcred.registry.verify import agree, parse_time, require_quorum
 
     when = parse_time(at) if at else None
-    rpcs = app.rpc_urls
-    if rpcs:
-        from microcred.cli._common import endpoint_contexts
-
-        chain = endpoint_contexts(app, rpcs)[0].chain()
-    else:
-        chain = app.chain()
+    require_quorum(quorum, len(app.rpc_urls))
+    endpoints = connect_endpoints(app)
+    usable = [e for e in endpoints if e.chain is not None]
+    if not usable:
+        raise NetworkError("no RPC endpoint could be used: " + "; ".join(f"{e.name}: {e.problem}" for e in endpoints))
+    chain = usable[0].chain
     index = None
     path = Path(target)
     if path.is_file():
@@ -122,18 +108,36 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool) -> None:
         root = proofs[0]["merkleRoot"] if proofs else None
     else:
         account, registry, root = _account_for(app, target), chain.address_of("CredentialRegistry"), None
-    client = registry_client(chain, address=registry)
-    events = client.history(account, block=_block_at(chain, when))
-    if len(rpcs) > 1:
-        from microcred.cli._common import EndpointsDisagreeError, endpoint_contexts
-
-        for ctx, url in zip(endpoint_contexts(app, rpcs)[1:], rpcs[1:]):
-            other_chain = ctx.chain()
-            other = registry_client(other_chain, address=registry).history(account, block=_block_at(other_chain, when))
-            if [(e.block_number, e.tx_hash, e.kind, e.data) for e in other] != \
-                    [(e.block_number, e.tx_hash, e.kind, e.data) for e in events]:
-                raise EndpointsDisagreeError(f"the RPC endpoints disagree about the history of {account}: {rpcs[0]} "
-                                             f"reports {len(events)} changes, {url} reports {len(other)}")
+    answers: dict = {}
+    left_out: dict = {}
+    by_name: dict = {}
+    for e in endpoints:
+        name = e.name if e.name not in answers and e.name not in left_out else f"{e.name} (#{len(answers) + 1})"
+        if e.chain is None and e.caip2 == chain.caip2:  # it answers, without the registry: a different answer
+            answers[name] = (("no registry", str(e.problem)),)
+            by_name[name] = []
+            continue
+        if e.chain is None:
+            left_out[name] = str(e.problem)
+            continue
+        if e.chain.caip2 != chain.caip2:
+            left_out[name] = f"it serves chain {e.chain.caip2}, not {chain.caip2}"
+            continue
+        try:
+            got = registry_client(e.chain, address=registry).history(
+                account, block=block_at(e.chain.w3, when, endpoint=e.chain.endpoint))
+        except RPCUnavailableError as exc:
+            left_out[name] = f"unreachable ({exc})"
+            continue
+        by_name[name] = got
+        answers[name] = tuple((ev.block_number, ev.tx_hash, ev.kind, repr(ev.data)) for ev in got)
+    agreed = agree(answers, quorum=require_quorum(quorum, len(endpoints)), left_out=left_out,
+                   what=f"the history of {account}",
+                   show={n: "there is no registry" if a and a[0][0] == "no registry" else f"{len(a)} changes"
+                         for n, a in answers.items()})
+    events = by_name[next(n for n, a in answers.items() if a == agreed)]
+    for name, why in left_out.items():
+        app.info(f"left out: {name}: {why}")
     if index is not None:
         events = [e for e in events if (e.kind == "anchored" and (e.data.get("root") == root or (
             e.data["first_index"] <= index < e.data["first_index"] + e.data["count"])))

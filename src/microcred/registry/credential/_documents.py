@@ -16,7 +16,11 @@ __all__ = [
     "STATUS_ENTRY_TYPE",
     "anchor_proofs",
     "credential_digest",
+    "MAX_CREDENTIAL_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_STATUS_INDEX",
     "load_credential",
+    "parse_credential",
     "signature_proofs",
     "status_entry",
     "strip_anchor",
@@ -24,6 +28,14 @@ __all__ = [
 
 ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
 STATUS_ENTRY_TYPE = "MicrocredRegistryEntry2026"
+#: a credential file larger than this is refused before it is parsed
+MAX_CREDENTIAL_BYTES = 1024 * 1024
+#: arrays and objects nested deeper than this are refused before anything recursive runs
+MAX_JSON_DEPTH = 64
+#: the largest status index the registry can hold (uint64 indexes; 2^64-1 is never allocated)
+MAX_STATUS_INDEX = 2**64 - 2
+
+
 def _proofs(doc: dict) -> list[dict]:
     proof = doc.get("proof")
     if proof is None:
@@ -71,22 +83,91 @@ def status_entry(doc: dict) -> dict:
                 index = int(index)
             if isinstance(index, bool) or not isinstance(index, int) or index < 0:
                 raise InvalidInputError(f"credentialStatus.statusIndex must be a whole number, not {index!r}")
+            if index > MAX_STATUS_INDEX:
+                raise InvalidInputError(f"credentialStatus.statusIndex {index} is out of range: a registry index "
+                                        f"is at most 2^64-2")
             return {**entry, "statusIndex": index}
     raise InvalidInputError(f"the credential has no credentialStatus of type {STATUS_ENTRY_TYPE}")
 
 
-def load_credential(path: Path) -> dict:
+def _depth_problem(text: str, limit: int) -> str | None:
+    """Where ``text`` nests arrays/objects deeper than ``limit`` (a scan that skips strings), or ``None``."""
+    depth = 0
+    in_string = escaped = False
+    for position, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return f"nested deeper than {limit} levels (at character {position})"
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def _no_constant(name: str) -> None:
+    raise InvalidInputError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise InvalidInputError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def parse_credential(data: bytes | str, *, source: str = "the credential") -> dict:
+    """A credential from its JSON text, refusing before parsing what could harm the verifier: more than
+    :data:`MAX_CREDENTIAL_BYTES`, invalid UTF-8, nesting deeper than :data:`MAX_JSON_DEPTH`; and then NaN, Infinity,
+    numbers out of range and anything that is not a JSON object. Each refusal is an :class:`InvalidInputError`
+    naming the reason."""
+    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    if size > MAX_CREDENTIAL_BYTES:
+        raise InvalidInputError(f"{source}: too large ({size} bytes; a credential is at most "
+                                f"{MAX_CREDENTIAL_BYTES} bytes)")
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(f"{source}: not UTF-8 text (invalid byte at position {exc.start})") from None
+    else:
+        text = data
+    deep = _depth_problem(text, MAX_JSON_DEPTH)
+    if deep:
+        raise InvalidInputError(f"{source}: {deep}")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        doc = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{source}: not valid JSON: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") \
+            from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more digits than Python converts
+        raise InvalidInputError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise InvalidInputError(f"{source}: a credential is a JSON object, not {type(doc).__name__}")
+    return doc
+
+
+def load_credential(path: Path) -> dict:
+    """:func:`parse_credential` of a file (its size checked before it is read)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CREDENTIAL_BYTES:
+            raise InvalidInputError(f"{path}: too large ({size} bytes; a credential is at most "
+                                    f"{MAX_CREDENTIAL_BYTES} bytes)")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InvalidInputError(f"{path}: cannot be read ({exc})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") \
-            from None
-    if not isinstance(doc, dict):
-        raise InvalidInputError(f"{path}: a credential is a JSON object, not {type(doc).__name__}")
-    return doc
+    return parse_credential(data, source=str(path))

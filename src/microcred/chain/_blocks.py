@@ -1,0 +1,30 @@
+"""Time → block: the last block at or before a time, by bisection on block timestamps (O(log n) reads)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from microcred.chain._rpc import rpc_guard
+
+__all__ = ["block_at"]
+
+
+def block_at(w3: Any, when: datetime | None, *, endpoint: str = "the RPC endpoint") -> int | str:
+    """The number of the last block mined at or before ``when``, or ``"latest"`` when ``when`` is ``None``.
+
+    A time before the first block answers block 0 (the chain's state then is its genesis state)."""
+    if when is None:
+        return "latest"
+    target = when.timestamp()
+    with rpc_guard("finding the block of a time", endpoint=endpoint):
+        lo, hi = 0, int(w3.eth.block_number)
+        if w3.eth.get_block(hi)["timestamp"] <= target:
+            return hi
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if w3.eth.get_block(mid)["timestamp"] <= target:
+                lo = mid
+            else:
+                hi = mid - 1
+    return lo

@@ -1,0 +1,102 @@
+"""``anchor``: the inclusion proof leads from the credential to a root that the credential's issuer anchored, for
+a range holding its status index, in a registry the *verifier* trusts (never one the credential chose)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
+
+from eth_utils import is_address, to_checksum_address
+
+from microcred.registry.anchoring._merkle import leaf_hash, verify_proof
+from microcred.registry.credential._documents import credential_digest
+from microcred.registry.verify._check import ChainView, Subject
+from microcred.registry.verify._model import ERROR, FAIL, PASS, Outcome
+
+__all__ = ["AnchorCheck", "TrustedRegistries", "is_bytes32"]
+
+#: chain (CAIP-2) → the CredentialRegistry addresses the verifier believes there, as a mapping or a callable
+TrustedRegistries = Mapping[str, Iterable[str]] | Callable[[str], Iterable[str]]
+
+
+@lru_cache(maxsize=1024)
+def _checksum(address: str) -> str:
+    return to_checksum_address(address)
+
+
+def is_bytes32(value: Any) -> bool:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+        return False
+    try:
+        bytes.fromhex(value[2:])
+    except ValueError:
+        return False
+    return True
+
+
+class AnchorCheck:
+    """``trusted``: the CredentialRegistry addresses to believe, per chain. A credential naming any other
+    registry fails: whoever deploys a contract could make it answer "anchored, active"."""
+
+    name = "anchor"
+
+    def __init__(self, trusted: TrustedRegistries) -> None:
+        self.trusted = trusted
+
+    def trusted_on(self, chain: str) -> set[str]:
+        found = self.trusted(chain) if callable(self.trusted) else self.trusted.get(chain, ())
+        return {_checksum(str(a)) for a in (found or ()) if is_address(str(a))}
+
+    def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
+        entry, proof = subject.entry, subject.anchor_proof
+        if entry is None:
+            return FAIL, f"no usable registry status entry: {subject.entry_problem}"
+        if proof is None:
+            return FAIL, subject.anchor_problem or "no anchor proof"
+        if view is None:
+            return self._offline(subject, entry, proof)
+        trusted = self.trusted_on(str(entry["chain"]))
+        if trusted and entry["registry"] not in trusted:
+            return self._untrusted(entry, trusted)
+        if not trusted:
+            return ERROR, (f"could not check: this verifier knows no trusted CredentialRegistry on chain "
+                           f"{entry['chain']} (deploy one with `microcred deploy` on a development chain, or name "
+                           "the registries to trust in the verifier's configuration)")
+        root = proof["merkleRoot"]
+        batch = view.state().batches.get(root)
+        if batch is None:
+            return FAIL, (f"root {root[:18]}… is not anchored by issuer account {entry['issuerAccount']} on "
+                          f"registry {entry['registry']}")
+        if not batch.covers(entry["statusIndex"]):
+            return FAIL, (f"status index {entry['statusIndex']} is outside the anchored range "
+                          f"[{batch.first_index}, {batch.first_index + batch.count})")
+        view.facts["batch"] = batch
+        view.facts["anchored_at"] = datetime.fromtimestamp(batch.anchored_at, timezone.utc)
+        when = view.facts["anchored_at"].strftime("%Y-%m-%d %H:%M:%S UTC")
+        return PASS, (f"anchored in block {batch.block_number} at {when} (root {root[:12]}…, batch of indexes "
+                      f"{batch.first_index}–{batch.first_index + batch.count - 1})")
+
+    @staticmethod
+    def _untrusted(entry: dict, trusted: set[str]) -> Outcome:
+        return FAIL, (f"registry {entry['registry']} on chain {entry['chain']} is not trusted by this verifier "
+                      f"(it trusts {', '.join(sorted(trusted))}): anyone can deploy a contract that says \"anchored\"")
+
+    def _offline(self, subject: Subject, entry: dict, proof: dict) -> Outcome | None:
+        for field_name, expected in (("chain", entry["chain"]), ("registry", entry["registry"]),
+                                     ("issuerAccount", entry["issuerAccount"])):
+            if str(proof.get(field_name, "")).lower() != str(expected).lower():
+                return FAIL, (f"the anchor proof names {field_name} {proof.get(field_name)!r} but the signed status "
+                              f"entry says {expected!r}")
+        trusted = self.trusted_on(str(entry["chain"]))
+        if trusted and entry["registry"] not in trusted:
+            return self._untrusted(entry, trusted)
+        root, path = proof.get("merkleRoot"), proof.get("merklePath")
+        if not isinstance(root, str) or not is_bytes32(root) or not isinstance(path, list) or \
+                not all(is_bytes32(p) for p in path):
+            return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
+        leaf = leaf_hash(credential_digest(subject.doc))
+        if not verify_proof(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):
+            return FAIL, ("the inclusion proof does not lead from this credential to its root: the credential was "
+                          "changed after it was anchored, or the proof is forged")
+        return None  # the rest is on the chain (and, when no registry is known yet, the trust too)

@@ -1,0 +1,106 @@
+"""The check protocol, and what a check is given: the credential (:class:`Subject`) and, for checks that need a
+chain, one endpoint's view of it (:class:`ChainView`).
+
+A check answers ``(result, detail)``. It is first asked with no view: a check that needs no chain (or that can
+already tell, offline — a forged inclusion proof, an untrusted registry) answers then; one that needs the chain
+returns ``None`` and is then asked once per usable endpoint, and the answers are put to the quorum. A check may
+record what it found in ``subject.facts`` (offline) or ``view.facts`` (per endpoint); facts every endpoint agreed on
+are copied into ``subject.facts`` for the checks after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Callable, Protocol, runtime_checkable
+
+from eth_utils import is_address, to_checksum_address
+
+from microcred.errors import MicrocredError
+from microcred.registry.credential._documents import anchor_proofs, status_entry
+from microcred.registry.verify._model import CheckResult, Outcome
+from microcred.registry.verify._sources import Endpoint, LedgerState
+
+__all__ = ["ChainView", "Check", "Subject"]
+
+
+@lru_cache(maxsize=1024)
+def _checksum(address: str) -> str:
+    return to_checksum_address(address)
+
+
+@runtime_checkable
+class Check(Protocol):
+    """One check of the verifier: ``format``, ``signature``, ``issuer``, ``anchor``, ``status``, ``validity``,
+    ``accreditation``, or one of your own."""
+
+    name: str
+
+    def run(self, subject: "Subject", view: "ChainView | None") -> Outcome | None:
+        """The answer; with ``view=None``, ``None`` means "this needs a chain"."""
+
+
+@dataclass
+class Subject:
+    """One credential under verification, with what its document says about where it lives."""
+
+    file: str | None
+    doc: dict
+    when: datetime  # the time of the check
+    at: datetime | None  # the past time asked for (``--at``), if any
+    entry: dict | None = None  # the registry status entry, checked for shape
+    entry_problem: str | None = None
+    anchor_proof: dict | None = None
+    anchor_problem: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, CheckResult] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None) -> "Subject":
+        subject = cls(file, doc, when, at)
+        try:
+            entry = status_entry(doc)
+        except MicrocredError as exc:
+            subject.entry_problem = str(exc)
+            return subject
+        if not is_address(str(entry["registry"])) or not is_address(str(entry["issuerAccount"])):
+            subject.entry_problem = "the status entry's registry or issuer account is not an address"
+            return subject
+        entry["registry"] = _checksum(str(entry["registry"]))
+        entry["issuerAccount"] = _checksum(str(entry["issuerAccount"]))
+        subject.entry = entry
+        found = anchor_proofs(doc)
+        if len(found) > 1:
+            subject.anchor_problem = "the credential carries more than one anchor proof"
+        elif not found:
+            subject.anchor_problem = "the credential was never anchored (no anchor proof)"
+        else:
+            subject.anchor_proof = found[0]
+        return subject
+
+    @property
+    def chain(self) -> str | None:
+        return str(self.entry["chain"]) if self.entry else None
+
+    @property
+    def group(self) -> tuple[str, str] | None:
+        """(registry, issuer account): the credentials read together."""
+        return (self.entry["registry"], self.entry["issuerAccount"]) if self.entry else None
+
+    def result(self, name: str) -> str | None:
+        found = self.results.get(name)
+        return found.result if found else None
+
+
+@dataclass
+class ChainView:
+    """One endpoint's view of one credential: its ledger state (read once per group, on first use)."""
+
+    endpoint: Endpoint
+    _state: Callable[[], LedgerState]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def state(self) -> LedgerState:
+        """The registry state of the credential's issuer on this endpoint; raises NetworkError."""
+        return self._state()
