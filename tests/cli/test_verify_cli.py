@@ -173,3 +173,23 @@ def test_a_registry_the_verifier_does_not_trust_fails(issued, tmp_path, capsys):
     anchor = next(c["detail"] for c in line["checks"] if c["name"] == "anchor")
     assert code == 1 and checks(line)["anchor"] == "fail" and "not trusted" in anchor
     assert "0x1212121212121212121212121212121212121212" in anchor
+
+
+def test_a_registry_the_verifier_names_with_registry_is_believed(issued, tmp_path, capsys):
+    """--registry adds the verifier's own choice; an address with no code behind it is still not believed."""
+    base, files = issued
+    doc = json.loads(files[0].read_text())
+    elsewhere = "0x" + "12" * 20
+    doc["credentialStatus"]["registry"] = elsewhere
+    for proof in doc["proof"]:
+        if proof.get("type") == "MicrocredAnchorProof2026":
+            proof["registry"] = elsewhere
+    f = tmp_path / "elsewhere.json"
+    f.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, *base, "--json", "verify", str(f), "--registry", elsewhere)
+    (line,) = lines(out)
+    anchor = next(c["detail"] for c in line["checks"] if c["name"] == "anchor")
+    assert code == 1 and "not trusted" in anchor  # no contract at that address: named, never believed
+    code, out, _ = run(capsys, *base, "--json", "verify", str(files[0]), "--registry", elsewhere)
+    (line,) = lines(out)
+    assert code == 0 and checks(line)["anchor"] == "pass"

@@ -37,10 +37,19 @@ def _resolver(endpoints: list[Any]):
     return resolver
 
 
-def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None):
-    """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain)."""
+def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
+                   registries: tuple[str, ...] = ()):
+    """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
+
+    The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
+    in its home, those shipped for public networks, and the deterministic addresses where code is there — never
+    one a credential names on its own."""
+    from microcred.chain import ANY_CHAIN, TrustedRegistries
     from microcred.cli._common import connect_endpoints, ethr_resolver_of
     from microcred.registry.verify import Endpoint, RegistryLedger, Verifier, binding_on, default_checks
+
+    believed = TrustedRegistries.for_home(app.home, {ANY_CHAIN: {"CredentialRegistry": list(registries)}}
+                                          if registries else None)
 
     trust_list = None
     if trust is not None:
@@ -76,9 +85,11 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
         return [as_endpoint(c) for c in endpoints_connected()]
 
     def trusted(caip2: str) -> set[str]:
-        # until the chain package names the registries to trust per chain: the one recorded or deployed there
-        return {c.chain.addresses["CredentialRegistry"] for c in endpoints_connected()
-                if c.chain is not None and c.chain.caip2 == caip2 and "CredentialRegistry" in c.chain.addresses}
+        for c in endpoints_connected():
+            if c.chain is not None and c.chain.caip2 == caip2:
+                return set(believed.addresses(c.chain.w3, c.chain.chain_id, "CredentialRegistry",
+                                              endpoint=c.chain.endpoint))
+        return set()
 
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
                             accreditation=trust_list is not None)
@@ -159,9 +170,12 @@ def _unreadable(path: Path, exc: MicrocredError):
               help="Trust list of accreditation bodies (adds the accreditation check).")
 @click.option("--quorum", type=int, default=None,
               help="How many --rpc endpoints must answer, all alike (default: 2 where 2 or more are given).")
+@click.option("--registry", "registries", multiple=True, metavar="ADDRESS",
+              help="Also believe this credential registry (repeatable); by default only the shipped, recorded "
+                   "and deterministic ones.")
 @pass_app
 def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None,
-           quorum: int | None) -> None:
+           quorum: int | None, registries: tuple[str, ...]) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
 
     Each check passes, fails, or could not be checked (an unreachable RPC is never "invalid"); the checks that
@@ -188,7 +202,8 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
             slots.append(None)
         except MicrocredError as exc:
             slots.append(_unreadable(path, exc))
-    verified = iter(build_verifier(app, trust, quorum=quorum).verify(items, at=when) if items else [])
+    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries).verify(items, at=when)
+                    if items else [])
     results = [slot if slot is not None else next(verified) for slot in slots]
     for v in results:
         app.emit(v.as_record(), render(v))
