@@ -204,3 +204,27 @@ def test_a_liar_forging_a_whole_block_is_caught_by_a_second_endpoint(issued, lia
     assert alone.single_source
     with pytest.raises(BlockMismatchError, match="one of them is lying"):
         client.proven_status_of(issuer.address, [5], confirm=[(_http_web3(url), url)])
+
+
+def test_one_source_alone_is_read_through_storage_proofs(issued):
+    """The verifier's ledger reader for a single endpoint: status words proven against the state root, and an
+    eth_call answer that its own proofs contradict is could-not-check, never believed."""
+    from microcred.chain import RPCResponseError
+    from microcred.registry.ledger import RegistryClient
+    from microcred.registry.verify import RegistryLedger
+
+    url, chain, issuer = issued
+    root = "0x" + (b"\x42" * 31 + b"\x01").hex()
+    honest = RegistryLedger(lambda address: _client(url, chain), prove=True)
+    state = honest.read(chain.address_of("CredentialRegistry"), issuer.address, [root], [4, 5, 900], at=None)
+    assert state.assurance == "storage-proof" and isinstance(state.block, int)
+    assert [state.statuses[i] for i in (4, 5, 900)] == [Status.ACTIVE, Status.REVOKED, Status.SUSPENDED]
+
+    class Lying(RegistryClient):
+        def verification_state(self, *args: Any, **kwargs: Any) -> Any:
+            batches, statuses, head = super().verification_state(*args, **kwargs)
+            return batches, [Status.ACTIVE for _ in statuses], head
+
+    lying = RegistryLedger(lambda address: Lying(_http_web3(url), address, endpoint=url), prove=True)
+    with pytest.raises(RPCResponseError, match="storage proofs"):
+        lying.read(chain.address_of("CredentialRegistry"), issuer.address, [root], [5], at=None)

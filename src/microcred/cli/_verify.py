@@ -77,8 +77,9 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
 
             accreditation = AccreditationChecker(trust_list, lambda address, _c=chain: AccreditationClient(
                 _c.w3, address, endpoint=_c.endpoint), chain=chain.caip2)
+        alone = len(endpoints_connected()) == 1 and chain.name != "memory"  # eth-tester has no eth_getProof
         return Endpoint(c.name, chain.caip2, ledger=RegistryLedger(
-            lambda address, _c=chain: registry_client(_c, address=address), pin_block=True),
+            lambda address, _c=chain: registry_client(_c, address=address), pin_block=True, prove=alone),
             binding=binding, accreditation=accreditation)
 
     def endpoints() -> list[Endpoint]:

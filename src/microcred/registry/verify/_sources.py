@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from microcred.chain import rpc_guard
+from microcred.chain import RPCResponseError, rpc_guard
 from microcred.registry.ledger._client import Batch, RegistryClient, Status
 
 __all__ = ["BindingFn", "Endpoint", "LedgerReader", "LedgerState", "RegistryLedger", "StatusChange"]
@@ -59,20 +59,33 @@ class RegistryLedger:
     that block, so the answer names the block it holds for (one more request).
     """
 
-    def __init__(self, registry_for: Callable[[str], RegistryClient], *, pin_block: bool = False) -> None:
+    def __init__(self, registry_for: Callable[[str], RegistryClient], *, pin_block: bool = False,
+                 prove: bool = False) -> None:
         self.registry_for = registry_for
         self.pin_block = pin_block
+        self.prove = prove
 
     def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
              at: datetime | None) -> LedgerState:
         client = self.registry_for(registry)
         block: int | str = "latest"
-        if self.pin_block:
+        proven = None
+        if self.prove:  # one source alone: its status words are checked against the block's state root
+            proven = client.proven_status_of(account, list(indexes), block="latest")
+            block = proven.block.number
+        elif self.pin_block:
             with rpc_guard("reading the head block", endpoint=client.endpoint):
                 block = int(client.w3.eth.block_number)
         got, statuses, _head = client.verification_state(account, list(roots), list(indexes), block=block)
+        if proven is not None:
+            if list(statuses) != list(proven.statuses):
+                raise RPCResponseError(
+                    f"{client.endpoint} answers eth_call with statuses that its own storage proofs of block "
+                    f"{proven.block.number} contradict: it cannot be trusted")
+            statuses = proven.statuses
         state = LedgerState(batches=dict(zip(roots, got)), statuses=dict(zip(indexes, statuses)),
-                            block=block if isinstance(block, int) else None)
+                            block=block if isinstance(block, int) else None,
+                            assurance="storage-proof" if proven is not None else "trusted")
         if at is not None or any(s != Status.ACTIVE for s in statuses):
             anchored = [b.block_number for b in got if b is not None]
             if anchored:
