@@ -4,6 +4,7 @@ from microcred.registry.anchoring._anchor import (
     AnchorError,
     AnchorResult,
     Anchorer,
+    BatchLimitError,
     DEFAULT_BATCH_LIMIT,
 )
 from microcred.registry.anchoring._merkle import (
@@ -17,6 +18,7 @@ __all__ = [
     "AnchorError",
     "AnchorResult",
     "Anchorer",
+    "BatchLimitError",
     "DEFAULT_BATCH_LIMIT",
     "MerkleTree",
     "hash_pair",
