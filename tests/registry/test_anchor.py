@@ -172,7 +172,7 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
     files = make_credentials(out, chain.caip2, reg.address, issuer.address, range(200))
     args = [sys.executable, "-m", "tests.registry.anchor_driver", node.url, str(home), str(out),
             "0x" + issuer.key.hex(), "25"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}  # this checkout's sources
     rng = random.Random(20261128)
     for _ in range(20):
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -27,12 +27,16 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     """
     from microcred.registry.anchoring._anchor import Anchorer
 
+    from microcred.cli._issue import issuer_locked
+    from microcred.registry.issuance import IssuerStore
+
     files = credential_files(paths)
     session = issuer_session(app, issuer_name)
-    anchorer = Anchorer(session.registry, app.home / "issuers", chain_caip2=session.chain.caip2,
-                        batch_limit=batch_limit)
-    with click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
+    journal_dir = IssuerStore(app.home).journal_dir(session.profile.name, session.account.address)
+    anchorer = Anchorer(session.registry, journal_dir, chain_caip2=session.chain.caip2, batch_limit=batch_limit)
+    with issuer_locked(app, session.profile.name, "anchor"), \
+            click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
+                              show_pos=True) as bar:
         result = anchorer.anchor(files, progress=lambda done, total: bar.update(done - bar.pos))
     for batch in result.anchored:
         app.emit({"root": batch["root"], "firstIndex": batch["firstIndex"], "count": batch["count"],

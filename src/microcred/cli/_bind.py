@@ -23,11 +23,18 @@ def bind(app: AppContext, name: str) -> None:
     Example:
       microcred issuer bind tu-munich
     """
+    from microcred.cli._issue import issuer_locked
+
+    session = issuer_session(app, name)
+    with issuer_locked(app, session.profile.name, "bind"):
+        _bind(app, session)
+
+
+def _bind(app: AppContext, session) -> None:
     from microcred.did import Keystore
     from microcred.did._binding import publish_binding
     from microcred.did._ethr import EthrDIDController
 
-    session = issuer_session(app, name)
     profile = session.profile
     if profile.did.startswith("did:ethr:"):
         app.emit({"did": profile.did, "bound": True}, f"{profile.did} is a did:ethr: its account is its identity")

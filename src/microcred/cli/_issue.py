@@ -25,6 +25,14 @@ from microcred.registry.issuance._issuer import CRYPTOSUITES, IssuerProfile, Iss
 Signer = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def issuer_locked(app: AppContext, name: str, command: str) -> contextlib.AbstractContextManager[None]:
+    """Hold issuer ``name``'s lock (``issue``, ``anchor``, status changes and ``bind`` take it): a second process
+    says which process holds it and waits for it."""
+    from microcred.registry.issuance import IssuerStore as _Store, issuer_lock
+
+    return issuer_lock(_Store(app.home).lock_path(name), issuer=name, command=command, on_wait=app.info)
+
+
 def _make_signer(app: AppContext, profile: IssuerProfile, cryptosuite: str) -> Signer:
     """The signer of ``profile``: unlocks its keystore key ``<home>/keys/<profile.key>`` (passphrase from
     $MICROCRED_PASSPHRASE or a prompt) and returns ``doc -> doc with a Data Integrity proof`` made by
@@ -123,6 +131,12 @@ def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path:
     """
     store = IssuerStore(app.home)
     profile = store.load(issuer_name)
+    with issuer_locked(app, profile.name, "issue"):
+        _issue(app, store, profile, template_path, learners_path, out_dir, cryptosuite)
+
+
+def _issue(app: AppContext, store: IssuerStore, profile: IssuerProfile, template_path: Path, learners_path: Path,
+           out_dir: Path, cryptosuite: str | None) -> None:
     profile.require_chain()
     template = load_template(template_path)
     learners = load_learners(learners_path, template=template)

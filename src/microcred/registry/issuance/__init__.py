@@ -20,6 +20,7 @@ from microcred.registry.issuance._issuance import (
     parse_learners,
     parse_template,
 )
+from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
 from microcred.registry.issuance._issuer import (
     CRYPTOSUITES,
     DEFAULT_CRYPTOSUITE,
@@ -42,6 +43,7 @@ __all__ = [
     "IndexRange",
     "IssuanceError",
     "IssuedCredential",
+    "IssuerBusyError",
     "IssuerExistsError",
     "IssuerNotFoundError",
     "IssuerNotReadyError",
@@ -49,10 +51,12 @@ __all__ = [
     "IssuerStore",
     "Learner",
     "LearnerFileError",
+    "LockHolder",
     "Sign",
     "TemplateError",
     "build_credential",
     "check_issuer_name",
+    "issuer_lock",
     "issue_batch",
     "load_learners",
     "load_template",
