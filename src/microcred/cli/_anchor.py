@@ -28,12 +28,18 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     from microcred.registry.anchoring._anchor import Anchorer
 
     from microcred.cli._issue import issuer_locked
+    from microcred.cli._node import persist_confirmed
     from microcred.registry.issuance import IssuerStore
+
+    def hook(stage: str, entry: dict) -> None:
+        if stage == "mined":  # the chain has the root: on the local node, on disk before any file says so
+            persist_confirmed(app)
 
     files = credential_files(paths)
     session = issuer_session(app, issuer_name)
     journal_dir = IssuerStore(app.home).journal_dir(session.profile.name, session.account.address)
-    anchorer = Anchorer(session.registry, journal_dir, chain_caip2=session.chain.caip2, batch_limit=batch_limit)
+    anchorer = Anchorer(session.registry, journal_dir, chain_caip2=session.chain.caip2, batch_limit=batch_limit,
+                        hook=hook)
     with issuer_locked(app, session.profile.name, "anchor"), \
             click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
                               show_pos=True) as bar:

@@ -31,6 +31,7 @@ def bind(app: AppContext, name: str) -> None:
 
 
 def _bind(app: AppContext, session) -> None:
+    from microcred.cli._node import persist_confirmed
     from microcred.did import Keystore
     from microcred.did._binding import publish_binding
     from microcred.did._ethr import EthrDIDController
@@ -44,6 +45,7 @@ def _bind(app: AppContext, session) -> None:
     controller = EthrDIDController(chain.w3, chain.address_of("EthereumDIDRegistry"), session.account,
                                    chain_id=chain.chain_id)
     receipt = publish_binding(controller, profile.did, key, verification_method=profile.verification_method)
+    persist_confirmed(app)
     block = receipt["blockNumber"] if isinstance(receipt, dict) or hasattr(receipt, "__getitem__") else None
     app.emit({"did": profile.did, "account": session.account.address, "block": block},
              f"bound {profile.did} to account {session.account.address} (block {block})")

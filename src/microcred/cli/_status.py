@@ -37,12 +37,14 @@ def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: 
     from microcred.registry.ledger._client import reason_code, reason_label
 
     from microcred.cli._issue import issuer_locked
+    from microcred.cli._node import persist_confirmed
 
     code = reason_code(reason)
     session = issuer_session(app, issuer_name)
     indexes = _indexes(targets, session.account.address)
     with issuer_locked(app, session.profile.name, {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.ACTIVE: "reinstate"}[status]):
         receipt = session.registry.change_status(status, indexes, code)
+        persist_confirmed(app)
     verb = {Status.REVOKED: "revoked", Status.SUSPENDED: "suspended", Status.ACTIVE: "reinstated"}[status]
     app.emit({"status": verb, "indexes": indexes, "reason": code, "reasonLabel": reason_label(code),
               "txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used},
