@@ -122,7 +122,7 @@ def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path:
 
     \b
     Learner columns: name, completion_date (YYYY-MM-DD) and at least one of did, email, student_id, national_id;
-    optional: start_date, grade.
+    optional: start_date, grade. A CSV may be comma-, semicolon- or tab-separated (found from its header row).
 
     \b
     Example:
@@ -143,7 +143,13 @@ def _issue(app: AppContext, store: IssuerStore, profile: IssuerProfile, template
     suite = cryptosuite or profile.cryptosuite
     signer = _LazySigner(lambda: _make_signer(app, profile, suite))
     allocator = IndexAllocator(store.state_path(profile.name))
-    app.info(f"{len(learners)} learner{'s' if len(learners) != 1 else ''} in {learners_path}: all rows valid")
+    kind = ""
+    if learners_path.suffix.lower() == ".csv":
+        from microcred.registry.issuance import CSV_DELIMITERS, detect_delimiter
+
+        with open(learners_path, encoding="utf-8-sig", errors="replace") as fh:
+            kind = f" ({CSV_DELIMITERS[detect_delimiter(fh.readline())]}-separated)"
+    app.info(f"{len(learners)} learner{'s' if len(learners) != 1 else ''} in {learners_path}{kind}: all rows valid")
     with _Progress(signer, "issuing") as progress:
         result = issue_batch(profile, template, learners, out_dir, signer, allocator,
                              lambda: datetime.now(timezone.utc), progress=progress, source=str(learners_path))

@@ -2,6 +2,7 @@
 reservations."""
 
 from microcred.registry.issuance._issuance import (
+    CSV_DELIMITERS,
     BatchConflictError,
     BatchResult,
     CourseTemplate,
@@ -14,7 +15,9 @@ from microcred.registry.issuance._issuance import (
     Sign,
     TemplateError,
     build_credential,
+    detect_delimiter,
     issue_batch,
+    learner_name,
     load_learners,
     load_template,
     parse_learners,
@@ -34,6 +37,7 @@ from microcred.registry.issuance._issuer import (
 )
 
 __all__ = [
+    "CSV_DELIMITERS",
     "BatchConflictError",
     "BatchResult",
     "CRYPTOSUITES",
@@ -55,8 +59,10 @@ __all__ = [
     "Sign",
     "TemplateError",
     "build_credential",
+    "detect_delimiter",
     "check_issuer_name",
     "issuer_lock",
+    "learner_name",
     "issue_batch",
     "load_learners",
     "load_template",

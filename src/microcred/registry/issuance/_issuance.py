@@ -539,8 +539,29 @@ def _row_problems(source: str, line: int, raw: dict[str, Any]) -> list[str]:
     return []
 
 
+#: the delimiters a learner CSV may use: comma, semicolon (the spreadsheet default where the decimal mark is a
+#: comma: Germany, France, …) and tab; the names say them in messages
+CSV_DELIMITERS: Final = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter of a learner CSV, read from its header row: the one of :data:`CSV_DELIMITERS` that splits the
+    header into the most known column names (a comma when none does, so the header's problems are then named)."""
+    header = text.removeprefix("\ufeff").split("\n", 1)[0]
+
+    def known(delimiter: str) -> int:
+        try:
+            cells = next(csv.reader([header], delimiter=delimiter), [])
+        except csv.Error:
+            return 0
+        return sum(1 for c in cells if c.strip().lower() in LEARNER_COLUMNS)
+
+    best = max(CSV_DELIMITERS, key=lambda d: (known(d), d == ","))
+    return best if known(best) else ","
+
+
 def _csv_rows(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     try:
         header = next(reader)
     except StopIteration:
@@ -908,6 +929,29 @@ class IndexAllocator:
             entry["journal"] = str(journal)
             write_json_atomic(self.path, state, indent=None)
 
+    def holders(self, indexes: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """What the issuer's own records say of each of ``indexes``: ``learner`` (name, from the credential file when
+        it is there), ``course``, ``file`` (None when unknown). An index no batch of this state reserved is left out.
+        Reads only; a missing or damaged batch journal leaves its indexes with what the state knows."""
+        wanted = set(indexes)
+        found: dict[int, dict[str, Any]] = {}
+        for entry in self._read()["batches"].values():
+            covered = wanted & set(range(entry["first"], entry["first"] + entry["count"]))
+            if not covered:
+                continue
+            journal_path = Path(entry["journal"]) if entry.get("journal") else None
+            journal = None
+            if journal_path is not None:
+                with contextlib.suppress(OSError, ValueError, BatchConflictError):
+                    journal = _read_journal(journal_path)
+            rows = {e["index"]: e for e in (journal or {}).get("entries", [])}
+            for index in covered:
+                row = rows.get(index)
+                file = journal_path.parent / row["file"] if row and journal_path else None
+                found[index] = {"learner": learner_name(file) if file else None, "file": str(file) if file else None,
+                                "course": (journal or {}).get("course")}
+        return found
+
 
 # -- the batch --------------------------------------------------------------------------------------------------
 
@@ -949,8 +993,37 @@ class BatchResult:
                 "firstIndex": self.indexes.first, "lastIndex": self.indexes.last, "journal": str(self.journal)}
 
 
+#: Latin letters that do not decompose into a base letter and marks, with their usual ASCII transliteration
+_TRANSLITERATION: Final = str.maketrans({
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i", "ħ": "h", "Ħ": "H", "ŋ": "ng",
+    "Ŋ": "Ng", "ĸ": "k", "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T",
+})
+
+
+def learner_name(source: str | os.PathLike[str] | Mapping[str, Any]) -> str | None:
+    """The learner's name a credential (a file or a document) carries, or None (no file, no name, not JSON)."""
+    doc: Any = source
+    if not isinstance(source, Mapping):
+        try:
+            doc = json.loads(Path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    subject = doc.get("credentialSubject") if isinstance(doc, Mapping) else None
+    if not isinstance(subject, Mapping):
+        return None
+    if isinstance(subject.get("name"), str):
+        return subject["name"]
+    for ident in subject.get("identifier") or []:
+        if isinstance(ident, Mapping) and ident.get("identityType") == "name" and not ident.get("hashed"):
+            return str(ident.get("identityHash"))
+    return None
+
+
 def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    """A readable ASCII file name part: ``Zoë Ørsted`` → ``zoe-orsted``, ``Łukasz Wróbel`` → ``lukasz-wrobel``."""
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_TRANSLITERATION)).encode("ascii", "ignore") \
+        .decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
     return slug or "learner"
 
