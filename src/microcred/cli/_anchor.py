@@ -13,7 +13,8 @@ from microcred.cli._common import credential_files, issuer_session
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose account anchors.")
-@click.option("--batch-limit", default=8192, show_default=True, help="Largest batch anchored under one root.")
+@click.option("--batch-limit", default=8192, show_default=True,
+              help="Largest batch anchored under one root (1 to 65,536).")
 @pass_app
 def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limit: int) -> None:
     """Anchor signed credentials: Merkle root on chain, inclusion proof added to each file.
@@ -35,6 +36,9 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
         if stage == "mined":  # the chain has the root: on the local node, on disk before any file says so
             persist_confirmed(app)
 
+    from microcred.registry.anchoring import check_batch_limit
+
+    check_batch_limit(batch_limit)  # before any passphrase or connection
     files = credential_files(paths)
     session = issuer_session(app, issuer_name)
     journal_dir = IssuerStore(app.home).journal_dir(session.profile.name, session.account.address)

@@ -6,6 +6,7 @@ from microcred.registry.anchoring._anchor import (
     Anchorer,
     BatchLimitError,
     DEFAULT_BATCH_LIMIT,
+    check_batch_limit,
 )
 from microcred.registry.anchoring._merkle import (
     MerkleTree,
@@ -20,6 +21,7 @@ __all__ = [
     "Anchorer",
     "BatchLimitError",
     "DEFAULT_BATCH_LIMIT",
+    "check_batch_limit",
     "MerkleTree",
     "hash_pair",
     "leaf_hash",

@@ -44,7 +44,8 @@ from microcred.registry.ledger._client import RegistryClient
 from microcred.registry.anchoring._merkle import MerkleTree, leaf_hash
 from microcred.chain._tx import PreparedTx
 
-__all__ = ["DEFAULT_BATCH_LIMIT", "AnchorError", "BatchLimitError", "AnchorResult", "Anchorer"]
+__all__ = ["DEFAULT_BATCH_LIMIT", "AnchorError", "BatchLimitError", "AnchorResult", "Anchorer",
+           "check_batch_limit"]
 
 #: default largest batch: gas per credential stays far below 100 while a proof stays ~13 hashes
 DEFAULT_BATCH_LIMIT = 8192
@@ -67,6 +68,15 @@ class AnchorResult:
     resumed: int = 0  # journal entries finished from an earlier run
 
 
+def check_batch_limit(limit: object, maximum: int = RegistryClient.MAX_BATCH_SIZE) -> int:
+    """``limit`` if it is a whole number from 1 to ``maximum`` (the registry's largest batch), else
+    :class:`BatchLimitError`."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= maximum:
+        raise BatchLimitError(f"the batch limit is a whole number from 1 to {maximum:,} (credentials per batch), "
+                              f"not {limit!r}")
+    return limit
+
+
 class Anchorer:
     """Anchors credential files of one issuer account on one registry, with a journal in ``journal_dir``.
 
@@ -80,10 +90,7 @@ class Anchorer:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         if registry.sender is None:
             raise InvalidInputError("anchoring needs a registry client with a signer")
-        if isinstance(batch_limit, bool) or not isinstance(batch_limit, int) or \
-                not 1 <= batch_limit <= registry.MAX_BATCH_SIZE:
-            raise BatchLimitError(f"the batch limit is a whole number from 1 to {registry.MAX_BATCH_SIZE:,} "
-                                  f"(credentials per batch), not {batch_limit!r}")
+        check_batch_limit(batch_limit, registry.MAX_BATCH_SIZE)
         self.registry = registry
         self.account = registry.sender.address
         self.chain = chain_caip2

@@ -50,6 +50,7 @@ import calendar
 import contextlib
 import csv
 import difflib
+import errno
 import hashlib
 import io
 import json
@@ -1084,6 +1085,20 @@ def _write_credential(out_dir: Path, name: str, doc: dict[str, Any]) -> None:
     write_json_atomic(out_dir / name, doc, durable=False)
 
 
+#: writes one credential file: (output directory, file name, document); injectable to test a full disk
+CredentialWriter = Callable[[Path, str, dict[str, Any]], None]
+
+_DISK_FULL: Final = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class DiskFullError(IssuanceError, OSError):
+    """The disk filled up (or a quota was reached) during a batch: the message says what was written and how to
+    resume (run the same command again once there is space: the batch resumes, reusing its indexes)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 def _unfinished_other_batches(out_dir: Path, batch_id: str) -> list[dict[str, Any]]:
     others = []
     for path in out_dir.glob(f"{_JOURNAL_PREFIX}*{_JOURNAL_SUFFIX}"):
@@ -1096,16 +1111,19 @@ def _unfinished_other_batches(out_dir: Path, batch_id: str) -> list[dict[str, An
 def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequence[Learner],
                 out_dir: str | os.PathLike[str], sign: Sign, allocator: IndexAllocator,
                 now: Callable[[], datetime] | datetime, *, progress: Progress | None = None,
-                hook: Hook | None = None, source: str = "") -> BatchResult:
+                hook: Hook | None = None, source: str = "",
+                writer: CredentialWriter | None = None) -> BatchResult:
     """Issue one signed credential per learner into ``out_dir`` (see the module docstring for the guarantees).
 
     ``sign`` turns an unsigned credential into a signed one; ``allocator`` reserves status indexes; ``now`` gives
     the issuing time (one instant per run); ``progress(done, total)`` is called as credentials are written;
     ``hook(stage, details)`` is called at each durable step. Running it again with the same inputs resumes an
-    interrupted batch and leaves a complete one unchanged.
+    interrupted batch and leaves a complete one unchanged. ``writer`` writes each credential file; a full disk
+    (``ENOSPC``, a quota) anywhere in the batch is a :class:`DiskFullError` saying what was written.
     """
     if not learners:
         raise InvalidInputError("the learner list is empty: nothing to issue")
+    writer = writer or _write_credential
     builder = _Builder(profile, template)  # fails early when the profile has no chain/registry/account
     issued_at = now() if callable(now) else now
     # a template or profile that cannot make a valid credential is refused before any index is reserved
@@ -1119,69 +1137,86 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
     batch_id = batch_id_for(profile, template, learners, out)
     journal_path = _journal_path(out, batch_id)
     emit = hook or (lambda stage, details: None)
-    with _file_lock(out / _LOCK_NAME, what=f"output directory {out}"):
-        remove_stale_temporaries(out)
-        journal = _read_journal(journal_path)
-        if journal is None:
-            others = _unfinished_other_batches(out, batch_id)
-            if others:
-                o = others[0]
-                raise BatchConflictError(
-                    f"{out} holds an unfinished batch of other inputs ({o.get('source') or o['_path']}, indexes "
-                    f"{o['first']}-{o['first'] + o['count'] - 1}): run that command again to finish it, or issue "
-                    "into another directory")
-            journal = _start_journal(profile, template, learners, out, batch_id, journal_path, allocator, source,
-                                     emit)
-        elif journal.get("batch") != batch_id:
-            raise BatchConflictError(f"{journal_path} belongs to batch {journal.get('batch')}, not {batch_id}")
-        else:
-            allocator.bind(batch_id, journal_path)  # a no-op unless killed between journal and bind
-        indexes = IndexRange(journal["first"], journal["count"])
-        result = BatchResult(batch_id, out, indexes, journal_path)
-        entries = journal["entries"]
-        if len(entries) != len(learners):
-            raise BatchConflictError(f"{journal_path} lists {len(entries)} learners, the list has {len(learners)}")
-        for entry in entries:
-            if not (isinstance(entry.get("file"), str) and _FILE_NAME.fullmatch(entry["file"])
-                    and entry.get("index") in indexes):
-                raise BatchConflictError(f"{journal_path} is damaged: entry {entry!r} is not one of this batch")
-        total = len(entries)
-        todo: list[tuple[dict[str, Any], Learner]] = []
-        present = set(os.listdir(out))
-        for entry, learner in zip(entries, learners):
-            state = _credential_ok(out / entry["file"], entry) if entry["file"] in present else None
-            if state:
-                result.credentials.append(_issued(entry, learner, out, new=False))
-            elif journal.get("complete"):
-                what = "is gone" if state is None else "is damaged"
-                raise BatchConflictError(f"batch {batch_id[:16]} was completed, but {out / entry['file']} {what}; "
-                                         "restore it from a backup (a credential is never issued twice)")
+    written: dict[str, Any] = {}
+    try:
+        with _file_lock(out / _LOCK_NAME, what=f"output directory {out}"):
+            remove_stale_temporaries(out)
+            journal = _read_journal(journal_path)
+            if journal is None:
+                others = _unfinished_other_batches(out, batch_id)
+                if others:
+                    o = others[0]
+                    raise BatchConflictError(
+                        f"{out} holds an unfinished batch of other inputs ({o.get('source') or o['_path']}, indexes "
+                        f"{o['first']}-{o['first'] + o['count'] - 1}): run that command again to finish it, or issue "
+                        "into another directory")
+                journal = _start_journal(profile, template, learners, out, batch_id, journal_path, allocator, source,
+                                         emit)
+            elif journal.get("batch") != batch_id:
+                raise BatchConflictError(f"{journal_path} belongs to batch {journal.get('batch')}, not {batch_id}")
             else:
-                todo.append((entry, learner))
-        done = len(result.credentials)
-        if progress:
-            progress(done, total)
-        if not todo and journal.get("complete"):
-            result.credentials.sort(key=lambda c: c.row)
-            return result
-        for entry, learner in todo:
-            unsigned = builder.build(learner, credential_id=entry["id"], index=entry["index"], issued_at=issued_at)
-            signed = sign(unsigned)
-            if not isinstance(signed, dict) or not signed.get("proof") or signed.get("id") != entry["id"]:
-                raise IssuanceError("the signer returned a credential without a proof or with another id")
-            _write_credential(out, entry["file"], signed)
-            result.credentials.append(_issued(entry, learner, out, new=True))
-            done += 1
-            emit("written", {"row": entry["row"], "index": entry["index"], "file": entry["file"]})
+                allocator.bind(batch_id, journal_path)  # a no-op unless killed between journal and bind
+            indexes = IndexRange(journal["first"], journal["count"])
+            result = BatchResult(batch_id, out, indexes, journal_path)
+            written["result"] = result
+            entries = journal["entries"]
+            if len(entries) != len(learners):
+                raise BatchConflictError(f"{journal_path} lists {len(entries)} learners, the list has {len(learners)}")
+            for entry in entries:
+                if not (isinstance(entry.get("file"), str) and _FILE_NAME.fullmatch(entry["file"])
+                        and entry.get("index") in indexes):
+                    raise BatchConflictError(f"{journal_path} is damaged: entry {entry!r} is not one of this batch")
+            total = len(entries)
+            todo: list[tuple[dict[str, Any], Learner]] = []
+            present = set(os.listdir(out))
+            for entry, learner in zip(entries, learners):
+                state = _credential_ok(out / entry["file"], entry) if entry["file"] in present else None
+                if state:
+                    result.credentials.append(_issued(entry, learner, out, new=False))
+                elif journal.get("complete"):
+                    what = "is gone" if state is None else "is damaged"
+                    raise BatchConflictError(f"batch {batch_id[:16]} was completed, but {out / entry['file']} {what}; "
+                                             "restore it from a backup (a credential is never issued twice)")
+                else:
+                    todo.append((entry, learner))
+            done = len(result.credentials)
             if progress:
                 progress(done, total)
-        sync_filesystem(out)
-        fsync_directory(out)
-        emit("synced", {"count": total})
-        journal["complete"] = True
-        journal["completedAt"] = _iso(issued_at)
-        write_json_atomic(journal_path, journal, indent=None)
-        emit("complete", {"batch": batch_id})
+            if not todo and journal.get("complete"):
+                result.credentials.sort(key=lambda c: c.row)
+                return result
+            for entry, learner in todo:
+                unsigned = builder.build(learner, credential_id=entry["id"], index=entry["index"], issued_at=issued_at)
+                signed = sign(unsigned)
+                if not isinstance(signed, dict) or not signed.get("proof") or signed.get("id") != entry["id"]:
+                    raise IssuanceError("the signer returned a credential without a proof or with another id")
+                writer(out, entry["file"], signed)
+                result.credentials.append(_issued(entry, learner, out, new=True))
+                done += 1
+                emit("written", {"row": entry["row"], "index": entry["index"], "file": entry["file"]})
+                if progress:
+                    progress(done, total)
+            sync_filesystem(out)
+            fsync_directory(out)
+            emit("synced", {"count": total})
+            journal["complete"] = True
+            journal["completedAt"] = _iso(issued_at)
+            write_json_atomic(journal_path, journal, indent=None)
+            emit("complete", {"batch": batch_id})
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            raise
+        done: BatchResult | None = written.get("result")
+        where = f" writing {exc.filename}" if exc.filename else ""
+        if done is None:
+            state = "nothing of this batch was written yet (no credential, no index reserved unless said above)"
+        else:
+            new_now = sum(1 for c in done.credentials if c.new)
+            state = (f"{len(done.credentials)} of {len(learners)} credentials are in {out} ({new_now} written by "
+                     f"this run), status indexes {done.indexes} reserved, journal {journal_path}")
+        raise DiskFullError(exc.errno, f"the disk is full ({exc.strerror or exc}){where}: {state}. Nothing is "
+                            "lost: free some space and run the same command again; it resumes the batch with the "
+                            "same indexes") from exc
     result.credentials.sort(key=lambda c: c.row)
     return result
 
