@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import microcred.cli._issue as issue_module
-import microcred.registry.issuance._issuance as issuance
+import microcred.registry.issuance._batch as issuance
 from microcred.cli import main
 from microcred.did import Keystore
 from microcred.registry.anchoring import BatchLimitError, check_batch_limit

@@ -22,16 +22,29 @@ from tests.cli.test_status_export_cli import EXAMPLES
 from tests.conftest import ROOT
 
 
+@pytest.fixture(scope="module")
+def own_node(tmp_path_factory):
+    """An anvil node of this module alone: the session's shared node is left to the tests that expect to be the
+    first to deploy on it."""
+    from microcred.chain._node import LocalNode
+    from tests.chain_fixtures import free_port
+
+    node = LocalNode(tmp_path_factory.mktemp("own-node"), port=free_port())
+    node.start()
+    yield node, None
+    node.stop()
+
+
 def run(*args: str) -> int:
     with pytest.raises(SystemExit) as exc:
         main(list(args))
     return exc.value.code or 0
 
 
-def _local_issuer(anvil_node, home: Path, name: str = "x"):
+def _local_issuer(own_node, home: Path, name: str = "x"):
     from microcred.chain._connect import connect
 
-    node, _ = anvil_node
+    node, _ = own_node
     base = ["--home", str(home), "--network", "local"]
     assert run(*base, "key", "new", "sig") == 0
     assert run(*base, "key", "new", "acct", "--type", "secp256k1") == 0
@@ -70,8 +83,8 @@ def _read_until(proc: subprocess.Popen, needle: str, timeout: float = 120) -> st
     return seen
 
 
-def test_two_anchors_at_once_wait_for_each_other_and_anchor_everything_once(anvil_node, home, tmp_path, capsys):
-    base, chain = _local_issuer(anvil_node, home)
+def test_two_anchors_at_once_wait_for_each_other_and_anchor_everything_once(own_node, home, tmp_path, capsys):
+    base, chain = _local_issuer(own_node, home)
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     for out in (out_a, out_b):
         assert run(*base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
@@ -120,7 +133,7 @@ def test_without_waiting_a_busy_issuer_is_a_named_error_naming_the_holder(tmp_pa
             [sys.executable, "-c", "import sys; from microcred.registry.issuance import issuer_lock\n"
              "try:\n    with issuer_lock(sys.argv[1], issuer='x', command='revoke', wait=False): pass\n"
              "except Exception as exc:\n    print(type(exc).__name__, exc)", str(path)],
-            env=_env(), capture_output=True, text=True, timeout=60)
+            env=_env(), capture_output=True, text=True, timeout=60, check=False)
         assert probe.stdout.startswith("IssuerBusyError issuer 'x' is busy: process "), probe
         assert f"process {os.getpid()} (anchor, since " in probe.stdout
     with issuer_lock(path, issuer="x", command="revoke", wait=False):  # free again once released

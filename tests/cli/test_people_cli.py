@@ -15,6 +15,19 @@ from tests.cli.test_status_export_cli import EXAMPLES
 PEOPLE = ["Zoë Ørsted", "Łukasz Wróbel", "Jürgen Weiß", "Ægir Þórsson"]
 
 
+@pytest.fixture(scope="module")
+def own_node(tmp_path_factory):
+    """An anvil node of this module alone: the session's shared node is left to the tests that expect to be the
+    first to deploy on it."""
+    from microcred.chain._node import LocalNode
+    from tests.chain_fixtures import free_port
+
+    node = LocalNode(tmp_path_factory.mktemp("own-node"), port=free_port())
+    node.start()
+    yield node, None
+    node.stop()
+
+
 def run(capsys, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(list(args))
@@ -43,10 +56,10 @@ def test_a_header_no_delimiter_explains_is_refused_with_its_problems(tmp_path):
         load_learners(path)
 
 
-def _local_issuer(anvil_node, home: Path, capsys):
+def _local_issuer(own_node, home: Path, capsys):
     from microcred.chain._connect import connect
 
-    node, _ = anvil_node
+    node, _ = own_node
     base = ["--home", str(home), "--network", "local"]
     assert run(capsys, *base, "key", "new", "sig")[0] == 0
     assert run(capsys, *base, "key", "new", "acct", "--type", "secp256k1")[0] == 0
@@ -59,8 +72,8 @@ def _local_issuer(anvil_node, home: Path, capsys):
     return base, chain
 
 
-def test_names_csv_revocation_and_bind_as_an_issuer_sees_them(anvil_node, home, tmp_path, capsys):
-    base, chain = _local_issuer(anvil_node, home, capsys)
+def test_names_csv_revocation_and_bind_as_an_issuer_sees_them(own_node, home, tmp_path, capsys):
+    base, chain = _local_issuer(own_node, home, capsys)
     out = tmp_path / "out"
     learners = _csv(tmp_path / "learners.csv", ";")
     code, _, err = run(capsys, *base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
@@ -100,8 +113,8 @@ def test_names_csv_revocation_and_bind_as_an_issuer_sees_them(anvil_node, home, 
     assert code == 0 and json.loads(text)["status"] == "revoked" and "Łukasz Wróbel" in err
 
 
-def test_in_a_terminal_a_revocation_waits_for_yes(anvil_node, home, tmp_path, capsys, monkeypatch):
-    base, chain = _local_issuer(anvil_node, home, capsys)
+def test_in_a_terminal_a_revocation_waits_for_yes(own_node, home, tmp_path, capsys, monkeypatch):
+    base, chain = _local_issuer(own_node, home, capsys)
     out = tmp_path / "out"
     assert run(capsys, *base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
                "--learners", str(_csv(tmp_path / "l.csv", ",")), "--out", str(out))[0] == 0

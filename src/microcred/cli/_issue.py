@@ -3,7 +3,7 @@
 The command checks the template and every learner row first (nothing is issued if any row is bad), then asks for
 the passphrase of the issuer's signing key, reserves the batch's status indexes and writes one file per learner.
 Run it again after an interruption: it finishes the batch with the indexes it reserved (see
-:mod:`microcred.registry.issuance._issuance`).
+:mod:`microcred.registry.issuance._batch`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
-from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
 from microcred.registry.issuance._issuer import CRYPTOSUITES, IssuerProfile, IssuerStore
 
 Signer = Callable[[dict[str, Any]], dict[str, Any]]

@@ -18,7 +18,7 @@ _REASON_HELP = "Reason: a code or name — " + ", ".join(f"{c} {n}" for c, n in 
 def _targets(targets: tuple[str, ...], account: str) -> list[tuple[int, dict]]:
     """(index, what is known of its credential) for each target: a credential file or a bare status index."""
     from microcred.registry.anchoring._anchor import load_credential, status_entry
-    from microcred.registry.issuance._issuance import learner_name
+    from microcred.registry.issuance import learner_name
 
     out = []
     for target in targets:
@@ -80,9 +80,10 @@ def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: 
                   "reasonLabel": reason_label(code), "credentials": items}, plan + "\n(dry run: nothing was sent)")
         return
     app.info(plan)
-    if status is Status.REVOKED and not yes and sys.stdin is not None and sys.stdin.isatty():
-        if not click.confirm("Revocation is final. Revoke these credentials?", default=False, err=True):
-            raise ConfirmationDeclinedError("nothing was revoked: the revocation was not confirmed")
+    in_terminal = sys.stdin is not None and sys.stdin.isatty()
+    if status is Status.REVOKED and not yes and in_terminal and \
+            not click.confirm("Revocation is final. Revoke these credentials?", default=False, err=True):
+        raise ConfirmationDeclinedError("nothing was revoked: the revocation was not confirmed")
     session = issuer_session(app, issuer_name)
     with issuer_locked(app, session.profile.name, verb):
         receipt = session.registry.change_status(status, indexes, code)

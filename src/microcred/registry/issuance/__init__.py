@@ -1,31 +1,27 @@
 """Issuing: issuer profiles, course templates and learner lists, and crash-safe batch issuance with durable index
-reservations."""
+reservations.
 
-from microcred.registry.issuance._issuance import (
-    CSV_DELIMITERS,
-    BatchConflictError,
+Modules: ``_template`` (course templates), ``_learners`` (learner lists), ``_build`` (credentials from both),
+``_allocate`` (status index reservations), ``_batch`` (the crash-safe batch), ``_issuer`` (profiles and their
+store), ``_lock`` (the issuer's lock), ``_common`` (errors and the journal format).
+"""
+
+from microcred.registry.issuance._allocate import IndexAllocator, IndexRange
+from microcred.registry.issuance._batch import (
     BatchResult,
-    CourseTemplate,
     CredentialWriter,
     DiskFullError,
-    IndexAllocator,
-    IndexRange,
-    IssuanceError,
     IssuedCredential,
-    Learner,
+    issue_batch,
+)
+from microcred.registry.issuance._build import build_credential, learner_name
+from microcred.registry.issuance._common import (
+    BatchConflictError,
+    IssuanceError,
     LearnerFileError,
     Sign,
     TemplateError,
-    build_credential,
-    detect_delimiter,
-    issue_batch,
-    learner_name,
-    load_learners,
-    load_template,
-    parse_learners,
-    parse_template,
 )
-from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
 from microcred.registry.issuance._issuer import (
     CRYPTOSUITES,
     DEFAULT_CRYPTOSUITE,
@@ -37,15 +33,28 @@ from microcred.registry.issuance._issuer import (
     check_issuer_name,
     verification_method_for,
 )
+from microcred.registry.issuance._learners import (
+    CSV_DELIMITERS,
+    Learner,
+    detect_delimiter,
+    load_learners,
+    parse_learners,
+)
+from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
+from microcred.registry.issuance._template import (
+    CourseTemplate,
+    load_template,
+    parse_template,
+)
 
 __all__ = [
+    "CRYPTOSUITES",
     "CSV_DELIMITERS",
+    "DEFAULT_CRYPTOSUITE",
     "BatchConflictError",
     "BatchResult",
-    "CRYPTOSUITES",
     "CourseTemplate",
     "CredentialWriter",
-    "DEFAULT_CRYPTOSUITE",
     "DiskFullError",
     "IndexAllocator",
     "IndexRange",
@@ -63,11 +72,11 @@ __all__ = [
     "Sign",
     "TemplateError",
     "build_credential",
-    "detect_delimiter",
     "check_issuer_name",
+    "detect_delimiter",
+    "issue_batch",
     "issuer_lock",
     "learner_name",
-    "issue_batch",
     "load_learners",
     "load_template",
     "parse_learners",

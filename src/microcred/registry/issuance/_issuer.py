@@ -1,8 +1,9 @@
 """Issuer profiles: who awards the credentials, with which key, on which chain — one JSON file per issuer.
 
 A profile lives in ``<home>/issuers/<name>.json`` and is written atomically (temporary file, fsync, rename,
-directory fsync), so a crash leaves the old or the new profile, never half of one. Its index allocator's state
-sits beside it in ``<name>.state.json`` (see :class:`microcred.registry.issuance._issuance.IndexAllocator`).
+directory fsync), so a crash leaves the old or the new profile, never half of one. What the issuer's work keeps
+lives apart, in ``<home>/state/<name>/``: the index reservations ``indexes.json`` (see
+:class:`microcred.registry.issuance.IndexAllocator`), the anchor journal and the lock.
 
 Example file::
 
