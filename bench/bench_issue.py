@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
 from microcred.registry.issuance._issuer import IssuerProfile
 
 Sign = Callable[[dict[str, Any]], dict[str, Any]]

@@ -8,11 +8,21 @@ import {ICredentialRegistry} from "./ICredentialRegistry.sol";
 /// @dev Storage layout, chosen for gas:
 ///  - one word per issuer: next free index and the block of its latest change (the history head);
 ///  - one word per batch: `(issuer, root) → (firstIndex, count, time, block)`;
-///  - status: two bits per credential, 128 credentials per storage word.
+///  - status: two bits per credential, 128 credentials per storage word. The fourth code, 3, marks an index
+///    *reserved*: skipped by an `anchorAhead`, below the next free index but not anchored. So "is this index
+///    anchored?" costs nothing more than reading its status (`index < nextIndex` and code != 3), and the views
+///    report a reserved index as 0, like any index not anchored.
 contract CredentialRegistry is ICredentialRegistry {
     uint8 internal constant ACTIVE = 0;
     uint8 internal constant SUSPENDED = 1;
     uint8 internal constant REVOKED = 2;
+    uint8 internal constant RESERVED = 3;
+
+    /// @inheritdoc ICredentialRegistry
+    uint64 public constant MAX_BATCH_SIZE = 65_536;
+
+    /// @dev The low bit of every two-bit field of a status word.
+    uint256 internal constant LOW_BITS = 0x5555555555555555555555555555555555555555555555555555555555555555;
 
     struct IssuerState {
         uint64 nextIndex;
@@ -47,13 +57,24 @@ contract CredentialRegistry is ICredentialRegistry {
 
     /// @inheritdoc ICredentialRegistry
     function anchor(bytes32 root, uint64 firstIndex, uint64 count) external {
-        _anchor(msg.sender, root, firstIndex, count);
+        _anchor(msg.sender, root, firstIndex, count, false);
     }
 
     /// @inheritdoc ICredentialRegistry
     function anchorFor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) external {
         _authorize(issuer);
-        _anchor(issuer, root, firstIndex, count);
+        _anchor(issuer, root, firstIndex, count, false);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function anchorAhead(bytes32 root, uint64 firstIndex, uint64 count) external {
+        _anchor(msg.sender, root, firstIndex, count, true);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function anchorAheadFor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) external {
+        _authorize(issuer);
+        _anchor(issuer, root, firstIndex, count, true);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -89,22 +110,66 @@ contract CredentialRegistry is ICredentialRegistry {
         _change(issuer, indexes, ACTIVE, reason);
     }
 
-    /// @dev Check, write, emit: each batch starts at the issuer's next free index, so ranges never overlap and
-    /// every index below the next free one is in exactly one batch.
-    function _anchor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) internal {
+    /// @dev Check, write, emit. Invariant: below `nextIndex` every index is either in exactly one batch or
+    /// reserved (code 3); from `nextIndex` up every status field is 0 and no batch covers it. A batch at the next free
+    /// index extends it; one above it (`ahead`) first reserves the skipped indexes; one below it must lie on reserved
+    /// indexes only (which it turns into anchored, active ones), possibly reaching past the next free index.
+    function _anchor(address issuer, bytes32 root, uint64 firstIndex, uint64 count, bool ahead) internal {
         if (root == bytes32(0)) revert ZeroRoot();
         if (count == 0) revert EmptyBatch();
+        if (count > MAX_BATCH_SIZE) revert RangeTooLarge(firstIndex, count);
         IssuerState memory state = _issuers[issuer];
-        if (firstIndex < state.nextIndex) revert RangeOverlaps(issuer, firstIndex, state.nextIndex);
-        if (firstIndex > state.nextIndex) revert RangeNotContiguous(issuer, firstIndex, state.nextIndex);
+        uint64 next = state.nextIndex;
         uint256 end = uint256(firstIndex) + count;
         if (end > type(uint64).max) revert RangeTooLarge(firstIndex, count);
-        Batch storage batch = _batches[issuer][root];
-        if (batch.count != 0) revert RootAlreadyAnchored(issuer, root);
+        if (firstIndex > next && (!ahead || firstIndex - next > MAX_BATCH_SIZE)) {
+            revert RangeNotContiguous(issuer, firstIndex, next);
+        }
+        if (_batches[issuer][root].count != 0) revert RootAlreadyAnchored(issuer, root);
 
+        if (firstIndex < next) _claimReserved(issuer, firstIndex, end < next ? end : next, next);
+        else if (firstIndex > next) _reserve(issuer, next, firstIndex);
         _batches[issuer][root] = Batch(firstIndex, count, _time(), uint64(block.number));
-        _issuers[issuer] = IssuerState(uint64(end), uint64(block.number));
+        _issuers[issuer] = IssuerState(end > next ? uint64(end) : next, uint64(block.number));
         emit BatchAnchored(issuer, root, firstIndex, count, state.lastChange);
+    }
+
+    /// @dev The status fields `[lo, hi)` of one word (0 <= lo < hi <= 128), as a bit mask.
+    function _fieldMask(uint256 lo, uint256 hi) internal pure returns (uint256) {
+        uint256 upper = hi == 128 ? type(uint256).max : (uint256(1) << (hi << 1)) - 1;
+        return upper & ~((uint256(1) << (lo << 1)) - 1);
+    }
+
+    /// @dev Turn the reserved indexes `[from, to)` into anchored, active ones; any of them not reserved (anchored
+    /// already) is an overlap.
+    function _claimReserved(address issuer, uint64 from, uint256 to, uint64 next) internal {
+        mapping(uint256 => uint256) storage words = _status[issuer];
+        uint256 last = (to - 1) >> 7;
+        for (uint256 w = from >> 7; w <= last; ++w) {
+            uint256 lo = w == from >> 7 ? from & 127 : 0;
+            uint256 hi = w == last ? ((to - 1) & 127) + 1 : 128;
+            uint256 mask = _fieldMask(lo, hi);
+            uint256 word = words[w];
+            if (word & mask != mask) revert RangeOverlaps(issuer, from, next);
+            words[w] = word & ~mask;
+        }
+    }
+
+    /// @dev Mark the unused indexes `[from, to)` reserved (their fields are 0, being at or above the next free index).
+    function _reserve(address issuer, uint256 from, uint256 to) internal {
+        mapping(uint256 => uint256) storage words = _status[issuer];
+        uint256 last = (to - 1) >> 7;
+        for (uint256 w = from >> 7; w <= last; ++w) {
+            uint256 lo = w == from >> 7 ? from & 127 : 0;
+            uint256 hi = w == last ? ((to - 1) & 127) + 1 : 128;
+            words[w] |= _fieldMask(lo, hi);
+        }
+    }
+
+    /// @dev A status word as the views show it: reserved fields (code 3) read 0, like any index not anchored.
+    function _visible(uint256 word) internal pure returns (uint256) {
+        uint256 reserved = (word >> 1) & word & LOW_BITS;
+        return word & ~(reserved | (reserved << 1));
     }
 
     /// @dev Check, write, emit. Consecutive indexes in one word cost one storage read and one write.
@@ -128,7 +193,10 @@ contract CredentialRegistry is ICredentialRegistry {
             }
             uint256 shift = (index & 127) << 1;
             uint256 current = (word >> shift) & 3;
-            if (current == REVOKED) revert CredentialIsRevoked(issuer, index);
+            if (current >= REVOKED) {
+                if (current == RESERVED) revert IndexNotAnchored(issuer, index);
+                revert CredentialIsRevoked(issuer, index);
+            }
             if (target == SUSPENDED) {
                 if (current == SUSPENDED) revert CredentialIsSuspended(issuer, index);
             } else if (target == ACTIVE) {
@@ -156,7 +224,8 @@ contract CredentialRegistry is ICredentialRegistry {
         result = new uint8[](indexes.length);
         for (uint256 k; k < indexes.length; ++k) {
             uint256 index = indexes[k];
-            result[k] = uint8((words[index >> 7] >> ((index & 127) << 1)) & 3);
+            uint8 code = uint8((words[index >> 7] >> ((index & 127) << 1)) & 3);
+            result[k] = code == RESERVED ? ACTIVE : code;
         }
     }
 
@@ -169,7 +238,7 @@ contract CredentialRegistry is ICredentialRegistry {
         mapping(uint256 => uint256) storage words = _status[issuer];
         result = new uint256[](wordIndexes.length);
         for (uint256 k; k < wordIndexes.length; ++k) {
-            result[k] = words[wordIndexes[k]];
+            result[k] = _visible(words[wordIndexes[k]]);
         }
     }
 

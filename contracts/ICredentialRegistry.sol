@@ -5,6 +5,10 @@ pragma solidity ^0.8.28;
 /// @notice An issuer is an Ethereum account. It anchors Merkle roots of signed credentials, each covering a
 /// contiguous range of its status indexes, and changes the status of anchored indexes: active (default),
 /// suspended (reversible) or revoked (final). Operators it authorises may act for it until a time.
+/// Batches may be anchored in any order: a batch anchored ahead of the next free index (`anchorAhead`) keeps the
+/// indexes it skips *reserved*, and a later batch anchors them (`anchor` with a range inside the reserved ones).
+/// Only anchored indexes change status; a batch covers at most `MAX_BATCH_SIZE` indexes and skips at most as many,
+/// so no single call can use up an issuer's index space.
 /// Every change emits a past-tense event carrying the block of the issuer's previous change, so a reader walks an
 /// issuer's whole history with one log query per changed block, starting from `issuerState(issuer).lastChange`.
 /// @dev Example: `registry.anchor(root, 0, 500)` then `registry.revoke([17, 42], 1)`; an operator calls
@@ -48,13 +52,14 @@ interface ICredentialRegistry {
     error EmptyBatch();
     /// @notice `root` is already anchored by `issuer`.
     error RootAlreadyAnchored(address issuer, bytes32 root);
-    /// @notice The range starting at `firstIndex` overlaps indexes already anchored by `issuer`: ranges are anchored
-    /// in ascending order, the next free index being `nextFreeIndex`.
+    /// @notice The range starting at `firstIndex` overlaps indexes already anchored by `issuer` (below
+    /// `nextFreeIndex`, only indexes skipped by an `anchorAhead` and not anchored since are free).
     error RangeOverlaps(address issuer, uint64 firstIndex, uint64 nextFreeIndex);
-    /// @notice The range starting at `firstIndex` leaves a gap after the indexes already anchored by `issuer`:
-    /// batches are contiguous, the next one starting at `nextFreeIndex`, so every index below it is anchored.
+    /// @notice The range starting at `firstIndex` would skip indexes after `nextFreeIndex`, the issuer's next free
+    /// index: `anchor` never skips (`anchorAhead` does, at most `MAX_BATCH_SIZE` indexes).
     error RangeNotContiguous(address issuer, uint64 firstIndex, uint64 nextFreeIndex);
-    /// @notice The range `[firstIndex, firstIndex + count)` does not fit in 64 bits.
+    /// @notice The range `[firstIndex, firstIndex + count)` covers more than `MAX_BATCH_SIZE` indexes or does not fit
+    /// in 64 bits.
     error RangeTooLarge(uint64 firstIndex, uint64 count);
     /// @notice `index` of `issuer` is not covered by an anchored batch.
     error IndexNotAnchored(address issuer, uint256 index);
@@ -75,15 +80,29 @@ interface ICredentialRegistry {
     /// @param validUntil unix time until which the authorisation holds (exclusive)
     function authorizeOperator(address operator, uint64 validUntil) external;
 
+    /// @notice The largest `count` of a batch, and the most indexes one `anchorAhead` may skip (65,536).
+    function MAX_BATCH_SIZE() external view returns (uint64);
+
     /// @notice Anchor, as the issuer (the caller), the Merkle `root` of a batch of its credentials with status
     /// indexes `[firstIndex, firstIndex + count)`. Example: `anchor(0xab…, 1000, 500)`.
     /// @param root sorted-pair keccak256 Merkle root of the batch's leaves; not zero, not anchored before
-    /// @param firstIndex first status index of the batch: the issuer's next free index (batches are contiguous)
-    /// @param count number of status indexes in the batch; at least 1
+    /// @param firstIndex first status index of the batch: the issuer's next free index, or an index reserved by an
+    /// earlier `anchorAhead` (every index of the range below the next free one must be reserved, none anchored)
+    /// @param count number of status indexes in the batch; 1 to `MAX_BATCH_SIZE`
     function anchor(bytes32 root, uint64 firstIndex, uint64 count) external;
 
     /// @notice {anchor} for `issuer`, by the issuer or an operator whose authorisation is live.
     function anchorFor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) external;
+
+    /// @notice Anchor a batch that starts above the issuer's next free index: the indexes skipped,
+    /// `[nextFreeIndex, firstIndex)`, stay reserved (not anchored, no status change) until a later `anchor` covers
+    /// them, so batches are anchored in any order. Example: batch A holds 0–2, batch B 3–5; `anchorAhead(rootB, 3, 3)`
+    /// then `anchor(rootA, 0, 3)`. With `firstIndex` equal to the next free index it is {anchor}.
+    /// @param firstIndex at most `MAX_BATCH_SIZE` above the next free index
+    function anchorAhead(bytes32 root, uint64 firstIndex, uint64 count) external;
+
+    /// @notice {anchorAhead} for `issuer`, by the issuer or a live operator.
+    function anchorAheadFor(address issuer, bytes32 root, uint64 firstIndex, uint64 count) external;
 
     /// @notice Revoke, finally, the caller's credentials at `indexes` for `reason`.
     /// Example: `revoke([17, 42], 2)`.
@@ -110,11 +129,13 @@ interface ICredentialRegistry {
     /// @notice {reinstate} for `issuer`, by the issuer or a live operator.
     function reinstateFor(address issuer, uint256[] calldata indexes, uint8 reason) external;
 
-    /// @notice The status (0 active, 1 suspended, 2 revoked) of each of `indexes` of `issuer`.
+    /// @notice The status (0 active, 1 suspended, 2 revoked) of each of `indexes` of `issuer`; an index not
+    /// anchored (reserved or unused) reads 0.
     function statusOf(address issuer, uint256[] calldata indexes) external view returns (uint8[] memory);
 
-    /// @notice Raw status words of `issuer`: word `w` holds indexes `[128 w, 128 w + 128)`, two bits each, index
-    /// `i` at bits `2 (i % 128)`. Reading a whole word does not reveal which credential a verifier checks.
+    /// @notice Status words of `issuer`: word `w` holds indexes `[128 w, 128 w + 128)`, two bits each, index `i`
+    /// at bits `2 (i % 128)`; an index not anchored reads 0. Reading a whole word does not reveal which credential
+    /// a verifier checks.
     function statusWords(address issuer, uint256[] calldata wordIndexes) external view returns (uint256[] memory);
 
     /// @notice The batch record of `root` anchored by `issuer` (all zero when not anchored).
@@ -130,7 +151,8 @@ interface ICredentialRegistry {
         view
         returns (Batch[] memory batches, uint8[] memory statuses, uint64 lastChange);
 
-    /// @notice The issuer's next free status index and the block of its latest change (the head of its history).
+    /// @notice The issuer's next free status index (every index from it up is unused) and the block of its latest
+    /// change (the head of its history).
     function issuerState(address issuer) external view returns (uint64 nextIndex, uint64 lastChange);
 
     /// @notice Unix time until which `operator` may act for `issuer` (0 if never authorised or withdrawn).

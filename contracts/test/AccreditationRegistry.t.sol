@@ -3,30 +3,9 @@ pragma solidity ^0.8.28;
 
 import {AccreditationRegistry} from "../AccreditationRegistry.sol";
 import {IAccreditationRegistry} from "../IAccreditationRegistry.sol";
+import {Test, Vm} from "./utils/Test.sol";
 
-/// @dev The forge cheatcodes these tests use (Hardhat's Solidity test runner implements them).
-interface AccreditationVm {
-    struct Log {
-        bytes32[] topics;
-        bytes data;
-        address emitter;
-    }
-
-    function prank(address sender) external;
-    function startPrank(address sender) external;
-    function stopPrank() external;
-    function warp(uint256 timestamp) external;
-    function roll(uint256 blockNumber) external;
-    function assume(bool condition) external pure;
-    function expectRevert(bytes calldata revertData) external;
-    function expectEmit(bool topic1, bool topic2, bool topic3, bool data, address emitter) external;
-    function recordLogs() external;
-    function getRecordedLogs() external returns (Log[] memory);
-}
-
-contract AccreditationRegistryTest {
-    AccreditationVm internal constant vm =
-        AccreditationVm(address(uint160(uint256(keccak256("hevm cheat code")))));
+contract AccreditationRegistryTest is Test {
 
     bytes32 internal constant MICRO = keccak256("MicroCredential");
     bytes32 internal constant DEGREE = keccak256("Degree");
@@ -366,7 +345,7 @@ contract AccreditationRegistryTest {
         vm.prank(otherRoot);
         reg.grant(university, _scope(MICRO, 4, ""), T0, T0 + YEAR, 0); // 4: otherRoot 100→140, univ 130→140
 
-        AccreditationVm.Log[] memory logs = vm.getRecordedLogs();
+        Vm.Log[] memory logs = vm.getRecordedLogs();
         _eq(logs.length, 5, "number of events");
         uint256[2][5] memory expected = [[uint256(100), 0], [uint256(110), 0], [uint256(120), 0],
             [uint256(120), 120], [uint256(100), 130]];
@@ -383,7 +362,7 @@ contract AccreditationRegistryTest {
     }
 
     /// @dev The two `previousChange` values are the last two words of both grant events' data.
-    function _links(AccreditationVm.Log memory log) internal pure returns (uint256 grantor, uint256 subject) {
+    function _links(Vm.Log memory log) internal pure returns (uint256 grantor, uint256 subject) {
         bytes memory data = log.data;
         uint256 n = data.length;
         assembly {
@@ -488,9 +467,5 @@ contract AccreditationRegistryTest {
             _true(reg.fieldCovers(p.scope.field, g.scope.field), "field narrows");
             _true(g.validFrom >= p.validFrom && g.validUntil <= p.validUntil, "validity narrows");
         }
-    }
-
-    function bound(uint8 x, uint8 lo, uint8 hi) internal pure returns (uint8) {
-        return uint8(lo + (uint256(x) % (uint256(hi) - lo + 1)));
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {CredentialRegistry} from "../CredentialRegistry.sol";
 import {ICredentialRegistry} from "../ICredentialRegistry.sol";
+import {CredentialRegistryHarness} from "./CredentialRegistryHarness.sol";
 import {TimedCredentialRegistry} from "./TimedCredentialRegistry.sol";
 import {RegistryLogs} from "./handlers/RegistryHandler.sol";
 import {Test, Vm} from "./utils/Test.sol";
@@ -14,6 +15,7 @@ abstract contract RegistryTestBase is Test {
     uint8 internal constant REVOKED = 2;
     uint64 internal constant MAX64 = type(uint64).max;
     uint64 internal constant T0 = 1_800_000_000;
+    uint64 internal constant MAX_BATCH = 65_536;
 
     CredentialRegistry internal reg;
     address internal issuer = address(0x1551);
@@ -123,8 +125,11 @@ abstract contract RegistryTestBase is Test {
 
 /// @notice Unit and fuzz tests of {CredentialRegistry}.
 contract CredentialRegistryTest is RegistryTestBase {
+    CredentialRegistryHarness internal harness;
+
     function setUp() public {
-        reg = new CredentialRegistry();
+        harness = new CredentialRegistryHarness();
+        reg = harness;
         vm.warp(T0);
         vm.roll(100);
         vm.label(address(reg), "CredentialRegistry");
@@ -310,17 +315,17 @@ contract CredentialRegistryTest is RegistryTestBase {
         reg.anchor(ROOT_B, 0, 10); // entirely below
         reg.anchor(ROOT_B, 150, 1); // exactly adjacent
         vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, uint64(153), 151));
-        reg.anchor(ROOT_C, 153, 1); // a gap is refused: batches are contiguous
+        reg.anchor(ROOT_C, 153, 1); // anchor never skips indexes (anchorAhead does)
         vm.stopPrank();
         assertEq(reg.batchOf(issuer, ROOT_B).firstIndex, 150, "adjacent range anchored");
     }
 
     function test_anchorRefusesRangeTooLarge() public {
-        _anchorAs(issuer, ROOT_C, 0, MAX64 - 5); // batches are contiguous: fill the space up to near the top
+        harness.setNextIndex(issuer, MAX64 - 5); // near the top of the index space (no real calls get there)
         vm.startPrank(issuer);
         vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, MAX64 - 5, uint64(6)));
         reg.anchor(ROOT_A, MAX64 - 5, 6);
-        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, MAX64, MAX64 - 5));
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, MAX64, MAX64));
         reg.anchor(ROOT_A, MAX64, MAX64);
         reg.anchor(ROOT_A, MAX64 - 5, 5); // ends exactly at 2^64 - 1
         vm.stopPrank();
@@ -329,6 +334,120 @@ contract CredentialRegistryTest is RegistryTestBase {
         vm.prank(issuer);
         vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, MAX64, uint64(1)));
         reg.anchor(ROOT_B, MAX64, 1);
+    }
+
+    // == batch size bound and any-order anchoring ================================================================
+
+    /// @dev One call cannot use up the index space: `anchor(root, 0, 2^64 - 1)` (the short-lived operator's attack)
+    /// is refused, a batch of exactly MAX_BATCH_SIZE is accepted, and the operator's power ends with its
+    /// authorisation.
+    function test_batchSizeIsBounded() public {
+        assertEq(reg.MAX_BATCH_SIZE(), MAX_BATCH, "MAX_BATCH_SIZE");
+        vm.prank(issuer);
+        reg.authorizeOperator(operator, T0 + 1 hours);
+        vm.startPrank(operator);
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, uint64(0), MAX64));
+        reg.anchorFor(issuer, ROOT_A, 0, MAX64);
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, uint64(0), MAX_BATCH + 1));
+        reg.anchorFor(issuer, ROOT_A, 0, MAX_BATCH + 1);
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, uint64(5), MAX_BATCH + 1));
+        reg.anchorAheadFor(issuer, ROOT_A, 5, MAX_BATCH + 1);
+        reg.anchorFor(issuer, ROOT_A, 0, MAX_BATCH);
+        vm.stopPrank();
+        (uint64 nextIndex,) = reg.issuerState(issuer);
+        assertEq(nextIndex, MAX_BATCH, "one whole batch");
+        vm.warp(T0 + 1 hours);
+        vm.prank(operator);
+        vm.expectRevert(_unauthorized(issuer, operator));
+        reg.anchorFor(issuer, ROOT_B, MAX_BATCH, 1);
+        _anchorAs(issuer, ROOT_B, MAX_BATCH, 1); // the issuer carries on
+    }
+
+    /// @dev anchorAhead skips at most MAX_BATCH_SIZE indexes: the gap is refused beyond, accepted at the bound.
+    function test_anchorAheadSkipIsBounded() public {
+        vm.startPrank(issuer);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, MAX_BATCH + 1, uint64(0))
+        );
+        reg.anchorAhead(ROOT_A, MAX_BATCH + 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, MAX64 - 1, 0));
+        reg.anchorAhead(ROOT_A, MAX64 - 1, 1);
+        reg.anchorAhead(ROOT_A, MAX_BATCH, 1);
+        vm.stopPrank();
+        (uint64 nextIndex,) = reg.issuerState(issuer);
+        assertEq(nextIndex, MAX_BATCH + 1, "next free index after the skip and the batch");
+        assertEq(_status(issuer, 0), ACTIVE, "a reserved index reads active (not anchored, like before)");
+        vm.prank(issuer);
+        vm.expectRevert(_notAnchored(issuer, MAX_BATCH - 1));
+        reg.revoke(_ids(MAX_BATCH - 1), 1);
+    }
+
+    /// @dev Course A holds 0-2, course B 3-5: B anchored first, then A; both anchored exactly, nothing stranded.
+    function test_anchorBBeforeA() public {
+        vm.expectEmit(true, true, false, true, address(reg));
+        emit ICredentialRegistry.BatchAnchored(issuer, ROOT_B, 3, 3, 0);
+        vm.prank(issuer);
+        reg.anchorAhead(ROOT_B, 3, 3);
+        (uint64 nextIndex,) = reg.issuerState(issuer);
+        assertEq(nextIndex, 6, "next free index after B");
+        vm.startPrank(issuer);
+        vm.expectRevert(_notAnchored(issuer, 1));
+        reg.revoke(_ids(4, 1), 1); // 0-2 are reserved, not anchored: only anchored indexes change status
+        reg.revoke(_ids(4), 1);
+        reg.anchor(ROOT_A, 0, 3);
+        reg.suspend(_ids(1), 1);
+        vm.stopPrank();
+        (nextIndex,) = reg.issuerState(issuer);
+        assertEq(nextIndex, 6, "filling reserved indexes leaves the next free index");
+        assertEq(reg.batchOf(issuer, ROOT_A).firstIndex, 0, "A's range");
+        assertEq(reg.batchOf(issuer, ROOT_A).count, 3, "A's count");
+        uint8[] memory s = _statuses(issuer, _range(0, 6));
+        assertEq(s[1], SUSPENDED, "A's index 1");
+        assertEq(s[4], REVOKED, "B's index 4");
+        assertEq(uint256(s[0]) + s[2] + s[3] + s[5], 0, "the others active");
+    }
+
+    /// @dev A batch inside reserved indexes may take any part of them; touching an anchored index is an overlap
+    /// (reserved indexes always lie below an anchored batch, so a batch never reaches from them past the next free
+    /// index); the skipped indexes of several ahead-batches are all fillable, and then every index changes status.
+    function test_reservedIndexesAreFilledInAnyOrder() public {
+        vm.startPrank(issuer);
+        reg.anchorAhead(ROOT_C, 300, 10); // reserves 0-299 (words 0, 1 and part of 2)
+        reg.anchor(ROOT_B, 100, 50); // the middle of the reserved ones
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, uint64(140), 310));
+        reg.anchor(ROOT_A, 140, 20); // reaches into B
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, uint64(295), 310));
+        reg.anchor(ROOT_A, 295, 20); // reaches into C
+        reg.anchor(ROOT_A, 0, 100);
+        reg.anchor(keccak256("D"), 150, 150); // the rest, across a word boundary
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, uint64(0), 310));
+        reg.anchor(keccak256("E"), 0, 1); // nothing reserved is left
+        reg.anchorAhead(keccak256("F"), 320, 5); // reserves 310-319
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, uint64(315), 325));
+        reg.anchor(keccak256("G"), 315, 20); // past the reserved ones into F
+        reg.anchor(keccak256("G"), 315, 5);
+        reg.anchor(keccak256("H"), 310, 5);
+        reg.revoke(_range(0, 325), 1); // every index anchored now
+        vm.expectRevert(_notAnchored(issuer, 325));
+        reg.revoke(_ids(325), 1);
+        vm.stopPrank();
+        uint8[] memory s = _statuses(issuer, _range(0, 325));
+        for (uint256 k; k < s.length; ++k) assertEq(s[k], REVOKED, "revoked");
+    }
+
+    /// @dev The views never show the internal reserved code: statusOf and statusWords read reserved indexes as 0
+    /// and leave the fields of anchored ones as they are.
+    function test_viewsHideReservedIndexes() public {
+        vm.startPrank(issuer);
+        reg.anchor(ROOT_A, 0, 2);
+        reg.revoke(_ids(0), 1);
+        reg.suspend(_ids(1), 1);
+        reg.anchorAhead(ROOT_B, 200, 1); // reserves 2-199
+        vm.stopPrank();
+        uint256[] memory words = reg.statusWords(issuer, _ids(0, 1));
+        assertEq(words[0], uint256(REVOKED) | (uint256(SUSPENDED) << 2), "word 0: index 0 revoked, 1 suspended");
+        assertEq(words[1], 0, "word 1: all reserved, read 0");
+        assertEq(_status(issuer, 150), ACTIVE, "reserved index reads 0");
     }
 
     function test_anchorStoresTheBatchRecordAndMovesTheIssuer() public {
@@ -713,8 +832,9 @@ contract CredentialRegistryTest is RegistryTestBase {
 
     // == fuzz ==================================================================================================
 
-    /// @dev Anchoring succeeds iff the range is non-empty, starts at the next free index and ends within
-    /// 64 bits; otherwise it reverts with exactly the first failing rule's error.
+    /// @dev Anchoring succeeds iff the range is non-empty, at most MAX_BATCH_SIZE long, starts at the next free index
+    /// (or, ahead, at most MAX_BATCH_SIZE above it) and ends within 64 bits; otherwise it reverts with exactly the
+    /// first failing rule's error.
     function testFuzz_anchorSucceedsIffRangeIsFreeAndFits(uint64 next, uint64 first, uint64 count) public {
         _checkAnchorRange(next, first, count);
     }
@@ -723,6 +843,13 @@ contract CredentialRegistryTest is RegistryTestBase {
     function testFuzz_anchorRangeEdges(uint64 next, uint8 firstDelta, uint8 endDelta) public {
         next = uint64(bound(next, 0, MAX64 - 1));
         uint256 first = uint256(next) + (firstDelta % 5); // next - 2 .. next + 2, once shifted down by 2
+        if (firstDelta & 0x80 != 0) endDelta = uint8(bound(endDelta, 0, 4)); // also near the batch-size bound
+        if (firstDelta & 0x80 != 0) {
+            first = first < 2 ? 0 : first - 2;
+            if (first > MAX64) first = MAX64;
+            _checkAnchorRange(next, uint64(first), uint64(MAX_BATCH - 2 + endDelta));
+            return;
+        }
         first = first < 2 ? 0 : first - 2;
         if (first > MAX64) first = MAX64;
         uint256 end = uint256(MAX64) - 2 + (endDelta % 5); // 2^64 - 3 .. 2^64 + 1
@@ -732,19 +859,32 @@ contract CredentialRegistryTest is RegistryTestBase {
     }
 
     function _checkAnchorRange(uint64 next, uint64 first, uint64 count) internal {
-        address who = address(0xF00D);
-        if (next > 0) _anchorAs(who, ROOT_A, 0, next);
-        bool fits = uint256(first) + count <= MAX64;
-        bool ok = count > 0 && first == next && fits;
+        _checkAnchorRange(next, first, count, false);
+        _checkAnchorRange(next, first, count, true);
+    }
+
+    /// @dev With `ahead`, a start above the next free index is accepted up to MAX_BATCH_SIZE above it. Below the next
+    /// free index every index is anchored here (the harness moved it), so a lower start always overlaps.
+    function _checkAnchorRange(uint64 next, uint64 first, uint64 count, bool ahead) internal {
+        address who = ahead ? address(0xF00E) : address(0xF00D);
+        harness.setNextIndex(who, next);
+        bool fits = uint256(first) + count <= MAX64 && count <= MAX_BATCH;
+        bool reachable = first == next || (ahead && first > next && first - next <= MAX_BATCH);
+        bool ok = count > 0 && reachable && fits;
 
         bytes memory expected;
         if (count == 0) expected = abi.encodeWithSelector(ICredentialRegistry.EmptyBatch.selector);
-        else if (first < next) expected = abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, who, first, next);
-        else if (first > next) expected = abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, who, first, next);
         else if (!fits) expected = abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, first, count);
+        else if (first > next && !reachable) {
+            expected = abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, who, first, next);
+        } else if (first < next) {
+            expected = abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, who, first, next);
+        }
 
         vm.prank(who);
-        (bool success, bytes memory returned) = address(reg).call(abi.encodeCall(reg.anchor, (ROOT_B, first, count)));
+        (bool success, bytes memory returned) = address(reg).call(
+            ahead ? abi.encodeCall(reg.anchorAhead, (ROOT_B, first, count)) : abi.encodeCall(reg.anchor, (ROOT_B, first, count))
+        );
         assertEq(success, ok, "anchor succeeded");
         (uint64 nextIndex,) = reg.issuerState(who);
         if (ok) {

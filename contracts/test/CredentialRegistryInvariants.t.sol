@@ -112,6 +112,48 @@ contract CredentialRegistryInvariantsTest is Test {
         }
     }
 
+    /// @notice (5) No single call exhausts an issuer's index space: each successful anchor moves the next free index
+    /// by at most 2 * MAX_BATCH_SIZE (a batch of at most MAX_BATCH_SIZE, skipping at most as many), and every batch
+    /// covers at most MAX_BATCH_SIZE indexes, whoever called (the handler tries `anchor(root, 0, 2^64 - 1)` too).
+    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.depth = 80
+    function invariant_noCallExhaustsTheIndexSpace() public view {
+        uint64 bound_ = reg.MAX_BATCH_SIZE();
+        address[7] memory accounts = handler.actors();
+        for (uint256 a; a < accounts.length; ++a) {
+            (uint64 nextIndex,) = reg.issuerState(accounts[a]);
+            assertTrue(
+                nextIndex <= handler.anchorsOf(accounts[a]) * 2 * uint256(bound_), "next free index grew too fast"
+            );
+        }
+        uint256 n = handler.rangeCount();
+        for (uint256 k; k < n; ++k) {
+            RegistryHandler.Range memory r = handler.rangeAt(k);
+            assertTrue(reg.batchOf(r.issuer, r.root).count <= bound_, "a batch larger than MAX_BATCH_SIZE");
+        }
+    }
+
+    /// @notice (6) Only anchored indexes carry a status: every index whose status was ever changed lies inside one of
+    /// its issuer's batches (a reserved index, skipped by anchorAhead, never changed).
+    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.depth = 80
+    function invariant_onlyAnchoredIndexesChangeStatus() public view {
+        address[7] memory accounts = handler.actors();
+        for (uint256 a; a < accounts.length; ++a) {
+            address issuer = accounts[a];
+            uint256[] memory touched = handler.touchedOf(issuer);
+            uint256[] memory ids = handler.rangeIdsOf(issuer);
+            for (uint256 k; k < touched.length; ++k) {
+                bool inside;
+                for (uint256 i; i < ids.length && !inside; ++i) {
+                    ICredentialRegistry.Batch memory b = handler.rangeAt(ids[i]).batch;
+                    inside = touched[k] >= b.firstIndex && touched[k] < uint256(b.firstIndex) + b.count;
+                }
+                assertTrue(inside, string.concat("index ", toString(touched[k]), " changed outside every batch"));
+            }
+        }
+    }
+
     /// @notice Every call did what the model predicted (success, or the exact error) and each change emitted one
     /// event linked to the issuer's previous change.
     /// hardhat-config: invariant.runs = 48
@@ -140,8 +182,12 @@ contract CredentialRegistryInvariantsTest is Test {
         invariant_revokedStaysRevoked();
         invariant_batchRecordsNeverChange();
         invariant_rangesNeverOverlap();
+        invariant_noCallExhaustsTheIndexSpace();
+        invariant_onlyAnchoredIndexesChangeStatus();
 
         assertTrue(handler.successesOf(ICredentialRegistry.anchor.selector) > 0, "an anchor succeeded");
+        assertTrue(handler.successesOf(ICredentialRegistry.anchorAhead.selector) > 0, "an anchor ahead succeeded");
+        assertTrue(handler.filledReserved() > 0, "a batch filled reserved indexes");
         assertTrue(handler.successesOf(ICredentialRegistry.revoke.selector) > 0, "a revocation succeeded");
         assertTrue(handler.successesOf(ICredentialRegistry.suspend.selector) > 0, "a suspension succeeded");
         assertTrue(handler.successesOf(ICredentialRegistry.reinstate.selector) > 0, "a reinstatement succeeded");
@@ -149,7 +195,8 @@ contract CredentialRegistryInvariantsTest is Test {
         assertTrue(handler.liveOperatorSuccesses() > 0, "a live operator acted");
         assertTrue(handler.expiredOperatorRefusals() > 0, "an expired or withdrawn operator was refused");
         assertTrue(handler.unauthorisedCalls() > 0, "strangers called");
-        bytes4[11] memory errors = [
+        bytes4[12] memory errors = [
+            ICredentialRegistry.RangeNotContiguous.selector,
             ICredentialRegistry.UnauthorizedAccount.selector,
             ICredentialRegistry.ZeroRoot.selector,
             ICredentialRegistry.EmptyBatch.selector,

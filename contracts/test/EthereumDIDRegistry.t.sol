@@ -3,24 +3,7 @@ pragma solidity ^0.8.28;
 
 import {EthereumDIDRegistry} from "../EthereumDIDRegistry.sol";
 import {IEthereumDIDRegistry} from "../IEthereumDIDRegistry.sol";
-
-/// @dev The forge cheatcodes these tests use (Hardhat's Solidity test runner implements them).
-interface DIDRegistryVm {
-    struct Log {
-        bytes32[] topics;
-        bytes data;
-        address emitter;
-    }
-
-    function addr(uint256 privateKey) external pure returns (address);
-    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
-    function prank(address sender) external;
-    function warp(uint256 timestamp) external;
-    function roll(uint256 blockNumber) external;
-    function expectEmit(bool topic1, bool topic2, bool topic3, bool data, address emitter) external;
-    function recordLogs() external;
-    function getRecordedLogs() external returns (Log[] memory);
-}
+import {Test, Vm} from "./utils/Test.sol";
 
 /// @dev Calls the registry from another address than the test contract (a relayer of meta-transactions).
 contract Relayer {
@@ -31,8 +14,7 @@ contract Relayer {
     }
 }
 
-contract EthereumDIDRegistryTest {
-    DIDRegistryVm internal constant vm = DIDRegistryVm(address(uint160(uint256(keccak256("hevm cheat code")))));
+contract EthereumDIDRegistryTest is Test {
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     EthereumDIDRegistry internal reg;
@@ -258,7 +240,7 @@ contract EthereumDIDRegistryTest {
         vm.prank(mallory);
         reg.setAttribute(mallory, SVC, bytes("m"), 10);
 
-        DIDRegistryVm.Log[] memory logs = vm.getRecordedLogs();
+        Vm.Log[] memory logs = vm.getRecordedLogs();
         _eq(logs.length, 6, "number of events");
         uint256[5] memory expected = [uint256(0), 100, 100, 120, 130];
         for (uint256 i = 0; i < 5; i++) {
@@ -271,7 +253,7 @@ contract EthereumDIDRegistryTest {
     }
 
     /// @dev `previousChange` is the last word of the data of each of the three events.
-    function _previousChange(DIDRegistryVm.Log memory log) internal pure returns (uint256 value) {
+    function _previousChange(Vm.Log memory log) internal pure returns (uint256 value) {
         bytes32 t = log.topics[0];
         if (t == IEthereumDIDRegistry.DIDOwnerChanged.selector) {
             (, value) = abi.decode(log.data, (address, uint256));

@@ -205,6 +205,7 @@ def test_bad_learner_file_issues_nothing_and_names_every_row(capsys: pytest.Capt
     assert "Traceback" not in err and "pydantic" not in err
     assert not out.exists() and signers.made == []
     assert not (home / "issuers" / "tux.state.json").exists()  # no index was reserved
+    assert not (home / "state" / "tux" / "indexes.json").exists()
 
 
 def test_bad_template_names_file_line_and_element(capsys: pytest.CaptureFixture[str], home: Path,

@@ -19,6 +19,7 @@ from microcred.registry.anchoring._anchor import (
     ANCHOR_PROOF_TYPE,
     AnchorError,
     Anchorer,
+    BatchLimitError,
     anchor_proofs,
     credential_digest,
     load_credential,
@@ -172,7 +173,7 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
     files = make_credentials(out, chain.caip2, reg.address, issuer.address, range(200))
     args = [sys.executable, "-m", "tests.registry.anchor_driver", node.url, str(home), str(out),
             "0x" + issuer.key.hex(), "25"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}  # this checkout's sources
     rng = random.Random(20261128)
     for _ in range(20):
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -197,12 +198,86 @@ def test_killed_twenty_times_then_completed(request, tmp_path):
         assert proof["merkleRoot"] in roots
 
 
-def test_a_gap_of_unissued_indexes_is_covered_by_the_next_batch(chain, issuer, tmp_path):
-    """Indexes reserved but never issued leave no hole on chain: the batch starts at the next free index."""
+def test_a_gap_of_unissued_indexes_stays_free_and_is_anchored_later(chain, issuer, tmp_path):
+    """A batch covers exactly its own indexes: indexes between two batches (another course's, not ready yet, or
+    never issued) are reserved on chain, not covered, so the credentials that hold them can still be anchored."""
     reg = registry_client(chain, issuer)
     first = make_credentials(tmp_path / "a", chain.caip2, reg.address, issuer.address, range(3))
     _anchorer(chain, issuer, tmp_path).anchor(first)
     later = make_credentials(tmp_path / "b", chain.caip2, reg.address, issuer.address, range(7, 9))  # 3..6 unused
     result = _anchorer(chain, issuer, tmp_path).anchor(later)
-    assert (result.anchored[0]["firstIndex"], result.anchored[0]["count"]) == (3, 6)
+    assert (result.anchored[0]["firstIndex"], result.anchored[0]["count"]) == (7, 2)
     assert reg.issuer_state(issuer.address)[0] == 9
+    gap = make_credentials(tmp_path / "c", chain.caip2, reg.address, issuer.address, range(3, 7))
+    result = _anchorer(chain, issuer, tmp_path).anchor(gap)
+    assert (result.anchored[0]["firstIndex"], result.anchored[0]["count"]) == (3, 4)
+    reg.revoke([3, 6, 7], "fraud")  # every index now anchored: all of them change status
+    assert [s.label for s in reg.status_of(issuer.address, [2, 3, 6, 7])] == ["active", "revoked", "revoked", "revoked"]
+
+
+def _verified_on_chain(reg, account: str, files) -> None:
+    """Each file's anchor proof leads to a root the registry holds, and the registry proves the leaf in it."""
+    for path in files:
+        doc = json.loads(Path(path).read_text())
+        (proof,) = anchor_proofs(doc)
+        batch = reg.batch_of(account, proof["merkleRoot"])
+        assert batch is not None, f"{path}: root never anchored"
+        index = doc["credentialStatus"]["statusIndex"] if isinstance(doc["credentialStatus"], dict) else None
+        if index is not None:
+            assert batch.first_index <= int(index) < batch.first_index + batch.count
+        leaf = leaf_hash(credential_digest(doc))
+        assert reg.verify_inclusion(account, proof["merkleRoot"], leaf, proof["merklePath"])
+
+
+def test_course_b_anchored_before_course_a_both_anchor(chain, issuer, tmp_path):
+    """Issue course A (0-2) then B (3-5), anchor B first: B is anchored ahead, A then fills its reserved indexes;
+    both verify, every credential in exactly one batch, and each changes status."""
+    reg = registry_client(chain, issuer)
+    a = make_credentials(tmp_path / "a", chain.caip2, reg.address, issuer.address, range(0, 3))
+    b = make_credentials(tmp_path / "b", chain.caip2, reg.address, issuer.address, range(3, 6))
+    rb = _anchorer(chain, issuer, tmp_path).anchor(b)
+    assert [(x["firstIndex"], x["count"]) for x in rb.anchored] == [(3, 3)]
+    ra = _anchorer(chain, issuer, tmp_path).anchor(a)
+    assert [(x["firstIndex"], x["count"]) for x in ra.anchored] == [(0, 3)]
+    assert reg.issuer_state(issuer.address)[0] == 6
+    _verified_on_chain(reg, issuer.address, a + b)
+    history = reg.history(issuer.address)
+    assert sorted(e.data["count"] for e in history if e.kind == "anchored") == [3, 3]
+    reg.revoke([1, 4], "fraud")
+    assert [s.label for s in reg.status_of(issuer.address, range(6))] == \
+        ["active", "revoked", "active", "active", "revoked", "active"]
+
+
+def test_three_courses_in_any_order(chain, issuer, tmp_path):
+    """A (0-3), B (4-6), C (7-9) anchored C, A, B: nothing stranded."""
+    reg = registry_client(chain, issuer)
+    files = {name: make_credentials(tmp_path / name, chain.caip2, reg.address, issuer.address, r)
+             for name, r in (("a", range(0, 4)), ("b", range(4, 7)), ("c", range(7, 10)))}
+    for name in "cab":
+        _anchorer(chain, issuer, tmp_path).anchor(files[name])
+    _verified_on_chain(reg, issuer.address, [f for fs in files.values() for f in fs])
+
+
+def test_one_run_over_two_courses_with_a_third_missing_anchors_two_exact_batches(chain, issuer, tmp_path):
+    """Files of A (0-2) and C (6-8) in one run, B's (3-5) not ready: two batches, B's indexes left free."""
+    reg = registry_client(chain, issuer)
+    a = make_credentials(tmp_path / "a", chain.caip2, reg.address, issuer.address, range(0, 3))
+    b = make_credentials(tmp_path / "b", chain.caip2, reg.address, issuer.address, range(3, 6))
+    c = make_credentials(tmp_path / "c", chain.caip2, reg.address, issuer.address, range(6, 9))
+    result = _anchorer(chain, issuer, tmp_path).anchor(a + c)
+    assert [(x["firstIndex"], x["count"]) for x in result.anchored] == [(0, 3), (6, 3)]
+    _anchorer(chain, issuer, tmp_path).anchor(b)
+    _verified_on_chain(reg, issuer.address, a + b + c)
+
+
+@pytest.mark.parametrize("limit", [0, -3, 65_537, 2.5, True])
+def test_a_batch_limit_outside_1_to_max_is_refused_by_name(chain, issuer, tmp_path, limit):
+    with pytest.raises(BatchLimitError, match="from 1 to 65,536"):
+        _anchorer(chain, issuer, tmp_path, batch_limit=limit)
+
+
+def test_a_skip_beyond_the_registry_bound_names_the_indexes_to_anchor_first(chain, issuer, tmp_path):
+    reg = registry_client(chain, issuer)
+    far = make_credentials(tmp_path / "far", chain.caip2, reg.address, issuer.address, [70_000])
+    with pytest.raises(AnchorError, match=r"skip 70,000 indexes not anchored yet \(0 to 69999\)"):
+        _anchorer(chain, issuer, tmp_path).anchor(far)

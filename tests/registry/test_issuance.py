@@ -18,7 +18,7 @@ import pytest
 
 from microcred.errors import ConfigError, InvalidInputError, NotFoundError
 from microcred.registry.credential._model import CredentialFormatError, validate_microcredential
-from microcred.registry.issuance._issuance import (
+from microcred.registry.issuance import (
     BatchConflictError,
     CourseTemplate,
     IndexAllocator,
@@ -477,7 +477,7 @@ def test_a_damaged_state_file_stops_issuing(tmp_path: Path) -> None:
 DRIVER = r"""
 import hashlib, json, os, signal, sys
 from datetime import datetime, timezone
-from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
 from microcred.registry.issuance._issuer import IssuerProfile
 
 cfg = json.loads(sys.argv[1])

@@ -42,6 +42,7 @@ contract RegistryHandler is Assertions {
     uint8 internal constant SUSPENDED = 1;
     uint8 internal constant REVOKED = 2;
     uint64 internal constant MAX64 = type(uint64).max;
+    uint64 internal constant MAX_BATCH = 65_536;
     uint256 internal constant ACTORS = 7;
     uint256 internal constant ISSUERS = 2; // actors[0..1]
     uint256 internal constant OPERATORS = 3; // actors[2..4]; actors[5..6] are never authorised: strangers
@@ -68,6 +69,12 @@ contract RegistryHandler is Assertions {
     mapping(address issuer => uint64) public ghostLastChange;
     mapping(address issuer => mapping(address operator => uint64)) public ghostOperatorUntil;
     mapping(address issuer => mapping(uint256 index => uint8)) public ghostStatus;
+    /// @dev indexes skipped by an anchorAhead and not anchored since
+    mapping(address issuer => mapping(uint256 index => bool)) public ghostReserved;
+    /// @dev successful anchors per issuer: each may move the next free index by at most 2 * MAX_BATCH_SIZE
+    mapping(address issuer => uint256) public anchorsOf;
+    /// @dev every stretch of indexes an anchorAhead skipped (start, length), reserved or since filled
+    mapping(address issuer => uint64[2][]) internal _gaps;
     mapping(address issuer => mapping(bytes32 root => bool)) internal _rootUsed;
     mapping(address issuer => uint256[]) internal _rangeIdsOf;
     mapping(address issuer => uint256[]) internal _touched;
@@ -85,6 +92,7 @@ contract RegistryHandler is Assertions {
     mapping(bytes4 action => uint256) public successesOf;
     mapping(bytes4 error => uint256) public refusalsWith;
     uint256 public liveOperatorSuccesses;
+    uint256 public filledReserved; // successful anchors below the next free index (on reserved indexes)
     uint256 public expiredOperatorRefusals;
 
     constructor(ICredentialRegistry registry) {
@@ -104,54 +112,79 @@ contract RegistryHandler is Assertions {
 
     // == actions (the invariant runner's targets) ==============================================================
 
-    /// @notice Someone anchors a batch, directly for itself or through anchorFor for an issuer.
+    /// @notice Someone anchors a batch, directly for itself or through anchorFor for an issuer; now and then ahead
+    /// of the next free index (anchorAhead, anchorAheadFor), leaving indexes reserved that later batches fill.
     function anchorBatch(uint256 actorSeed, uint256 issuerSeed, uint256 rootSeed, uint256 firstSeed, uint256 countSeed)
         external
     {
         _sync();
         (address actor, address issuer, bool direct) = _pick(actorSeed, issuerSeed);
         bytes32 root = rootSeed % 16 == 0 ? bytes32(0) : keccak256(abi.encode("root", rootSeed % 24));
+        bool ahead = (rootSeed >> 8) % 3 == 0;
         uint64 next = ghostNext[issuer];
         uint64 first;
         uint64 count = uint64(countSeed % 41); // 0 sometimes: an empty batch
         if (firstSeed % 64 == 0) {
-            // at the next free index but reaching past 2^64 - 1: always too large (batches are contiguous)
-            first = next;
-            if (next == 0) {
-                first = MAX64; // cannot be too large from 0: a gap instead
-            } else {
-                uint64 spare = next - 1 < 49 ? next - 1 : 49;
-                count = MAX64 - next + 1 + uint64((countSeed >> 8) % (uint256(spare) + 1));
-            }
+            // the short-lived operator's attack: all of the index space, or the top of it, in one call
+            first = (firstSeed >> 8) % 2 == 0 ? next : MAX64 - uint64((firstSeed >> 16) % 3);
+            count = (countSeed >> 8) % 2 == 0 ? MAX64 - first : MAX_BATCH + 1 + uint64((countSeed >> 16) % 3);
+            if (count == 0) count = 1;
+        } else if (firstSeed % 4 == 1 && _gaps[issuer].length > 0) {
+            // in or around a stretch skipped earlier: a fill of reserved indexes (all or part), or an overlap
+            uint64[2] memory gap = _gaps[issuer][(firstSeed >> 8) % _gaps[issuer].length];
+            first = gap[0] + uint64((firstSeed >> 16) % 2) * uint64((firstSeed >> 24) % gap[1]);
+            count = countSeed % 3 == 0 ? gap[0] + gap[1] - first + uint64((countSeed >> 8) % 2) : 1 + uint64((countSeed >> 8) % (gap[0] + gap[1] - first));
+        } else if (firstSeed % 8 == 3 && next > 0) {
+            first = uint64((firstSeed >> 8) % next); // below the next free index: reserved (fill) or anchored (overlap)
         } else {
             uint256 raw = uint256(next) + (firstSeed >> 8) % 6; // next - 2 .. next + 3: overlaps, adjacent, gaps
             first = raw < 2 ? 0 : uint64(raw - 2);
         }
+        uint256 end = uint256(first) + count;
 
         bool authorised = _live(issuer, actor);
         bytes memory expected;
         if (!authorised) expected = _err(ICredentialRegistry.UnauthorizedAccount.selector, issuer, actor);
         else if (root == bytes32(0)) expected = abi.encodeWithSelector(ICredentialRegistry.ZeroRoot.selector);
         else if (count == 0) expected = abi.encodeWithSelector(ICredentialRegistry.EmptyBatch.selector);
-        else if (first < next) {
-            expected = abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, first, next);
-        } else if (first > next) {
-            expected = abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, first, next);
-        } else if (uint256(first) + count > MAX64) {
+        else if (count > MAX_BATCH || end > MAX64) {
             expected = abi.encodeWithSelector(ICredentialRegistry.RangeTooLarge.selector, first, count);
+        } else if (first > next && (!ahead || first - next > MAX_BATCH)) {
+            expected = abi.encodeWithSelector(ICredentialRegistry.RangeNotContiguous.selector, issuer, first, next);
         } else if (_rootUsed[issuer][root]) {
             expected = abi.encodeWithSelector(ICredentialRegistry.RootAlreadyAnchored.selector, issuer, root);
+        } else if (first < next) {
+            uint256 top = end < next ? end : next;
+            for (uint256 i = first; i < top; ++i) {
+                if (!ghostReserved[issuer][i]) {
+                    expected = abi.encodeWithSelector(ICredentialRegistry.RangeOverlaps.selector, issuer, first, next);
+                    break;
+                }
+            }
         }
 
-        bytes memory data = direct
-            ? abi.encodeCall(ICredentialRegistry.anchor, (root, first, count))
-            : abi.encodeCall(ICredentialRegistry.anchorFor, (issuer, root, first, count));
-        if (_call(ICredentialRegistry.anchor.selector, actor, issuer, authorised, data, expected)) {
+        bytes memory data;
+        if (ahead) {
+            data = direct
+                ? abi.encodeCall(ICredentialRegistry.anchorAhead, (root, first, count))
+                : abi.encodeCall(ICredentialRegistry.anchorAheadFor, (issuer, root, first, count));
+        } else {
+            data = direct
+                ? abi.encodeCall(ICredentialRegistry.anchor, (root, first, count))
+                : abi.encodeCall(ICredentialRegistry.anchorFor, (issuer, root, first, count));
+        }
+        bytes4 action = ahead ? ICredentialRegistry.anchorAhead.selector : ICredentialRegistry.anchor.selector;
+        if (_call(action, actor, issuer, authorised, data, expected)) {
             _rootUsed[issuer][root] = true;
             _rangeIdsOf[issuer].push(_ranges.length);
             _ranges.push(Range(issuer, root, ICredentialRegistry.Batch(first, count, time, blockNumber)));
-            ghostNext[issuer] = first + count;
+            for (uint256 i = first; i < end && i < next; ++i) ghostReserved[issuer][i] = false;
+            for (uint256 i = next; i < first; ++i) ghostReserved[issuer][i] = true;
+            if (first > next) _gaps[issuer].push([next, first - next]);
+            ghostNext[issuer] = end > next ? uint64(end) : next;
             ghostLastChange[issuer] = blockNumber;
+            ++anchorsOf[issuer];
+            if (first < next) ++filledReserved;
         }
     }
 
@@ -251,7 +284,7 @@ contract RegistryHandler is Assertions {
     }
 
     /// @dev 1..5 indexes (now and then none): mostly inside the issuer's anchored batches (often one whose status
-    /// was changed before), sometimes at or after its next free index. Never in a gap between batches (see the unit test on gaps).
+    /// was changed before), sometimes just below its next free index (reserved ones among them) or at or after it.
     function _pickIndexes(address issuer, uint256 seed) internal view returns (uint256[] memory indexes) {
         indexes = new uint256[](seed % 32 == 0 ? 0 : 1 + (seed >> 8) % 5);
         uint256[] storage ids = _rangeIdsOf[issuer];
@@ -263,6 +296,8 @@ contract RegistryHandler is Assertions {
             } else if (ids.length != 0 && q % 8 != 7) {
                 ICredentialRegistry.Batch storage b = _ranges[ids[(q >> 8) % ids.length]].batch;
                 indexes[j] = b.firstIndex + (q >> 72) % b.count;
+            } else if (q % 2 == 0 && ghostNext[issuer] > 0) {
+                indexes[j] = (q >> 8) % ghostNext[issuer]; // anywhere below: anchored or reserved
             } else {
                 indexes[j] = ghostNext[issuer] + (q >> 8) % 3;
             }
@@ -320,7 +355,9 @@ contract RegistryHandler is Assertions {
         uint8[] memory seen = new uint8[](indexes.length);
         for (uint256 j; j < indexes.length; ++j) {
             uint256 index = indexes[j];
-            if (index >= ghostNext[issuer]) return _err(ICredentialRegistry.IndexNotAnchored.selector, issuer, index);
+            if (index >= ghostNext[issuer] || ghostReserved[issuer][index]) {
+                return _err(ICredentialRegistry.IndexNotAnchored.selector, issuer, index);
+            }
             uint8 current = ghostStatus[issuer][index];
             for (uint256 i; i < j; ++i) {
                 if (indexes[i] == index) current = seen[i];

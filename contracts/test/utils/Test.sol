@@ -14,6 +14,8 @@ interface Vm {
         address emitter;
     }
 
+    function addr(uint256 privateKey) external pure returns (address);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;

@@ -13,7 +13,8 @@ from microcred.cli._common import credential_files, issuer_session
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose account anchors.")
-@click.option("--batch-limit", default=8192, show_default=True, help="Largest batch anchored under one root.")
+@click.option("--batch-limit", default=8192, show_default=True,
+              help="Largest batch anchored under one root (1 to 65,536).")
 @pass_app
 def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limit: int) -> None:
     """Anchor signed credentials: Merkle root on chain, inclusion proof added to each file.
@@ -27,12 +28,25 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     """
     from microcred.registry.anchoring._anchor import Anchorer
 
+    from microcred.cli._issue import issuer_locked
+    from microcred.cli._node import persist_confirmed
+    from microcred.registry.issuance import IssuerStore
+
+    def hook(stage: str, entry: dict) -> None:
+        if stage == "mined":  # the chain has the root: on the local node, on disk before any file says so
+            persist_confirmed(app)
+
+    from microcred.registry.anchoring import check_batch_limit
+
+    check_batch_limit(batch_limit)  # before any passphrase or connection
     files = credential_files(paths)
     session = issuer_session(app, issuer_name)
-    anchorer = Anchorer(session.registry, app.home / "issuers", chain_caip2=session.chain.caip2,
-                        batch_limit=batch_limit)
-    with click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
+    journal_dir = IssuerStore(app.home).journal_dir(session.profile.name, session.account.address)
+    anchorer = Anchorer(session.registry, journal_dir, chain_caip2=session.chain.caip2, batch_limit=batch_limit,
+                        hook=hook)
+    with issuer_locked(app, session.profile.name, "anchor"), \
+            click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
+                              show_pos=True) as bar:
         result = anchorer.anchor(files, progress=lambda done, total: bar.update(done - bar.pos))
     for batch in result.anchored:
         app.emit({"root": batch["root"], "firstIndex": batch["firstIndex"], "count": batch["count"],

@@ -17,26 +17,46 @@ def bind(app: AppContext, name: str) -> None:
 
     The DID's key signs (DID, account, chain id, registry); the account publishes the statement as the attribute
     `microcred/binding` of its identity in the chain's ERC-1056 DID registry. A did:ethr issuer needs no binding:
-    its account is its identity.
+    its account is its identity. Binding again is harmless: an issuer already bound is told so and nothing is sent.
 
     \b
     Example:
       microcred issuer bind tu-munich
     """
+    from microcred.cli._issue import issuer_locked
+
+    session = issuer_session(app, name)
+    with issuer_locked(app, session.profile.name, "bind"):
+        _bind(app, session)
+
+
+def _bind(app: AppContext, session) -> None:
+    from microcred.cli._node import persist_confirmed
     from microcred.did import Keystore
     from microcred.did._binding import publish_binding
     from microcred.did._ethr import EthrDIDController
 
-    session = issuer_session(app, name)
     profile = session.profile
     if profile.did.startswith("did:ethr:"):
         app.emit({"did": profile.did, "bound": True}, f"{profile.did} is a did:ethr: its account is its identity")
         return
-    key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
     chain = session.chain
+    from microcred.did._binding import verify_binding
+    from microcred.did._ethr import EthrResolver
+
+    resolver = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
+    current = verify_binding(resolver, session.account.address, profile.did)
+    if current.bound:  # idempotent: a second bind sends nothing
+        app.emit({"did": profile.did, "account": session.account.address, "block": current.block,
+                  "already": True},
+                 f"{profile.did} is already bound to account {session.account.address} in block {current.block}; "
+                 "nothing was sent")
+        return
+    key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
     controller = EthrDIDController(chain.w3, chain.address_of("EthereumDIDRegistry"), session.account,
                                    chain_id=chain.chain_id)
     receipt = publish_binding(controller, profile.did, key, verification_method=profile.verification_method)
+    persist_confirmed(app)
     block = receipt["blockNumber"] if isinstance(receipt, dict) or hasattr(receipt, "__getitem__") else None
     app.emit({"did": profile.did, "account": session.account.address, "block": block},
              f"bound {profile.did} to account {session.account.address} (block {block})")

@@ -100,7 +100,7 @@ def demo(app: AppContext, keep: bool) -> None:
         else:
             _advance_local(home, 60)
         say("The issuer revokes the first credential: the assessment was annulled")
-        step("revoke", str(files[0]), "--issuer", "tum", "--reason", "assessment-annulled")
+        step("revoke", str(files[0]), "--issuer", "tum", "--reason", "assessment-annulled", "--yes")
         step("verify", str(files[0]), expect=(1,))
         say("It suspends the second while it investigates, then reinstates it")
         step("suspend", str(files[1]), "--issuer", "tum", "--reason", "under-investigation")

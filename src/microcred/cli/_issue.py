@@ -3,7 +3,7 @@
 The command checks the template and every learner row first (nothing is issued if any row is bad), then asks for
 the passphrase of the issuer's signing key, reserves the batch's status indexes and writes one file per learner.
 Run it again after an interruption: it finishes the batch with the indexes it reserved (see
-:mod:`microcred.registry.issuance._issuance`).
+:mod:`microcred.registry.issuance._batch`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
-from microcred.registry.issuance._issuance import IndexAllocator, issue_batch, load_learners, load_template
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
 from microcred.registry.issuance._issuer import CRYPTOSUITES, IssuerProfile, IssuerStore
 
 Signer = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def issuer_locked(app: AppContext, name: str, command: str) -> contextlib.AbstractContextManager[None]:
+    """Hold issuer ``name``'s lock (``issue``, ``anchor``, status changes and ``bind`` take it): a second process
+    says which process holds it and waits for it."""
+    from microcred.registry.issuance import IssuerStore as _Store, issuer_lock
+
+    return issuer_lock(_Store(app.home).lock_path(name), issuer=name, command=command, on_wait=app.info)
 
 
 def _make_signer(app: AppContext, profile: IssuerProfile, cryptosuite: str) -> Signer:
@@ -114,7 +122,7 @@ def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path:
 
     \b
     Learner columns: name, completion_date (YYYY-MM-DD) and at least one of did, email, student_id, national_id;
-    optional: start_date, grade.
+    optional: start_date, grade. A CSV may be comma-, semicolon- or tab-separated (found from its header row).
 
     \b
     Example:
@@ -123,13 +131,25 @@ def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path:
     """
     store = IssuerStore(app.home)
     profile = store.load(issuer_name)
+    with issuer_locked(app, profile.name, "issue"):
+        _issue(app, store, profile, template_path, learners_path, out_dir, cryptosuite)
+
+
+def _issue(app: AppContext, store: IssuerStore, profile: IssuerProfile, template_path: Path, learners_path: Path,
+           out_dir: Path, cryptosuite: str | None) -> None:
     profile.require_chain()
     template = load_template(template_path)
     learners = load_learners(learners_path, template=template)
     suite = cryptosuite or profile.cryptosuite
     signer = _LazySigner(lambda: _make_signer(app, profile, suite))
     allocator = IndexAllocator(store.state_path(profile.name))
-    app.info(f"{len(learners)} learner{'s' if len(learners) != 1 else ''} in {learners_path}: all rows valid")
+    kind = ""
+    if learners_path.suffix.lower() == ".csv":
+        from microcred.registry.issuance import CSV_DELIMITERS, detect_delimiter
+
+        with open(learners_path, encoding="utf-8-sig", errors="replace") as fh:
+            kind = f" ({CSV_DELIMITERS[detect_delimiter(fh.readline())]}-separated)"
+    app.info(f"{len(learners)} learner{'s' if len(learners) != 1 else ''} in {learners_path}{kind}: all rows valid")
     with _Progress(signer, "issuing") as progress:
         result = issue_batch(profile, template, learners, out_dir, signer, allocator,
                              lambda: datetime.now(timezone.utc), progress=progress, source=str(learners_path))

@@ -78,6 +78,10 @@ def init(app: AppContext, name: str, legal_name: str, display_name: str | None, 
           --chain eip155:31337 --registry 0x5FbDB2315678afecb367f032d93F642f64180aa3
     """
     check_issuer_name(name)
+    if app.network == "memory":
+        app.info("warning: --network memory is an in-process chain that ends with this command: an issuer made for "
+                 "it can only be used by commands of the same process (the demo, tests). To issue, anchor and revoke "
+                 "from the command line, create it with --network local (or a test network's URL)")
     store = IssuerStore(app.home)
     if store.exists(name) and not force:
         raise InvalidInputError(f"an issuer named {name!r} exists already ({store.path(name)}); use --force to "

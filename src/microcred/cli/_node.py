@@ -10,6 +10,16 @@ from microcred.cli._app import AppContext, cli, pass_app
 from microcred.chain._node import LocalNode
 
 
+def persist_confirmed(app: AppContext) -> None:
+    """On ``--network local`` with this home's node running, save the node's chain to disk now: called after a
+    write is confirmed and before the confirmation is reported, so it survives a ``kill -9`` of the node."""
+    if app.network != "local":
+        return
+    node = LocalNode(app.home)
+    if node.status().running:
+        node.persist()
+
+
 def _node(app: AppContext, port: int | None = None) -> LocalNode:
     anvil = os.environ.get("MICROCRED_ANVIL")
     return LocalNode(app.home, port=port, anvil=anvil)
@@ -58,7 +68,7 @@ def stop(app: AppContext) -> None:
 @node.command()
 @pass_app
 def status(app: AppContext) -> None:
-    """Say whether the local node runs, where, and at which block.
+    """Say whether the local node runs, where, and at which block; exit code 1 when it does not run.
 
     \b
     Example:
@@ -69,3 +79,5 @@ def status(app: AppContext) -> None:
               "block": st.block_number, "state": st.state_file},
              (f"running at {st.url} (pid {st.pid}), chain {st.chain_id}, block {st.block_number}"
               if st.running else f"not running (would listen on {st.url})"))
+    if not st.running:
+        raise SystemExit(1)  # like `systemctl status`: scripts test the exit code

@@ -4,7 +4,9 @@ from microcred.registry.anchoring._anchor import (
     AnchorError,
     AnchorResult,
     Anchorer,
+    BatchLimitError,
     DEFAULT_BATCH_LIMIT,
+    check_batch_limit,
 )
 from microcred.registry.anchoring._merkle import (
     MerkleTree,
@@ -17,7 +19,9 @@ __all__ = [
     "AnchorError",
     "AnchorResult",
     "Anchorer",
+    "BatchLimitError",
     "DEFAULT_BATCH_LIMIT",
+    "check_batch_limit",
     "MerkleTree",
     "hash_pair",
     "leaf_hash",

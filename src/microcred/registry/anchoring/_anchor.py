@@ -44,7 +44,8 @@ from microcred.registry.ledger._client import RegistryClient
 from microcred.registry.anchoring._merkle import MerkleTree, leaf_hash
 from microcred.chain._tx import PreparedTx
 
-__all__ = ["DEFAULT_BATCH_LIMIT", "AnchorError", "AnchorResult", "Anchorer"]
+__all__ = ["DEFAULT_BATCH_LIMIT", "AnchorError", "BatchLimitError", "AnchorResult", "Anchorer",
+           "check_batch_limit"]
 
 #: default largest batch: gas per credential stays far below 100 while a proof stays ~13 hashes
 DEFAULT_BATCH_LIMIT = 8192
@@ -54,6 +55,10 @@ class AnchorError(MicrocredError):
     """A credential cannot be anchored as asked (wrong issuer, chain, registry, or a broken journal)."""
 
 
+class BatchLimitError(InvalidInputError):
+    """The batch limit is not a whole number from 1 to the registry's MAX_BATCH_SIZE."""
+
+
 @dataclass
 class AnchorResult:
     """What one run of :meth:`Anchorer.anchor` did."""
@@ -61,6 +66,15 @@ class AnchorResult:
     anchored: list[dict] = field(default_factory=list)  # one per batch: root, first, count, tx, block, files
     skipped: list[str] = field(default_factory=list)  # files already anchored
     resumed: int = 0  # journal entries finished from an earlier run
+
+
+def check_batch_limit(limit: object, maximum: int = RegistryClient.MAX_BATCH_SIZE) -> int:
+    """``limit`` if it is a whole number from 1 to ``maximum`` (the registry's largest batch), else
+    :class:`BatchLimitError`."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= maximum:
+        raise BatchLimitError(f"the batch limit is a whole number from 1 to {maximum:,} (credentials per batch), "
+                              f"not {limit!r}")
+    return limit
 
 
 class Anchorer:
@@ -76,6 +90,7 @@ class Anchorer:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         if registry.sender is None:
             raise InvalidInputError("anchoring needs a registry client with a signer")
+        check_batch_limit(batch_limit, registry.MAX_BATCH_SIZE)
         self.registry = registry
         self.account = registry.sender.address
         self.chain = chain_caip2
@@ -130,7 +145,15 @@ class Anchorer:
             seen[index] = path
             pending.append((Path(path), index, credential_digest(doc)))
         pending.sort(key=lambda t: t[1])
-        batches = [pending[i:i + self.batch_limit] for i in range(0, len(pending), self.batch_limit)]
+        # a batch covers exactly its credentials' indexes: one run of consecutive indexes, at most batch_limit long,
+        # so an index between two runs (another course's, not ready yet, or never issued) stays free to anchor later
+        batches: list[list[tuple[Path, int, bytes]]] = []
+        for item in pending:
+            last = batches[-1] if batches else None
+            if last is not None and item[1] == last[-1][1] + 1 and len(last) < self.batch_limit:
+                last.append(item)
+            else:
+                batches.append([item])
         return batches, skipped
 
     # -- running --------------------------------------------------------------------------------------------------
@@ -165,18 +188,18 @@ class Anchorer:
     def _prepare(self, journal: dict, batch: list[tuple[Path, int, bytes]]) -> dict:
         leaves = [leaf_hash(d) for _, _, d in batch]
         tree = MerkleTree(leaves)
-        # batches are contiguous on chain: start at the issuer's next free index, so indexes reserved but never
-        # issued (a gap) are covered too — no credential holds them, so they change nothing
-        next_free, _ = self.registry.issuer_state(self.account)
-        first = next_free if batch[0][1] >= next_free else batch[0][1]
-        count = batch[-1][1] - first + 1
+        # the batch covers exactly its own indexes. Above the issuer's next free index it is anchored "ahead": the
+        # indexes in between stay reserved on chain, so the batches holding them can be anchored later, in any order
+        first, count = batch[0][1], batch[-1][1] - batch[0][1] + 1
         root = "0x" + tree.root.hex()
-        prepared = self.registry.prepare_anchor(tree.root, first, count)
+        ahead = self._ahead(first)
+        prepared = self.registry.prepare_anchor(tree.root, first, count, ahead=ahead)
         entry = {
             "stage": "prepared",
             "root": root,
             "firstIndex": first,
             "count": count,
+            "ahead": ahead,
             "files": [str(p) for p, _, _ in batch],
             "digests": ["0x" + d.hex() for _, _, d in batch],
             "rawTx": "0x" + prepared.raw.hex(),
@@ -199,9 +222,11 @@ class Anchorer:
                 if entry["stage"] == "prepared" or not self._known(entry["txHash"]):
                     if self._nonce_used(entry["nonce"]) and not self._known(entry["txHash"]):
                         # the prepared transaction can never be mined: sign the same anchoring anew
-                        fresh = self.registry.prepare_anchor(entry["root"], entry["firstIndex"], entry["count"])
+                        ahead = self._ahead(entry["firstIndex"])
+                        fresh = self.registry.prepare_anchor(entry["root"], entry["firstIndex"], entry["count"],
+                                                             ahead=ahead)
                         entry.update(rawTx="0x" + fresh.raw.hex(), txHash=fresh.hash, nonce=fresh.nonce,
-                                     stage="prepared")
+                                     stage="prepared", ahead=ahead)
                         self._save_journal(journal)
                         prepared = fresh
                     sender.broadcast(prepared, what="anchoring a batch")
@@ -228,6 +253,16 @@ class Anchorer:
             entry.pop("rawTx", None)
             self._save_journal(journal)
             self._hook("done", entry)
+
+    def _ahead(self, first: int) -> bool:
+        """Whether a batch from ``first`` lies above the issuer's next free index (and so skips indexes)."""
+        next_free, _ = self.registry.issuer_state(self.account)
+        if first - next_free > self.registry.MAX_BATCH_SIZE:
+            raise AnchorError(
+                f"the batch from status index {first} would skip {first - next_free:,} indexes not anchored yet "
+                f"({next_free} to {first - 1}); one batch may skip at most {self.registry.MAX_BATCH_SIZE:,}: anchor "
+                "the credentials of the lower indexes first")
+        return first > next_free
 
     def _known(self, tx_hash: str) -> bool:
         from web3 import exceptions as w3x

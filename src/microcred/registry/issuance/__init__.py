@@ -1,24 +1,26 @@
 """Issuing: issuer profiles, course templates and learner lists, and crash-safe batch issuance with durable index
-reservations."""
+reservations.
 
-from microcred.registry.issuance._issuance import (
-    BatchConflictError,
+Modules: ``_template`` (course templates), ``_learners`` (learner lists), ``_build`` (credentials from both),
+``_allocate`` (status index reservations), ``_batch`` (the crash-safe batch), ``_issuer`` (profiles and their
+store), ``_lock`` (the issuer's lock), ``_common`` (errors and the journal format).
+"""
+
+from microcred.registry.issuance._allocate import IndexAllocator, IndexRange
+from microcred.registry.issuance._batch import (
     BatchResult,
-    CourseTemplate,
-    IndexAllocator,
-    IndexRange,
-    IssuanceError,
+    CredentialWriter,
+    DiskFullError,
     IssuedCredential,
-    Learner,
+    issue_batch,
+)
+from microcred.registry.issuance._build import build_credential, learner_name
+from microcred.registry.issuance._common import (
+    BatchConflictError,
+    IssuanceError,
     LearnerFileError,
     Sign,
     TemplateError,
-    build_credential,
-    issue_batch,
-    load_learners,
-    load_template,
-    parse_learners,
-    parse_template,
 )
 from microcred.registry.issuance._issuer import (
     CRYPTOSUITES,
@@ -31,17 +33,34 @@ from microcred.registry.issuance._issuer import (
     check_issuer_name,
     verification_method_for,
 )
+from microcred.registry.issuance._learners import (
+    CSV_DELIMITERS,
+    Learner,
+    detect_delimiter,
+    load_learners,
+    parse_learners,
+)
+from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
+from microcred.registry.issuance._template import (
+    CourseTemplate,
+    load_template,
+    parse_template,
+)
 
 __all__ = [
+    "CRYPTOSUITES",
+    "CSV_DELIMITERS",
+    "DEFAULT_CRYPTOSUITE",
     "BatchConflictError",
     "BatchResult",
-    "CRYPTOSUITES",
     "CourseTemplate",
-    "DEFAULT_CRYPTOSUITE",
+    "CredentialWriter",
+    "DiskFullError",
     "IndexAllocator",
     "IndexRange",
     "IssuanceError",
     "IssuedCredential",
+    "IssuerBusyError",
     "IssuerExistsError",
     "IssuerNotFoundError",
     "IssuerNotReadyError",
@@ -49,11 +68,15 @@ __all__ = [
     "IssuerStore",
     "Learner",
     "LearnerFileError",
+    "LockHolder",
     "Sign",
     "TemplateError",
     "build_credential",
     "check_issuer_name",
+    "detect_delimiter",
     "issue_batch",
+    "issuer_lock",
+    "learner_name",
     "load_learners",
     "load_template",
     "parse_learners",

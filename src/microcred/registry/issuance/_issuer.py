@@ -1,8 +1,9 @@
 """Issuer profiles: who awards the credentials, with which key, on which chain — one JSON file per issuer.
 
 A profile lives in ``<home>/issuers/<name>.json`` and is written atomically (temporary file, fsync, rename,
-directory fsync), so a crash leaves the old or the new profile, never half of one. Its index allocator's state
-sits beside it in ``<name>.state.json`` (see :class:`microcred.registry.issuance._issuance.IndexAllocator`).
+directory fsync), so a crash leaves the old or the new profile, never half of one. What the issuer's work keeps
+lives apart, in ``<home>/state/<name>/``: the index reservations ``indexes.json`` (see
+:class:`microcred.registry.issuance.IndexAllocator`), the anchor journal and the lock.
 
 Example file::
 
@@ -158,17 +159,41 @@ class IssuerProfile(BaseModel):
 
 
 class IssuerStore:
-    """The issuer profiles of a home: ``<home>/issuers/<name>.json``."""
+    """The issuer profiles of a home: ``<home>/issuers/<name>.json`` and nothing else.
+
+    What an issuer's work keeps (index reservations, anchor journal, lock) lives apart, in
+    ``<home>/state/<name>/``, so the profiles folder holds profiles only; a state file an older version left in the
+    profiles folder is moved there on first use.
+    """
 
     def __init__(self, home: str | os.PathLike[str]) -> None:
-        self.directory = Path(home) / "issuers"
+        self.home = Path(home)
+        self.directory = self.home / "issuers"
 
     def path(self, name: str) -> Path:
         return self.directory / f"{check_issuer_name(name)}.json"
 
+    def state_dir(self, name: str) -> Path:
+        """The folder of ``name``'s working state: index reservations, anchor journal, lock."""
+        return self.home / "state" / check_issuer_name(name)
+
     def state_path(self, name: str) -> Path:
-        """Where the index allocator of ``name`` keeps its state."""
-        return self.directory / f"{check_issuer_name(name)}.state.json"
+        """Where the index allocator of ``name`` keeps its state (moved from the profiles folder if found there)."""
+        path = self.state_dir(name) / "indexes.json"
+        _adopt(self.directory / f"{check_issuer_name(name)}.state.json", path)
+        return path
+
+    def journal_dir(self, name: str, account: str | None = None) -> Path:
+        """Where the anchorer of ``name`` keeps its journal (one adopted from the profiles folder, for ``account``)."""
+        directory = self.state_dir(name)
+        if account:
+            journal = f"anchor-journal-{account.lower()}.json"
+            _adopt(self.directory / journal, directory / journal)
+        return directory
+
+    def lock_path(self, name: str) -> Path:
+        """The lock file every command that changes ``name``'s state holds (see :func:`issuer_lock`)."""
+        return self.state_dir(name) / "lock"
 
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
@@ -202,9 +227,23 @@ class IssuerStore:
     def names(self) -> list[str]:
         if not self.directory.is_dir():
             return []
-        return sorted(p.stem for p in self.directory.glob("*.json")
-                      if not p.name.endswith(".state.json") and _NAME.fullmatch(p.stem))
+        return sorted(p.stem for p in self.directory.glob("*.json") if _is_profile_name(p))
 
     def list(self) -> list[IssuerProfile]:  # noqa: A003
         """Every stored profile, sorted by name."""
         return [self.load(n) for n in self.names()]
+
+
+def _is_profile_name(path: Path) -> bool:
+    """Whether a file of the profiles folder is a profile by its name: what older versions wrote there beside the
+    profiles (index state, anchor journals), temporaries and lock files are not."""
+    name = path.name
+    return (path.is_file() and not name.startswith((".", "anchor-journal-")) and not name.endswith(".state.json")
+            and _NAME.fullmatch(path.stem) is not None)
+
+
+def _adopt(old: Path, new: Path) -> None:
+    """Move a state file an older version kept at ``old`` to ``new`` (once; never over an existing one)."""
+    if old.is_file() and not new.exists():
+        new.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, new)

@@ -307,19 +307,33 @@ class RegistryClient:
             return None
         return _address(issuer, "issuer")
 
+    #: the most status indexes one batch covers, and one ``anchorAhead`` skips (the registry's MAX_BATCH_SIZE)
+    MAX_BATCH_SIZE = 65_536
+
     def prepare_anchor(self, root: bytes | str, first_index: int, count: int, *, issuer: str | None = None,
-                       nonce: int | None = None) -> PreparedTx:
-        """Sign (not send) the anchoring of ``root``: a revert (overlap, root known, unauthorised) raises here."""
+                       nonce: int | None = None, ahead: bool = False) -> PreparedTx:
+        """Sign (not send) the anchoring of ``root``: a revert (overlap, root known, unauthorised) raises here.
+
+        ``ahead`` anchors above the issuer's next free index (``anchorAhead``): the indexes skipped stay reserved
+        for batches anchored later. A batch covers at most :attr:`MAX_BATCH_SIZE` indexes.
+        """
         sender = self._need_sender()
         r = _bytes32(root, "the batch root")
         first, n = _indexes([first_index, count])
+        if n > self.MAX_BATCH_SIZE:  # refused by the registry too; say so before any gas estimate
+            raise InvalidInputError(f"a batch covers at most {self.MAX_BATCH_SIZE:,} status indexes, not {n:,}: "
+                                    "split it into smaller batches")
         acting = self._acting_for(issuer)
-        fn = (self.contract.functions.anchor(r, first, n) if acting is None
-              else self.contract.functions.anchorFor(acting, r, first, n))
+        f = self.contract.functions
+        if ahead:
+            fn = f.anchorAhead(r, first, n) if acting is None else f.anchorAheadFor(acting, r, first, n)
+        else:
+            fn = f.anchor(r, first, n) if acting is None else f.anchorFor(acting, r, first, n)
         return sender.prepare(fn, abi=self.abi, what="anchoring a batch", nonce=nonce)
 
-    def anchor(self, root: bytes | str, first_index: int, count: int, *, issuer: str | None = None) -> Receipt:
-        prepared = self.prepare_anchor(root, first_index, count, issuer=issuer)
+    def anchor(self, root: bytes | str, first_index: int, count: int, *, issuer: str | None = None,
+               ahead: bool = False) -> Receipt:
+        prepared = self.prepare_anchor(root, first_index, count, issuer=issuer, ahead=ahead)
         sender = self._need_sender()
         sender.broadcast(prepared, what="anchoring a batch")
         return sender.wait(prepared.hash, abi=self.abi, what="anchoring a batch")
