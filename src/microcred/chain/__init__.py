@@ -80,7 +80,12 @@ from microcred.chain._tx import (
     TxSender,
 )
 
+from microcred.chain._connect import record_deployment
+from microcred.chain._blocks import block_at
+
 __all__ = [
+    "block_at",
+    "record_deployment",
     "ANY_CHAIN",
     "BlockMismatchError",
     "BlockNotFoundError",

@@ -10,7 +10,7 @@ from microcred.cli._app import AppContext, cli, pass_app
 
 
 def _client(app: AppContext, key_name: str | None):
-    from microcred.registry.accreditation._client import AccreditationClient
+    from microcred.registry.accreditation import AccreditationClient
 
     chain = app.chain()
     sender = None
@@ -48,8 +48,8 @@ def accredit(app: AppContext, subject: str, key_name: str, kind: str, max_level:
     Example:
       microcred accredit 0xBA91… --key hceres --max-level 6 --field 06 --from 2026-01-01 --until 2027-01-01
     """
-    from microcred.registry.accreditation._client import Scope
-    from microcred.registry.verify._verifier import parse_time
+    from microcred.registry.accreditation import Scope
+    from microcred.registry.verify import parse_time
 
     grant_id = _client(app, key_name).grant(subject, Scope(kind, max_level, field), parse_time(valid_from),
                                             parse_time(valid_until), parent)

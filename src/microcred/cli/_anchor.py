@@ -26,7 +26,7 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     Example:
       microcred anchor out/ --issuer tu-munich
     """
-    from microcred.registry.anchoring._anchor import Anchorer
+    from microcred.registry.anchoring import Anchorer
 
     from microcred.cli._issue import issuer_locked
     from microcred.cli._node import persist_confirmed
@@ -62,17 +62,31 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
 
 @cli.command("export")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--plain", is_flag=True, required=True, help="Without the anchor proof (signature proof only).")
+@click.option("--plain", is_flag=True, help="Without the anchor proof (signature proof only).")
+@click.option("--format", "fmt", type=click.Choice(["plain", "elm"]), default=None,
+              help="plain: without the anchor proof; elm: a European Digital Credential (ELM v3 JSON-LD).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_app
-def export(app: AppContext, source: Path, plain: bool, out: Path) -> None:
-    """Write a copy of a credential without its anchor proof, for verifiers that know only Data Integrity.
+def export(app: AppContext, source: Path, plain: bool, fmt: str | None, out: Path) -> None:
+    """Write a copy of a credential: without its anchor proof (--plain, for verifiers that know only Data
+    Integrity), or as a European Digital Credential (--format elm, the European Learning Model v3).
 
     \b
     Example:
       microcred export out/0-ada.json --plain --out ada-plain.json
+      microcred export out/0-ada.json --format elm --out ada-edc.jsonld
     """
-    from microcred.registry.anchoring._anchor import load_credential, strip_anchor, write_json_atomic
+    if plain and fmt == "elm":
+        raise click.UsageError("--plain and --format elm exclude each other")
+    if not plain and fmt is None:
+        raise click.UsageError("give --plain or --format plain|elm")
+    if fmt == "elm":
+        from microcred.cli._europass import export_elm
+
+        export_elm(app, source, out)
+        return
+    from microcred._files import write_json_atomic
+    from microcred.registry.credential import load_credential, strip_anchor
 
     write_json_atomic(out, strip_anchor(load_credential(source)))
     app.emit({"file": str(out)}, f"wrote {out} (signature proof only)")

@@ -19,7 +19,7 @@ from microcred.errors import InvalidInputError
 
 def _issuer_profile(app: AppContext, account: str) -> dict | None:
     """The issuer profile of this home whose account is ``account`` (``did``, ``legal_name``), if any."""
-    from microcred.registry.issuance._issuer import IssuerStore
+    from microcred.registry.issuance import IssuerStore
 
     store = IssuerStore(app.home)
     if not store.directory.is_dir():
@@ -46,8 +46,8 @@ def _binding_check(app: AppContext, chain, account: str, did_registry: str | Non
     if did_registry is None:
         return None
     from microcred.cli._did import build_resolver
-    from microcred.did._binding import verify_binding
-    from microcred.did._ethr import EthrResolver
+    from microcred.did import verify_binding
+    from microcred.did import EthrResolver
 
     ethr = EthrResolver(chain.w3, did_registry, chain.chain_id)
     resolver = build_resolver(app)

@@ -33,16 +33,16 @@ def bind(app: AppContext, name: str) -> None:
 def _bind(app: AppContext, session) -> None:
     from microcred.cli._node import persist_confirmed
     from microcred.did import Keystore
-    from microcred.did._binding import publish_binding
-    from microcred.did._ethr import EthrDIDController
+    from microcred.did import publish_binding
+    from microcred.did import EthrDIDController
 
     profile = session.profile
     if profile.did.startswith("did:ethr:"):
         app.emit({"did": profile.did, "bound": True}, f"{profile.did} is a did:ethr: its account is its identity")
         return
     chain = session.chain
-    from microcred.did._binding import verify_binding
-    from microcred.did._ethr import EthrResolver
+    from microcred.did import verify_binding
+    from microcred.did import EthrResolver
 
     resolver = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
     current = verify_binding(resolver, session.account.address, profile.did)

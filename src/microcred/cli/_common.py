@@ -25,7 +25,7 @@ class IssuerSession:
 def issuer_session(app: AppContext, name: str) -> IssuerSession:
     """Load issuer ``name``, connect to its chain and unlock its chain account (funded on dev chains)."""
     from microcred.did import Keystore
-    from microcred.registry.issuance._issuer import IssuerStore
+    from microcred.registry.issuance import IssuerStore
 
     profile = IssuerStore(app.home).load(name)
     chain_id, registry, account_address = profile.require_chain()
@@ -127,7 +127,7 @@ def ethr_resolver_of(chain: Any):
     """A did:ethr resolver reading the ERC-1056 registry of ``chain`` (``None`` when it has none)."""
     import time
 
-    from microcred.did._ethr import EthrResolver
+    from microcred.did import EthrResolver
 
     address = chain.addresses.get("EthereumDIDRegistry")
     if not address:

@@ -90,7 +90,7 @@ def demo(app: AppContext, keep: bool) -> None:
         step("verify", *map(str, files))
         import time
 
-        from microcred.registry.anchoring._anchor import load_credential
+        from microcred.registry.credential import load_credential
 
         chain_now = app.chain() if app.network == "memory" else None
         before_revocation = int(time.time()) if chain_now is None else \
@@ -134,7 +134,7 @@ def demo(app: AppContext, keep: bool) -> None:
 
 
 def _advance_local(home: Path, seconds: int) -> None:
-    from microcred.chain._connect import connect
+    from microcred.chain import connect
 
     chain = connect("local", home=home)
     chain.w3.provider.make_request("evm_increaseTime", [seconds])

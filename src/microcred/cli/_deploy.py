@@ -9,7 +9,7 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
 from microcred.chain import connect, deploy_contracts, install_factory
-from microcred.chain._connect import record_deployment
+from microcred.chain import record_deployment
 
 
 def load_account(app: AppContext, key_name: str | None, *, purpose: str):

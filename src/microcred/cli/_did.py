@@ -33,7 +33,7 @@ def build_resolver(app: AppContext) -> Resolver:
 def ethr_resolver(app: AppContext):
     """The did:ethr resolver of the app's chain (built once)."""
     if "ethr" not in app._cache:
-        from microcred.did._ethr import EthrResolver
+        from microcred.did import EthrResolver
 
         chain = app.chain(read_only=True)  # resolving only reads: nothing is deployed
 

@@ -10,7 +10,7 @@ from microcred.cli._did import did as did_group
 
 def _controller(app: AppContext, key_name: str):
     from microcred.did import Keystore
-    from microcred.did._ethr import EthrDIDController
+    from microcred.did import EthrDIDController
 
     chain = app.chain()
     account = Keystore(app.home / "keys").load_eth_account(key_name, app.passphrase(f"unlock key {key_name!r}"))

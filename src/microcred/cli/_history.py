@@ -21,11 +21,11 @@ def _account_for(app: AppContext, target: str) -> str:
     if is_address(target):
         return to_checksum_address(target)
     if target.startswith("did:ethr:"):
-        from microcred.did._ethr import parse_ethr_did
+        from microcred.did import parse_ethr_did
 
         return to_checksum_address(parse_ethr_did(target).address)
     if target.startswith("did:"):
-        from microcred.registry.issuance._issuer import IssuerStore
+        from microcred.registry.issuance import IssuerStore
 
         store = IssuerStore(app.home)
         for profile in store.list():
@@ -38,11 +38,11 @@ def _account_for(app: AppContext, target: str) -> str:
 
 def _other_sources(app: AppContext, chain, account: str, when: datetime | None) -> list[list]:
     """Timeline entries of the account's DID (ERC-1056) and accreditation changes, up to ``when``."""
-    from microcred.registry.audit._sources import from_accreditation_events, from_did_events
+    from microcred.registry.audit import from_accreditation_events, from_did_events
 
     sources = []
     if "EthereumDIDRegistry" in chain.addresses:
-        from microcred.did._ethr import EthrResolver
+        from microcred.did import EthrResolver
 
         resolver = EthrResolver(chain.w3, chain.addresses["EthereumDIDRegistry"], chain.chain_id)
         events = resolver.history(account)
@@ -50,7 +50,7 @@ def _other_sources(app: AppContext, chain, account: str, when: datetime | None) 
         times = registry_client(chain).block_times(blocks) if blocks else {}
         sources.append(from_did_events(events, times))
     if "AccreditationRegistry" in chain.addresses:
-        from microcred.registry.accreditation._client import AccreditationClient
+        from microcred.registry.accreditation import AccreditationClient
 
         client = AccreditationClient(chain.w3, chain.addresses["AccreditationRegistry"], endpoint=chain.endpoint)
         sources.append(from_accreditation_events(client.history(account)))
@@ -84,8 +84,8 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
     """
     from microcred.registry.credential import anchor_proofs, load_credential, status_entry
-    from microcred.registry.audit._timeline import from_registry_events, merge_timelines, status_at
-    from microcred.chain._blocks import block_at
+    from microcred.registry.audit import from_registry_events, merge_timelines, status_at
+    from microcred.chain import block_at
     from microcred.cli._common import connect_endpoints
     from microcred.registry.verify import agree, parse_time, require_quorum
 

@@ -20,7 +20,7 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import ConfigError
 from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
-from microcred.registry.issuance._issuer import CRYPTOSUITES, IssuerProfile, IssuerStore
+from microcred.registry.issuance import CRYPTOSUITES, IssuerProfile, IssuerStore
 
 Signer = Callable[[dict[str, Any]], dict[str, Any]]
 

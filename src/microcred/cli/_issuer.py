@@ -14,7 +14,7 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.did import Keystore
 from microcred.errors import InvalidInputError
-from microcred.registry.issuance._issuer import (
+from microcred.registry.issuance import (
     CRYPTOSUITES,
     IssuerProfile,
     IssuerStore,

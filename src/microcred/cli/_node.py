@@ -7,7 +7,7 @@ import os
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
-from microcred.chain._node import LocalNode
+from microcred.chain import LocalNode
 
 
 def persist_confirmed(app: AppContext) -> None:

@@ -10,14 +10,14 @@ import click
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.cli._common import issuer_session
 from microcred.errors import InvalidInputError, MicrocredError
-from microcred.registry.ledger._client import REASONS, Status
+from microcred.registry.ledger import REASONS, Status
 
 _REASON_HELP = "Reason: a code or name — " + ", ".join(f"{c} {n}" for c, n in REASONS.items()) + "."
 
 
 def _targets(targets: tuple[str, ...], account: str) -> list[tuple[int, dict]]:
     """(index, what is known of its credential) for each target: a credential file or a bare status index."""
-    from microcred.registry.anchoring._anchor import load_credential, status_entry
+    from microcred.registry.credential import load_credential, status_entry
     from microcred.registry.issuance import learner_name
 
     out = []
@@ -65,7 +65,7 @@ def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: 
     from microcred.cli._issue import issuer_locked
     from microcred.cli._node import persist_confirmed
     from microcred.registry.issuance import IssuerStore
-    from microcred.registry.ledger._client import reason_code, reason_label
+    from microcred.registry.ledger import reason_code, reason_label
 
     code = reason_code(reason)
     profile = IssuerStore(app.home).load(issuer_name)

@@ -38,10 +38,10 @@ def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -
       microcred status export --issuer tum --out status/ --base-url https://tum.example/status
     """
     from microcred.did import Keystore
-    from microcred.registry.anchoring._anchor import write_json_atomic
-    from microcred.registry.issuance._issuer import IssuerStore
-    from microcred.registry.proofs._pipeline import add_proof
-    from microcred.registry.ledger._statuslist import status_list_credential
+    from microcred._files import write_json_atomic
+    from microcred.registry.issuance import IssuerStore
+    from microcred.registry.proofs import add_proof
+    from microcred.registry.ledger import status_list_credential
 
     profile = IssuerStore(app.home).load(issuer_name)
     base_url = base_url or profile.status_list_url

@@ -71,7 +71,15 @@ from microcred.did._keystore import KeyInfo, Keystore, check_key_name
 from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
 
+from microcred.did._binding import publish_binding, verify_binding
+from microcred.did._ethr import EthrDIDController, EthrResolver, parse_ethr_did
+
 __all__ = [
+    "EthrDIDController",
+    "EthrResolver",
+    "parse_ethr_did",
+    "publish_binding",
+    "verify_binding",
     # keys
     "KEY_TYPES",
     "PUBLIC_KEY_TYPES",
