@@ -42,3 +42,16 @@ def test_a_global_option_missing_its_value_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["demo", "--network"])
     assert result.exit_code == 2
     assert "--network" in result.output
+
+
+def test_a_missing_passphrase_is_a_named_error_not_misuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from microcred.cli import main
+
+    monkeypatch.delenv("MICROCRED_PASSPHRASE", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["key", "new", "k", "--home", str(tmp_path / "h")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.startswith("error: a passphrase is needed to") and "MICROCRED_PASSPHRASE" in err
+    assert "Usage:" not in err

@@ -152,7 +152,8 @@ RangeNotContiguousError = _revert(
     "a batch from index {firstIndex} would leave a gap: issuer {issuer}'s next batch starts at {nextFreeIndex}",
 )
 RangeTooLargeError = _revert(
-    "RangeTooLarge", "the range of {count} indexes from {firstIndex} does not fit in 64 bits", InvalidInputError
+    "RangeTooLarge", "the range of {count} indexes from {firstIndex} is too large: a batch covers at most 65,536 "
+    "indexes and must end within 64 bits", InvalidInputError
 )
 IndexNotAnchoredError = _revert("IndexNotAnchored", "status index {index} of issuer {issuer} is not anchored")
 CredentialIsRevokedError = _revert(

@@ -17,12 +17,16 @@ from typing import Any
 
 import click
 
-from microcred.errors import MicrocredError
+from microcred.errors import ConfigError, MicrocredError
 
 #: Environment variables the CLI (and only the CLI) reads.
 ENV_HOME = "MICROCRED_HOME"
 ENV_NETWORK = "MICROCRED_NETWORK"
 ENV_PASSPHRASE = "MICROCRED_PASSPHRASE"
+
+
+class PassphraseRequiredError(ConfigError):
+    """A key must be unlocked, and no passphrase can be had: none in the environment, no terminal to ask in."""
 
 
 def default_home() -> Path:
@@ -64,7 +68,7 @@ class AppContext:
         if value is not None:
             return value
         if not sys.stdin or not sys.stdin.isatty():
-            raise click.UsageError(
+            raise PassphraseRequiredError(
                 f"a passphrase is needed to {purpose}: set {ENV_PASSPHRASE} or run in a terminal"
             )
         return click.prompt(f"Passphrase to {purpose}", hide_input=True, confirmation_prompt=confirm)
