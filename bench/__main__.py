@@ -6,7 +6,8 @@ import importlib
 import sys
 
 #: name → module whose main() writes bench/<name>.json
-BENCHES = {"gas": "bench.gas", "did": "bench.did", "audit": "bench.bench_audit", "accreditation": "bench.accreditation", "credentials": "bench.credentials", "verify": "bench.verify"}
+BENCHES = {"gas": "bench.gas", "did": "bench.did", "audit": "bench.bench_audit", "accreditation": "bench.accreditation",
+           "credentials": "bench.credentials", "verify": "bench.verify"}
 
 
 def run(names: list[str]) -> None:

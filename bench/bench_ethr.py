@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from eth_account import Account
 from web3 import EthereumTesterProvider, HTTPProvider, Web3

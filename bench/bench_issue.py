@@ -17,7 +17,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, load_template
 from microcred.registry.issuance._issuer import IssuerProfile

@@ -23,8 +23,8 @@ from microcred.registry.anchoring._anchor import (
     anchor_proofs,
     credential_digest,
     load_credential,
-    strip_anchor,
 )
+from microcred.registry.credential import strip_anchor
 from tests.conftest import ROOT
 from microcred.registry.ledger import registry_client
 

@@ -89,7 +89,8 @@ def install_factory(w3: Web3, funder: TxSender) -> bool:
             f"the CREATE2 factory is missing at {CREATE2_FACTORY} and its deployer {FACTORY_DEPLOYER} has already "
             "sent a transaction on this chain: it cannot be installed here")
     if balance < FACTORY_DEPLOYMENT_COST:
-        funder.transfer(FACTORY_DEPLOYER, FACTORY_DEPLOYMENT_COST - balance, what="funding the CREATE2 factory's deployer")
+        funder.transfer(FACTORY_DEPLOYER, FACTORY_DEPLOYMENT_COST - balance,
+                        what="funding the CREATE2 factory's deployer")
     with rpc_guard("installing the CREATE2 factory", endpoint=endpoint, sending=True):
         tx_hash = w3.eth.send_raw_transaction(FACTORY_DEPLOYMENT_TX)
     funder.wait("0x" + bytes(tx_hash).hex(), what="installing the CREATE2 factory")

@@ -8,7 +8,7 @@ A test asserts that every error declared in the ABI has a class here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from typing import Any, ClassVar
 
 from eth_abi import decode as abi_decode
@@ -242,7 +242,7 @@ class RevertDecoder:
 _ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
 
 
-@lru_cache(maxsize=None)
+@cache
 def revert_decoder(contract: str) -> RevertDecoder:
     """The decoder of shipped contract ``contract`` (``CredentialRegistry``, ``EthereumDIDRegistry``,
     ``AccreditationRegistry``), built once."""

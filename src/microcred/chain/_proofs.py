@@ -24,7 +24,8 @@ from web3 import Web3
 from microcred.chain._errors import RPCResponseError
 from microcred.chain._rpc import rpc_guard
 
-__all__ = ["BlockMismatchError", "ProofError", "TrustedBlock", "confirm_block", "header_hash", "mapping_slot", "prove_storage",
+__all__ = ["BlockMismatchError", "ProofError", "TrustedBlock", "confirm_block", "header_hash", "mapping_slot",
+           "prove_storage",
            "read_block"]
 
 _EMPTY_TRIE = keccak(rlp.encode(b""))

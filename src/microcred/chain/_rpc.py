@@ -10,7 +10,7 @@ their text. Nothing that talks to a chain lets a raw web3 error out.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 import requests
 from eth_abi.exceptions import DecodingError

@@ -53,7 +53,8 @@ def demo(app: AppContext, keep: bool) -> None:
         except SystemExit as exc:
             code = exc.code or 0
             if code not in expect:
-                raise click.ClickException(f"the demo step `microcred {' '.join(args)}` ended with code {code}")
+                raise click.ClickException(
+                    f"the demo step `microcred {' '.join(args)}` ended with code {code}") from None
 
     import os
 

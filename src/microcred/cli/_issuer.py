@@ -1,7 +1,8 @@
 """``microcred issuer``: create, show and list issuer profiles (``<home>/issuers/NAME.json``).
 
 A profile says who awards the credentials (legal name, country, region), which DID and keystore key sign them,
-and where their status lives (chain account, chain, registry). See :class:`microcred.registry.issuance._issuer.IssuerProfile`.
+and where their status lives (chain account, chain, registry). See
+:class:`microcred.registry.issuance.IssuerProfile`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ def status_group() -> None:
 @click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose key signs the lists.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for revocation.json and suspension.json.")
-@click.option("--base-url", default=None, help="Where the lists will be published (their ids); default: the profile's --status-list-url, else urn:.")
+@click.option("--base-url", default=None,
+              help="Where the lists will be published (their ids); default: the profile's --status-list-url,"
+                   " else urn:.")
 @pass_app
 def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -> None:
     """Write the issuer's revocation and suspension lists as signed W3C Bitstring Status List credentials.

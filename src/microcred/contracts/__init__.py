@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +15,7 @@ __all__ = ["load_artifact", "CONTRACT_NAMES"]
 CONTRACT_NAMES = ("CredentialRegistry", "EthereumDIDRegistry", "AccreditationRegistry")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_artifact(name: str) -> dict[str, Any]:
     """The artifact of contract ``name``: ``{"abi": [...], "bytecode": "0x…", "deployedBytecode": "0x…"}``."""
     try:

@@ -290,7 +290,8 @@ class EthrResolver:
                 return self._times.of(block, what=what)
         except BlockNotFoundError:
             if isinstance(block, int):
-                raise InvalidResolutionOptionsError(f"block {block} is not mined yet on chain {self.chain_id}") from None
+                raise InvalidResolutionOptionsError(
+                    f"block {block} is not mined yet on chain {self.chain_id}") from None
             raise DIDNetworkError(f"{what}: {self._endpoint} no longer knows block {block} (a reorg?)") from None
 
     def _event_time(self, ev: RegistryEvent) -> int:

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 

@@ -3,7 +3,8 @@
 A root accreditation body grants accreditation to bodies, which grant to issuers; every grant has a
 :class:`Scope` (credential kind, maximum EQF level, ISCED-F field) and a validity period, and withdrawn grants keep
 their record. :meth:`AccreditationClient.chains_of` reads, in one ``eth_call``, every grant of an issuer under the
-roots a verifier trusts together with each grant's ancestors up to its root; :mod:`microcred.registry.accreditation._trust`
+roots a verifier trusts together with each grant's ancestors up to its root;
+:mod:`microcred.registry.accreditation._trust`
 judges them. :meth:`AccreditationClient.history` walks an account's linked events: one ``eth_getLogs`` per changed
 block. Every custom error of the contract is raised as the named exception below (``REVERT_CLASSES``).
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from eth_utils import is_address, keccak, to_checksum_address
 from hexbytes import HexBytes

@@ -2,7 +2,8 @@
 
 The digest of a credential is ``sha256(JCS(credential without anchor proofs))``: the signed credential, byte for
 byte as JCS canonicalises it, so any change to a signed field or to its signature changes the digest. Leaves are
-``keccak256(digest)`` and the tree is the sorted-pair keccak256 tree of :mod:`microcred.registry.anchoring._merkle`, so the
+``keccak256(digest)`` and the tree is the sorted-pair keccak256 tree of
+:mod:`microcred.registry.anchoring._merkle`, so the
 same proof verifies on chain with ``verifyInclusion``.
 
 Crash safety rests on a journal written (and fsynced) before anything leaves the process:
@@ -26,19 +27,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from microcred._files import remove_stale_temporaries, write_json_atomic
 from microcred.errors import InvalidInputError, MicrocredError
 from microcred.registry.credential._documents import (
     ANCHOR_PROOF_TYPE,
-    STATUS_ENTRY_TYPE,
     anchor_proofs,
     credential_digest,
     load_credential,
     signature_proofs,
     status_entry,
-    strip_anchor,
 )
 from microcred.registry.ledger._client import RegistryClient
 from microcred.registry.anchoring._merkle import MerkleTree, leaf_hash

@@ -2,7 +2,8 @@
 
 Inner nodes hash the *sorted* pair, ``keccak256(min(a, b) || max(a, b))``, so a proof needs no left/right flags
 and verifies on chain. A leaf is ``keccak256(credential digest)``: hashing the 32-byte digest once more keeps leaves
-apart from inner nodes (whose preimages are 64 bytes). A tree of one leaf has the leaf as its root and an empty proof; an odd node is promoted as is.
+apart from inner nodes (whose preimages are 64 bytes). A tree of one leaf has the leaf as its root and an empty
+proof; an odd node is promoted as is.
 """
 
 from __future__ import annotations

@@ -67,7 +67,6 @@ from microcred.registry.credential._model import (
     RegistryStatusEntry,
     Result,
     ResultDescription,
-    STATUS_ENTRY_TYPE,
     format_problems,
     microcred_context,
     microcred_context_path,

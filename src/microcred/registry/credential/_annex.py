@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Final, Iterable, Mapping, Sequence
+from typing import Any, Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "ANNEX_I_ELEMENTS",

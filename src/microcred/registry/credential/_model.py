@@ -28,7 +28,8 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any, Callable, Final, Mapping
+from typing import Annotated, Any, Final
+from collections.abc import Callable, Mapping
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel

@@ -1,4 +1,5 @@
-"""Index allocation: durable, never reused status index reservations per batch, and what the issuer's records say of an index.
+"""Index allocation: durable, never reused status index reservations per batch, and what the issuer's records say of
+an index.
 
 Part of batch issuance: see :mod:`microcred.registry.issuance._batch`.
 """

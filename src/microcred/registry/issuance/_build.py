@@ -1,4 +1,5 @@
-"""Building credentials: one unsigned micro-credential per learner from the issuer profile and the course template; readable file names.
+"""Building credentials: one unsigned micro-credential per learner from the issuer profile and the course template;
+readable file names.
 
 Part of batch issuance: see :mod:`microcred.registry.issuance._batch`.
 """

@@ -20,7 +20,8 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Mapping
+from typing import Annotated, Any, Final, Literal
+from collections.abc import Mapping
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import Status

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable
 
 from eth_utils import is_address, to_checksum_address
 
@@ -37,7 +38,7 @@ class Check(Protocol):
 
     name: str
 
-    def run(self, subject: "Subject", view: "ChainView | None") -> Outcome | None:
+    def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
         """The answer; with ``view=None``, ``None`` means "this needs a chain"."""
 
 
@@ -57,7 +58,7 @@ class Subject:
     results: dict[str, CheckResult] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None) -> "Subject":
+    def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None) -> Subject:
         subject = cls(file, doc, when, at)
         try:
             entry = status_entry(doc)

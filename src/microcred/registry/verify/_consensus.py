@@ -7,7 +7,8 @@ answered must give the same answer, and at least ``quorum`` of them must have an
 
 from __future__ import annotations
 
-from typing import Hashable, Mapping, Sequence, TypeVar
+from typing import TypeVar
+from collections.abc import Hashable, Mapping, Sequence
 
 from microcred.errors import InvalidInputError, NetworkError
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
 
 from microcred.chain import RPCResponseError, rpc_guard
 from microcred.registry.ledger._client import Batch, RegistryClient, Status

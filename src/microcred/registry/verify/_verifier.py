@@ -12,7 +12,8 @@ An RPC outage, a disagreement or an endpoint of another chain makes a check ``er
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from microcred.chain import ChainError, RPCUnavailableError
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
