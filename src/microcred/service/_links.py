@@ -39,7 +39,7 @@ def credential_from_link(link: str) -> dict[str, Any]:
     if not text:
         raise InvalidInputError(f"not a verification link: its fragment has no '{FRAGMENT_KEY}=' part")
     try:
-        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        packed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (ValueError, TypeError):
         raise InvalidInputError("the verification link is damaged: its data is not base64url") from None
     unpacker = zlib.decompressobj(wbits=-15)
