@@ -83,7 +83,8 @@ def test_a_link_cut_short_or_a_bomb_is_refused(issued):
 
     link = verification_link(issued["valid"], "https://v.example")
     with pytest.raises(InvalidInputError, match="cut short"):
-        credential_from_link(link[:len(link) // 2])
+        data = link.split("#vc=", 1)[1]
+        credential_from_link("#vc=" + data[:len(data) // 8 * 4])
     packer = zlib.compressobj(9, wbits=-15)
     bomb = packer.compress(b" " * (3 * 1024 * 1024)) + packer.flush()
     with pytest.raises(InvalidInputError, match="more than"):
