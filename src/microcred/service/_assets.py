@@ -23,7 +23,7 @@ ul.checks li { margin: .5rem 0; padding-left: 2rem; position: relative; }
 .mark.pass { color: #fff; background: #1e7b34; }
 .mark.fail { color: #fff; background: #c62828; }
 .mark.error, .mark.skipped { color: #fff; background: #777; }
-.detail { color: #444; }
+.detail, dd { color: #444; overflow-wrap: anywhere; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 footer { margin-top: 2rem; color: #555; font-size: .9rem; }
 """
