@@ -88,7 +88,7 @@ def test_a_body_over_the_limit_is_refused_413(service):
     assert r.status_code == 413
 
 
-def test_an_internal_failure_is_a_500_problem_without_traceback(issued):
+def test_an_internal_failure_is_a_500_problem_without_traceback(issued, caplog):
     from fastapi.testclient import TestClient
 
     from microcred.service import ServiceConfig, create_app
@@ -104,6 +104,7 @@ def test_an_internal_failure_is_a_500_problem_without_traceback(issued):
         r = client.post("/credentials/verify", json={"verifiableCredential": issued["valid"]})
     assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
     assert "secret" not in r.text and "Traceback" not in r.text
+    assert "RuntimeError" in caplog.text and "secret" not in caplog.text  # the log names the failure, not its text
 
 
 def test_the_verifier_is_rebuilt_after_its_time_to_live(issued):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,7 +26,9 @@ from microcred.service._page import render_page, render_problem, render_result
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
 from microcred.service._verifying import ServiceConfig, VerifierCache
 
-__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
+__all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
+
+_LOG = logging.getLogger("microcred.service")
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -79,7 +82,14 @@ class _Guard:
                     raise _too_large(self.limit)
             return message
 
-        await self.app(scope, receive_limited, send_guarded)
+        try:
+            await self.app(scope, receive_limited, send_guarded)
+        except Exception as exc:  # already answered 500 by the handler; its message may quote what was submitted,
+            # so only its type is logged
+            _LOG.error("internal error while answering %s: %s", route, type(exc).__name__)
+            if not status_seen:
+                await answer(ServiceProblem(500, "internal-error", "Internal error",
+                                            "the service failed while answering; nothing was kept"))
         self.metrics.request(route, status_seen[0] if status_seen else 500)
 
 

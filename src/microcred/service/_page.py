@@ -105,7 +105,7 @@ def render_page(lang: str, result_html: str = "", pasted: str = "") -> str:
 <textarea id="credential" name="credential" spellcheck="false">{_e(pasted)}</textarea>
 <button type="submit">{_e(w["submit"])}</button>
 </form>
-<section id="result" aria-live="polite" aria-labelledby="result-h">{result_html}</section>
+<section id="result" aria-live="polite" aria-label="{_e(w["result"])}">{result_html}</section>
 </main>
 <footer><p>{_e(w["footer"])}</p></footer>
 </body>
