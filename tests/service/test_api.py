@@ -156,3 +156,28 @@ def test_every_response_carries_a_strict_csp(service):
     for path in ("/", "/healthz", "/nowhere"):
         csp = service.get(path).headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_a_verification_that_takes_too_long_is_a_503_problem(issued):
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from microcred.service import ServiceConfig, create_app
+
+    release = threading.Event()
+
+    def stuck(app, trust):
+        class V:
+            def verify(self, items):
+                release.wait(30)  # held until the test has its answer
+                raise RuntimeError("released")
+        return V()
+
+    app = create_app(ServiceConfig(app=AppContext(home=issued["home"], network="memory"), build=stuck, timeout=0.2))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            r = client.post("/credentials/verify", json={"verifiableCredential": issued["valid"]})
+    finally:
+        release.set()
+    assert r.status_code == 503 and r.json()["type"] == "urn:microcred:problem:timeout"
