@@ -22,7 +22,7 @@ def app_from_environment():
     spec = json.loads(os.environ[ENV_SERVE])
     app = AppContext(home=Path(spec["home"]), network=spec["network"], rpc_urls=tuple(spec["rpc"]))
     return create_app(ServiceConfig(app=app, trust=Path(spec["trust"]) if spec["trust"] else None,
-                                    max_body=spec["max_body"], timeout=spec["timeout"]))
+                                    max_body=spec["max_body"], timeout=spec["timeout"], issuer=spec["issuer"]))
 
 
 @cli.command()
@@ -36,9 +36,12 @@ def app_from_environment():
               help="Largest request body accepted, in bytes.")
 @click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1),
               help="Seconds one verification may take before the request is answered 503.")
+@click.option("--issuer", "issuer_name", default=None,
+              help="Also serve this issuer's Profile (/issuer) and status lists (/status/revocation, "
+                   "/status/suspension), signed with its key (passphrase from MICROCRED_PASSPHRASE).")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Path | None, max_body: int,
-          timeout: float) -> None:
+          timeout: float, issuer_name: str | None) -> None:
     """Serve the verification page (/) and API (/credentials/verify, /verify, /openapi.json, /healthz, /metrics).
 
     Configured like `verify`: --network, one or more --rpc, --trust. Nothing submitted is stored or logged.
@@ -59,7 +62,12 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
         raise ConfigError("--network memory lives in one process: use --workers 1 (or a real chain)")
     count = workers or (1 if app.network == "memory" else max(1, os.cpu_count() or 1))
     spec = {"home": str(app.home), "network": app.network, "rpc": list(app.rpc_urls),
-            "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout}
+            "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout,
+            "issuer": issuer_name}
+    if issuer_name:
+        from microcred.registry.issuance import IssuerStore
+
+        IssuerStore(app.home).load(issuer_name)  # a missing issuer is a clear error now, not in every worker
     os.environ[ENV_SERVE] = json.dumps(spec)
     app.info(f"serving the verification page on http://{host}:{port}/ ({count} worker{'s' * (count > 1)})")
     options = {"host": host, "port": port, "access_log": False, "server_header": False, "timeout_keep_alive": 5,

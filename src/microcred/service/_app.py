@@ -34,7 +34,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
                            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 _HEADERS = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-_ROUTES = {"/", "/credentials/verify", "/presentations/verify", "/verify", "/healthz", "/metrics", "/openapi.json",
+_ROUTES = {"/issuer", "/status/revocation", "/status/suspension", "/", "/credentials/verify", "/presentations/verify", "/verify", "/healthz", "/metrics", "/openapi.json",
            "/static/page.css", "/static/page.js"}
 
 
@@ -258,6 +258,30 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get("/static/page.js", include_in_schema=False)
     async def js() -> Response:
         return Response(JS, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
+
+    if config.issuer:
+        from microcred.service._issuer import PURPOSES, IssuerFace
+
+        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl)
+
+        @app.get("/issuer", summary="The issuer's Open Badges 3.0 Profile")
+        async def issuer_profile() -> JSONResponse:
+            return JSONResponse(face.profile_json(), media_type="application/ld+json")
+
+        @app.get("/status/{purpose}", summary="The issuer's Bitstring Status List of a purpose, from the chain")
+        async def status_list(purpose: str, request: Request) -> Response:
+            if purpose not in PURPOSES:
+                raise ServiceProblem(404, "no-such-list", "No such status list",
+                                     f"the lists are {', '.join('/status/' + p for p in PURPOSES)}")
+            base = face.profile.status_list_url or str(request.base_url).rstrip("/") + "/status"
+            try:
+                doc, etag, left = await run_in_threadpool(face.status_list, purpose, f"{base.rstrip('/')}/{purpose}")
+            except MicrocredError as exc:
+                raise ServiceProblem(503, "status-unavailable", "Status list unavailable", str(exc)) from None
+            headers = {"etag": etag, "cache-control": f"public, max-age={int(left)}"}
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers=headers)
+            return JSONResponse(doc, media_type="application/vc+ld+json", headers=headers)
 
     @app.get("/healthz", summary="Health: the process answers")
     async def healthz() -> JSONResponse:

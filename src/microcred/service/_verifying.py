@@ -30,6 +30,10 @@ class ServiceConfig:
     #: builds a verifier from (app, trust); the CLI's ``build_verifier`` unless a test gives its own
     build: Callable[[Any, Path | None], Any] | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
+    #: ``--issuer NAME``: also serve that issuer's Profile (/issuer) and status lists (/status/revocation|suspension)
+    issuer: str | None = None
+    #: seconds a status list is kept before it is read from the chain again
+    status_ttl: float = 300.0
 
 
 class VerifierCache:
