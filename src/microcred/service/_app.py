@@ -34,7 +34,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
                            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 _HEADERS = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-_ROUTES = {"/issuer", "/status/revocation", "/status/suspension", "/", "/credentials/verify", "/presentations/verify", "/verify", "/healthz", "/metrics", "/openapi.json",
+_ROUTES = {"/issuer", "/status/revocation", "/status/suspension",
+           "/", "/credentials/verify", "/presentations/verify", "/verify", "/healthz", "/metrics", "/openapi.json",
            "/static/page.css", "/static/page.js"}
 
 
