@@ -20,6 +20,7 @@ _MODULES = [
     "_accredit",
     "_audit",
     "_demo",
+    "_serve",
 ]
 
 for _name in _MODULES:

@@ -1,0 +1,18 @@
+# The verification service: `microcred serve` on port 8080, stateless (any number of instances behind a load
+# balancer give the same answers). Configure the chain with MICROCRED_NETWORK and the RPC endpoints as arguments:
+#   docker build -t microcred-serve .
+#   docker run --rm -p 8080:8080 microcred-serve --network sepolia --rpc https://a.example --rpc https://b.example
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MICROCRED_HOME=/var/lib/microcred
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip install . && rm -rf /src \
+ && useradd --system --home-dir /var/lib/microcred --create-home microcred
+USER microcred
+WORKDIR /var/lib/microcred
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"
+ENTRYPOINT ["microcred"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -1,0 +1,78 @@
+"""`microcred serve [--host] [--port] [--workers] [--trust FILE]`: the verification page and API over HTTP."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from microcred.cli._app import AppContext, cli, pass_app
+
+#: what the worker processes of ``--workers`` read to rebuild the application (uvicorn imports it by name)
+ENV_SERVE = "MICROCRED_SERVE_CONFIG"
+
+
+def app_from_environment():
+    """The application of a worker process, configured by :data:`ENV_SERVE` (JSON written by ``serve``)."""
+    import json
+
+    from microcred.service import ServiceConfig, create_app
+
+    spec = json.loads(os.environ[ENV_SERVE])
+    app = AppContext(home=Path(spec["home"]), network=spec["network"], rpc_urls=tuple(spec["rpc"]))
+    return create_app(ServiceConfig(app=app, trust=Path(spec["trust"]) if spec["trust"] else None,
+                                    max_body=spec["max_body"], timeout=spec["timeout"], issuer=spec["issuer"]))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Trust list of accreditation bodies (adds the accreditation check).")
+@click.option("--max-body", default=2 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body accepted, in bytes.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds one verification may take before the request is answered 503.")
+@click.option("--issuer", "issuer_name", default=None,
+              help="Also serve this issuer's Profile (/issuer) and status lists (/status/revocation, "
+                   "/status/suspension), signed with its key (passphrase from MICROCRED_PASSPHRASE).")
+@pass_app
+def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Path | None, max_body: int,
+          timeout: float, issuer_name: str | None) -> None:
+    """Serve the verification page (/) and API (/credentials/verify, /verify, /openapi.json, /healthz, /metrics).
+
+    Configured like `verify`: --network, one or more --rpc, --trust. Nothing submitted is stored or logged.
+
+    \b
+    Example:
+      microcred serve --network sepolia --rpc https://a.example --rpc https://b.example --port 8080
+      curl -s localhost:8080/credentials/verify -H 'content-type: application/json' \\
+           -d "{\\"verifiableCredential\\": $(cat ada.json)}"
+    """
+    import json
+
+    import uvicorn
+
+    from microcred.errors import ConfigError
+
+    if app.network == "memory" and (workers or 1) > 1:
+        raise ConfigError("--network memory lives in one process: use --workers 1 (or a real chain)")
+    count = workers or (1 if app.network == "memory" else max(1, os.cpu_count() or 1))
+    spec = {"home": str(app.home), "network": app.network, "rpc": list(app.rpc_urls),
+            "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout,
+            "issuer": issuer_name}
+    if issuer_name:
+        from microcred.registry.issuance import IssuerStore
+
+        IssuerStore(app.home).load(issuer_name)  # a missing issuer is a clear error now, not in every worker
+    os.environ[ENV_SERVE] = json.dumps(spec)
+    app.info(f"serving the verification page on http://{host}:{port}/ ({count} worker{'s' * (count > 1)})")
+    options = {"host": host, "port": port, "access_log": False, "server_header": False, "timeout_keep_alive": 5,
+               "limit_concurrency": 200, "log_level": "warning"}
+    if count == 1:
+        uvicorn.run(app_from_environment(), **options)
+    else:
+        uvicorn.run("microcred.cli._serve:app_from_environment", factory=True, workers=count, **options)

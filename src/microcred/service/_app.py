@@ -1,0 +1,315 @@
+"""The ASGI application: the VC-API verification routes, a file upload, the page, health and counts.
+
+Safe by construction: bodies above ``max_body`` are refused while they arrive (413); a verification that takes
+longer than ``timeout`` is answered 503; outbound requests follow the verifier's rules (did:web refuses loopback and
+private addresses); nothing submitted is stored or logged (the access log is off, only counts are kept); every
+error is an RFC 9457 problem, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from microcred.errors import MicrocredError
+from microcred.service._assets import CSS, JS
+from microcred.service._i18n import choose_language
+from microcred.service._metrics import Metrics
+from microcred.service._page import render_page, render_problem, render_result
+from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
+from microcred.service._verifying import ServiceConfig, VerifierCache
+
+__all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
+
+_LOG = logging.getLogger("microcred.service")
+
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                           "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+_HEADERS = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+_ROUTES = {"/issuer", "/status/revocation", "/status/suspension",
+           "/", "/credentials/verify", "/presentations/verify", "/verify", "/healthz", "/metrics", "/openapi.json",
+           "/static/page.css", "/static/page.js"}
+
+
+def _too_large(limit: int) -> ServiceProblem:
+    return ServiceProblem(413, "body-too-large", "Request body too large",
+                          f"the request body is larger than {limit} bytes, the most this service accepts")
+
+
+class _Guard:
+    """ASGI middleware: the body limit (refused as it arrives), the security headers, and the counts."""
+
+    def __init__(self, app: Any, limit: int, metrics: Metrics) -> None:
+        self.app, self.limit, self.metrics = app, limit, metrics
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        route = scope["path"] if scope["path"] in _ROUTES else "other"
+        status_seen: list[int] = []
+
+        async def send_guarded(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status_seen.append(message["status"])
+                message["headers"] = [h for h in message.get("headers", []) if h[0] not in dict(_HEADERS)] + _HEADERS
+            await send(message)
+
+        async def answer(problem: ServiceProblem) -> None:
+            await problem_response(problem, headers={"connection": "close"})(scope, receive, send_guarded)
+
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await answer(_too_large(self.limit) if declared.isdigit() else ServiceProblem(
+                400, "bad-request", "Bad request", "the Content-Length header is not a number"))
+            self.metrics.request(route, status_seen[0] if status_seen else 413)
+            return
+        received = 0
+
+        async def receive_limited() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:  # answered 413 by the problem handler
+                    raise _too_large(self.limit)
+            return message
+
+        try:
+            await self.app(scope, receive_limited, send_guarded)
+        except Exception as exc:  # already answered 500 by the handler; its message may quote what was submitted,
+            # so only its type is logged
+            _LOG.error("internal error while answering %s: %s", route, type(exc).__name__)
+            if not status_seen:
+                await answer(ServiceProblem(500, "internal-error", "Internal error",
+                                            "the service failed while answering; nothing was kept"))
+        self.metrics.request(route, status_seen[0] if status_seen else 500)
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=str))
+
+
+def api_result(v: Any, warnings: list[dict] | None = None) -> dict[str, Any]:
+    """``verify --json``'s record (``valid``, ``status``, ``checks``, ``summary``, ``sources``) with the VC-API's
+    ``verified``, ``warnings`` and ``errors`` (problem details, one per check that failed or could not run)."""
+    errors = [{"type": PROBLEM_TYPE + ("check-failed" if c.result == "fail" else "check-not-possible"),
+               "title": f"{c.name} {'failed' if c.result == 'fail' else 'could not be checked'}", "detail": c.detail}
+              for c in v.ordered_checks() if c.result in ("fail", "error")]
+    return {**_jsonable(v.as_record()), "outcome": v.outcome, "verified": v.valid, "warnings": warnings or [],
+            "errors": errors}
+
+
+def _parse(data: bytes, source: str) -> dict[str, Any]:
+    from microcred.registry.credential._documents import parse_credential  # not yet in the public face
+
+    try:
+        return parse_credential(data, source=source)
+    except MicrocredError as exc:
+        raise ServiceProblem(400, "malformed-request", "Malformed request", str(exc)) from None
+
+
+_NOT_JSON = ((b"\x89PNG", "a PNG image (a baked badge)"), (b"%PDF", "a PDF document"),
+             (b"<svg", "an SVG image (a baked badge)"), (b"<?xml", "an XML document (an SVG image?)"),
+             (b"PK\x03\x04", "a ZIP archive"), (b"\xff\xd8\xff", "a JPEG image"))
+
+
+def _unsupported(data: bytes) -> ServiceProblem | None:
+    head = data[:512].lstrip()
+    for magic, what in _NOT_JSON:
+        if head.startswith(magic):
+            return ServiceProblem(415, "unsupported-media-type", "Unsupported media type",
+                                  f"this file is {what}; this service reads credentials as JSON only for now "
+                                  "(baked images and PDFs are not read yet)")
+    return None
+
+
+def create_app(config: ServiceConfig) -> FastAPI:
+    """The service over the verifier ``config`` describes."""
+    app = FastAPI(title="microcred verification service", version="1", docs_url=None, redoc_url=None,
+                  description="Verifies EU micro-credentials (Open Badges 3.0 / VC 2.0) anchored in a registry on "
+                              "an EVM chain. Compatible with the W3C VC-API where it overlaps.")
+    cache = VerifierCache(config)
+    metrics = Metrics()
+    network = config.app.network if not config.app.rpc_urls else ", ".join(config.app.rpc_urls)
+    trust_name = config.trust.name if config.trust is not None else None
+
+    async def verify(name: str | None, doc: dict[str, Any]):
+        try:
+            v = await asyncio.wait_for(run_in_threadpool(cache.verify, name, doc), config.timeout)
+        except TimeoutError:
+            raise ServiceProblem(503, "timeout", "Verification took too long",
+                                 f"the verification did not end within {config.timeout:g} s; try again") from None
+        except MicrocredError as exc:
+            raise ServiceProblem(503, "cannot-verify", "The service cannot verify now", str(exc)) from None
+        metrics.verdict(v.outcome)
+        return v
+
+    @app.exception_handler(ServiceProblem)
+    async def _problem(request: Request, exc: ServiceProblem) -> Response:
+        return problem_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        return problem_response(ServiceProblem(exc.status_code, "http-" + str(exc.status_code),
+                                               titles.get(exc.status_code, "HTTP error"), str(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(ServiceProblem(400, "malformed-request", "Malformed request",
+                                               "; ".join(str(e.get("msg")) for e in exc.errors()[:5])))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        return problem_response(ServiceProblem(500, "internal-error", "Internal error",
+                                               "the service failed while answering; nothing was kept"))
+
+    @app.post("/credentials/verify", summary="Verify a credential (VC-API)",
+              responses={200: {"description": "The verdict (valid or not)"}, 400: {"description": "Problem"}})
+    async def credentials_verify(request: Request) -> JSONResponse:
+        body = _parse(await request.body(), "the request")
+        credential = body.get("verifiableCredential")
+        if not isinstance(credential, dict):
+            raise ServiceProblem(400, "malformed-request", "Malformed request",
+                                 "the request has no 'verifiableCredential' object")
+        if "options" in body and not isinstance(body["options"], dict):
+            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        return JSONResponse(api_result(await verify(None, credential)))
+
+    @app.post("/presentations/verify", summary="Verify the credentials of a presentation (VC-API)")
+    async def presentations_verify(request: Request) -> JSONResponse:
+        body = _parse(await request.body(), "the request")
+        vp = body.get("verifiablePresentation")
+        if not isinstance(vp, dict):
+            raise ServiceProblem(400, "malformed-request", "Malformed request",
+                                 "the request has no 'verifiablePresentation' object")
+        creds = vp.get("verifiableCredential")
+        creds = creds if isinstance(creds, list) else [creds] if creds is not None else []
+        if not creds or not all(isinstance(c, dict) for c in creds):
+            raise ServiceProblem(400, "malformed-request", "Malformed request",
+                                 "the presentation carries no credential objects")
+        results = [api_result(await verify(None, c)) for c in creds]
+        warnings = [{"type": PROBLEM_TYPE + "presentation-proof-not-checked", "title": "Presentation proof not checked",
+                     "detail": "the presentation's own proof is not checked; each credential is"}] \
+            if vp.get("proof") else []
+        return JSONResponse({"verified": all(r["verified"] for r in results), "credentialResults": results,
+                             "checks": [c for r in results for c in r["checks"]], "warnings": warnings,
+                             "errors": [e for r in results for e in r["errors"]]})
+
+    @app.post("/verify", summary="Verify an uploaded credential file (multipart field 'file', or the raw body)")
+    async def verify_upload(request: Request) -> JSONResponse:
+        name, data = await _upload(request, config.max_body)
+        unsupported = _unsupported(data)
+        if unsupported:
+            raise unsupported
+        doc = _credential_or_none(data, name)
+        if isinstance(doc, ServiceProblem):
+            raise doc
+        return JSONResponse(api_result(await verify(name, doc)))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request, lang: str | None = None) -> HTMLResponse:
+        chosen = choose_language(lang, request.headers.get("accept-language"))
+        return HTMLResponse(render_page(chosen), headers={"content-language": chosen, "vary": "Accept-Language"})
+
+    @app.post("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page_verify(request: Request) -> HTMLResponse:
+        form = await request.form(max_files=1, max_fields=4, max_part_size=config.max_body)
+        chosen = choose_language(str(form.get("lang") or ""), request.headers.get("accept-language"))
+        upload, pasted = form.get("file"), str(form.get("credential") or "")
+        data, name = b"", None
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data, name = await upload.read(), upload.filename
+        elif pasted.strip():
+            data = pasted.encode("utf-8")
+        status = 200
+        if not data.strip():
+            result = render_problem({"en": "Choose a file or paste a credential first.",
+                                     "fr": "Choisissez d'abord un fichier ou collez une certification.",
+                                     "de": "Wählen Sie zuerst eine Datei oder fügen Sie einen Nachweis ein."}[chosen],
+                                    chosen)
+            status = 400
+        else:
+            problem = _unsupported(data)
+            doc = problem or _credential_or_none(data, name)
+            if isinstance(doc, ServiceProblem):
+                result, status = render_problem(doc.detail, chosen), doc.status
+            else:
+                try:
+                    v = await verify(name, doc)
+                    result = render_result(v, doc, chosen, network=network, trust_name=trust_name)
+                except ServiceProblem as exc:
+                    result, status = render_problem(exc.detail, chosen), exc.status
+        return HTMLResponse(render_page(chosen, result), status_code=status,
+                            headers={"content-language": chosen, "cache-control": "no-store"})
+
+    @app.get("/static/page.css", include_in_schema=False)
+    async def css() -> Response:
+        return Response(CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+
+    @app.get("/static/page.js", include_in_schema=False)
+    async def js() -> Response:
+        return Response(JS, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
+
+    if config.issuer:
+        from microcred.service._issuer import PURPOSES, IssuerFace
+
+        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl)
+
+        @app.get("/issuer", summary="The issuer's Open Badges 3.0 Profile")
+        async def issuer_profile() -> JSONResponse:
+            return JSONResponse(face.profile_json(), media_type="application/ld+json")
+
+        @app.get("/status/{purpose}", summary="The issuer's Bitstring Status List of a purpose, from the chain")
+        async def status_list(purpose: str, request: Request) -> Response:
+            if purpose not in PURPOSES:
+                raise ServiceProblem(404, "no-such-list", "No such status list",
+                                     f"the lists are {', '.join('/status/' + p for p in PURPOSES)}")
+            base = face.profile.status_list_url or str(request.base_url).rstrip("/") + "/status"
+            try:
+                doc, etag, left = await run_in_threadpool(face.status_list, purpose, f"{base.rstrip('/')}/{purpose}")
+            except MicrocredError as exc:
+                raise ServiceProblem(503, "status-unavailable", "Status list unavailable", str(exc)) from None
+            headers = {"etag": etag, "cache-control": f"public, max-age={int(left)}"}
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers=headers)
+            return JSONResponse(doc, media_type="application/vc+ld+json", headers=headers)
+
+    @app.get("/healthz", summary="Health: the process answers")
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", summary="Counts (Prometheus text format)", response_class=PlainTextResponse)
+    async def metrics_text() -> PlainTextResponse:
+        return PlainTextResponse(metrics.text(), media_type="text/plain; version=0.0.4")
+
+    return _Guard(app, config.max_body, metrics)  # type: ignore[return-value]
+
+
+def _credential_or_none(data: bytes, name: str | None) -> dict[str, Any] | ServiceProblem:
+    from microcred.registry.credential._documents import parse_credential  # not yet in the public face
+
+    try:
+        return parse_credential(data, source=name or "the credential")
+    except MicrocredError as exc:
+        return ServiceProblem(422, "unreadable-credential", "Unreadable credential", str(exc))
+
+
+async def _upload(request: Request, limit: int) -> tuple[str | None, bytes]:
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=2, max_part_size=limit)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ServiceProblem(400, "malformed-request", "Malformed request", "the form has no 'file' part")
+        return upload.filename, await upload.read()
+    return None, await request.body()

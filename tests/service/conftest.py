@@ -1,0 +1,59 @@
+"""An issuer's credentials on the memory chain (one valid, one revoked, one tampered) and the service over them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from microcred.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    captured = capsys.readouterr()
+    return exc.value.code or 0, captured.out, captured.err
+
+
+@pytest.fixture
+def issued(home, tmp_path, capsys):
+    """``{"valid": doc, "revoked": doc, "tampered": doc}`` and the CLI's base arguments."""
+    from microcred.chain._connect import connect
+    from microcred.cli._app import _MEMORY
+
+    chain = _MEMORY.setdefault("memory", connect("memory"))
+    base = ["--home", str(home), "--network", "memory"]
+    out = tmp_path / "out"
+    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
+                 ("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
+                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
+                  chain.address_of("CredentialRegistry")),
+                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+                  str(EXAMPLES / "learners.csv"), "--out", str(out)),
+                 ("issuer", "bind", "x"), ("anchor", str(out), "--issuer", "x")):
+        code, _, err = run(capsys, *base, *args)
+        assert code == 0, (args, err)
+    files = sorted(p for p in out.glob("*.json") if not p.name.startswith("."))
+    code, _, err = run(capsys, *base, "revoke", str(files[1]), "--issuer", "x", "--reason", "fraud")
+    assert code == 0, err
+    valid, revoked = (json.loads(f.read_text()) for f in files[:2])
+    tampered = json.loads(files[2].read_text())
+    tampered["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
+    return {"valid": valid, "revoked": revoked, "tampered": tampered, "base": base, "home": home}
+
+
+@pytest.fixture
+def service(issued):
+    from fastapi.testclient import TestClient
+
+    from microcred.cli._app import AppContext
+    from microcred.service import ServiceConfig, create_app
+
+    app = AppContext(home=issued["home"], network="memory")
+    with TestClient(create_app(ServiceConfig(app=app, max_body=1536 * 1024)),
+                    raise_server_exceptions=False) as client:
+        yield client
