@@ -123,6 +123,17 @@ def demo(app: AppContext, keep: bool) -> None:
         step("verify", str(files[0]), "--at", str(before_revocation + 1))
         say("Its history, from the chain's events")
         step("history", str(files[0]))
+        say("For people who will never install a CLI: the verification page, and a link for a QR code")
+        from microcred.service import verification_link
+
+        page = "http://127.0.0.1:8080/"
+        link = verification_link(json.loads(files[1].read_text(encoding="utf-8")), page)
+        click.echo(f"start the page:   microcred --network {app.network} serve --port 8080"
+                   + ("   (a memory chain lives in one process: use the local network to check these files)"
+                      if app.network == "memory" else ""))
+        click.echo(f"then open:        {page}  (drop a credential file), or this credential's link:")
+        click.echo(f"  {link[:96]}… ({len(link)} characters; the credential rides in the #fragment, never in a "
+                   "server log)")
         click.echo(click.style("\nThe end: issued, anchored, verified, revoked, suspended, reinstated, tampering "
                                "caught, and the past answered.", bold=True))
     finally:
