@@ -10,6 +10,8 @@ presigned deployment transaction (no chain id, so valid on every chain), after f
 
 from __future__ import annotations
 
+import functools
+
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
@@ -67,7 +69,12 @@ def create2_address(init_code: bytes, salt: bytes, factory: str = CREATE2_FACTOR
 
 def deterministic_addresses(names: tuple[str, ...] = CONTRACT_NAMES) -> dict[str, str]:
     """Contract name → the address the shipped contract has on every chain when deployed through the factory."""
-    return {name: create2_address(_init_code(name), SALTS[name]) for name in names}
+    return dict(_deterministic(tuple(names)))
+
+
+@functools.cache
+def _deterministic(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, create2_address(_init_code(name), SALTS[name])) for name in names)
 
 
 def factory_installed(w3: Web3, *, endpoint: str = "the RPC endpoint") -> bool:

@@ -86,11 +86,12 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
         return [as_endpoint(c) for c in endpoints_connected()]
 
     def trusted(caip2: str) -> set[str]:
-        for c in endpoints_connected():
-            if c.chain is not None and c.chain.caip2 == caip2:
-                return set(believed.addresses(c.chain.w3, c.chain.chain_id, "CredentialRegistry",
-                                              endpoint=c.chain.endpoint))
-        return set()
+        # what the verifier believes, known before asking the chain (no request); a believed address without a
+        # contract behind it cannot answer, and its credentials are "could not check"
+        namespace, _, reference = caip2.partition(":")
+        if namespace != "eip155" or not reference.isdigit():
+            return set()
+        return set(believed.sources(int(reference), "CredentialRegistry"))
 
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
                             accreditation=trust_list is not None)

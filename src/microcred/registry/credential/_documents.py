@@ -7,7 +7,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import rfc8785
 
 from microcred.errors import InvalidInputError
 
@@ -63,9 +62,11 @@ def strip_anchor(doc: dict) -> dict:
 
 def credential_digest(doc: dict) -> bytes:
     """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to."""
+    from microcred.registry.credential._jsonld import canonize_jcs
+
     try:
-        return hashlib.sha256(rfc8785.dumps(strip_anchor(doc))).digest()
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        return hashlib.sha256(canonize_jcs(strip_anchor(doc)).encode("utf-8")).digest()
+    except InvalidInputError as exc:
         raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
 
 
