@@ -23,10 +23,9 @@ from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError, NotFoundError
+from microcred.chain._reader import call_view, ensure_deployed
 from microcred.chain._errors import (
     ContractRevert,
-    NoContractError,
-    NoResultError,
     RPCResponseError,
     revert_classes,
     revert_decoder,
@@ -442,21 +441,16 @@ class AccreditationClient:
     def _guard(self, what: str) -> Any:
         return rpc_guard(what, endpoint=self.endpoint, contract="AccreditationRegistry")
 
+    _KIND = "accreditation registry"
+    _HINT = "deploy it (`microcred deploy`) or fix the trust list or network"
+
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
-        try:
-            with self._guard(what):
-                return fn.call(block_identifier=block)
-        except NoResultError:
-            self.ensure_deployed()  # an empty answer to a call usually means there is no contract there at all
-            raise
+        return call_view(self.w3, self.address, fn, what=what, contract="AccreditationRegistry",
+                         endpoint=self.endpoint, kind=self._KIND, hint=self._HINT, block=block)
 
     def ensure_deployed(self) -> None:
         """Raise :class:`NoContractError` when no code is at the registry address."""
-        with rpc_guard("checking the accreditation registry", endpoint=self.endpoint):
-            code = self.w3.eth.get_code(self.address)
-        if not code:
-            raise NoContractError(f"no accreditation registry at {self.address} on this chain: deploy it "
-                                  "(`microcred deploy`) or fix the trust list or network")
+        ensure_deployed(self.w3, self.address, endpoint=self.endpoint, what=self._KIND, hint=self._HINT)
 
     def _need_sender(self) -> TxSender:
         if self.sender is None:

@@ -19,8 +19,9 @@ from web3 import Web3
 
 from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
+from microcred.chain._reader import call_view, ensure_deployed
 from microcred.chain._connect import Chain
-from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
+from microcred.chain._errors import RPCResponseError
 from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, prove_storage, read_block
 from microcred.chain._rpc import rpc_guard
@@ -175,22 +176,16 @@ class RegistryClient:
         return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
 
     # -- reads ----------------------------------------------------------------------------------------------------
+    _KIND = "contract"
+    _HINT = "deploy it (`microcred deploy`) or fix the network"
+
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
-        try:
-            with rpc_guard(what, endpoint=self.endpoint, contract="CredentialRegistry"):
-                return fn.call(block_identifier=block)
-        except NoResultError:
-            self.ensure_deployed()  # an empty answer to a call usually means there is no contract there at all
-            raise
+        return call_view(self.w3, self.address, fn, what=what, contract="CredentialRegistry", endpoint=self.endpoint,
+                         kind=self._KIND, hint=self._HINT, block=block)
 
     def ensure_deployed(self) -> None:
         """Raise :class:`NoContractError` when no code is at the registry address."""
-        with rpc_guard("checking the registry contract", endpoint=self.endpoint):
-            code = self.w3.eth.get_code(self.address)
-        if not code:
-            raise NoContractError(
-                f"no contract at {self.address} on this chain: deploy it (`microcred deploy`) or fix the network"
-            )
+        ensure_deployed(self.w3, self.address, endpoint=self.endpoint, what=self._KIND, hint=self._HINT)
 
     def status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest") -> list[Status]:
         """Status of many indexes of ``issuer`` in one ``eth_call``."""
