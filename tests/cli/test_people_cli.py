@@ -92,7 +92,7 @@ def test_names_csv_revocation_and_bind_as_an_issuer_sees_them(own_node, home, tm
     code, again, _ = run(capsys, *base, "--json", "issuer", "bind", "x")
     assert code == 0 and json.loads(again) == {**json.loads(first), "already": True}
     code, text, _ = run(capsys, *base, "issuer", "bind", "x")
-    assert f"already bound to account" in text and f"in block {block}" in text
+    assert "already bound to account" in text and f"in block {block}" in text
     assert chain.w3.eth.block_number == height, "a second bind sent a transaction"
 
     assert run(capsys, *base, "anchor", str(out), "--issuer", "x")[0] == 0

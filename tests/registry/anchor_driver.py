@@ -16,7 +16,8 @@ def main() -> None:
     url, home, directory, key, limit = sys.argv[1:6]
     chain = connect("local", home=Path(home), rpc_urls=(url,))
     account = Account.from_key(key)
-    anchorer = Anchorer(registry_client(chain, account), Path(directory), chain_caip2=chain.caip2, batch_limit=int(limit))
+    anchorer = Anchorer(registry_client(chain, account), Path(directory), chain_caip2=chain.caip2,
+                        batch_limit=int(limit))
     files = sorted(Path(directory).glob("*.json"))
     files = [f for f in files if not f.name.startswith("anchor-journal")]
     anchorer.anchor(files)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from microcred.registry import MerkleTree, leaf_hash, verify_proof
+from microcred.registry import leaf_hash, verify_proof
 from microcred.registry.anchoring._anchor import (
     ANCHOR_PROOF_TYPE,
     AnchorError,

@@ -94,7 +94,8 @@ def exchange() -> dict[str, Any]:
              "credentialSubject": {"id": "did:example:x"}}
     ours_plain = add_proof(plain, key, verification_method=key.vm, cryptosuite="Ed25519Signature2020")
     request = {"credential": vc11("did:placeholder"), "verify": [ours, _tamper(ours), ours_plain]}
-    child = subprocess.run([sys.executable, "-c", CHILD], check=False, input=json.dumps(request), capture_output=True, text=True,
+    child = subprocess.run([sys.executable, "-c", CHILD], check=False, input=json.dumps(request), capture_output=True,
+                           text=True,
                            timeout=300)
     assert child.returncode == 0, f"didkit child failed ({child.returncode}): {child.stderr[-2000:]}"
     answer: dict[str, Any] = json.loads(child.stdout)

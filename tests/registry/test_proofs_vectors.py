@@ -196,7 +196,8 @@ def test_the_published_signature_is_valid_over_the_combined_hash(vectors_dir: Pa
 
 
 # the pyld engine has no SHA-384 RDFC-1.0, which ecdsa-rdfc-2019 needs with P-384
-ENGINE_CASES = [(c, e) for c in CASES for e in ("oxigraph", "pyld") if not (e == "pyld" and "rdfc-2019-p384" in c.folder)]
+ENGINE_CASES = [(c, e) for c in CASES for e in ("oxigraph", "pyld")
+                if not (e == "pyld" and "rdfc-2019-p384" in c.folder)]
 
 
 @pytest.mark.parametrize(("case", "engine"), ENGINE_CASES, ids=[f"{c.id}-{e}" for c, e in ENGINE_CASES])
