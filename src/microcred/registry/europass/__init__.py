@@ -34,8 +34,11 @@ from microcred.registry.europass._vocab import (
 )
 
 register_edc_contexts()
+from microcred.registry.europass._verdict import is_sealed_edc, sealed_edc_verification
 
 __all__ = [
+    "is_sealed_edc",
+    "sealed_edc_verification",
     "EDC_CONTEXT",
     "EDC_CONTEXTS",
     "EDC_SCHEMA",
