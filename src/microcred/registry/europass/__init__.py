@@ -33,8 +33,9 @@ from microcred.registry.europass._vocab import (
     register_edc_contexts,
 )
 
-register_edc_contexts()
 from microcred.registry.europass._verdict import is_sealed_edc, sealed_edc_verification
+
+register_edc_contexts()
 
 __all__ = [
     "is_sealed_edc",
