@@ -16,6 +16,7 @@ __all__ = [
     "STATUS_ENTRY_TYPE",
     "anchor_proofs",
     "credential_digest",
+    "has_registry_entry",
     "MAX_CREDENTIAL_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_STATUS_INDEX",
@@ -67,6 +68,18 @@ def credential_digest(doc: dict) -> bytes:
         return hashlib.sha256(rfc8785.dumps(strip_anchor(doc))).digest()
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
         raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
+
+
+def status_entries(doc: dict) -> list[dict]:
+    """The credential's ``credentialStatus`` objects (one object or an array of them)."""
+    entries = doc.get("credentialStatus")
+    entries = entries if isinstance(entries, list) else [entries]
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def has_registry_entry(doc: dict) -> bool:
+    """Whether the credential carries microcred's own registry entry (``MicrocredRegistryEntry2026``)."""
+    return any(e.get("type") == STATUS_ENTRY_TYPE for e in status_entries(doc))
 
 
 def status_entry(doc: dict) -> dict:
