@@ -38,7 +38,8 @@ def _resolver(endpoints: list[Any]):
 
 
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
-                   registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None):
+                   registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None,
+                   status_lists: tuple[Path, ...] = ()):
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
@@ -92,8 +93,12 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
                                               endpoint=c.chain.endpoint))
         return set()
 
+    from microcred.registry.credential import read_container_file
+    from microcred.registry.status import StatusLists
+
+    lists = StatusLists([read_container_file(p) for p in status_lists])
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
-                            accreditation=trust_list is not None)
+                            accreditation=trust_list is not None, status_lists=lists)
     return Verifier(checks, endpoints=endpoints, quorum=quorum, require=require)
 
 
@@ -179,9 +184,13 @@ def _unreadable(path: Path, exc: MicrocredError):
 @click.option("--require", "require", default=None, metavar="LEVELS",
               help="Levels that must hold besides the credential's own: microcredential, anchored (comma-separated; "
                    "default: both for microcred's registry entries, none for other badges; '' for none).")
+@click.option("--status-list", "status_lists", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A Bitstring Status List credential to read offline instead of fetching it (repeatable).")
 @pass_app
 def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None,
-           quorum: int | None, registries: tuple[str, ...], require: str | None) -> None:
+           quorum: int | None, registries: tuple[str, ...], require: str | None,
+           status_lists: tuple[Path, ...]) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
 
     Reads JSON, baked PNG/SVG badges and compact JWS (VC-JWT). The verdict has levels: the credential
@@ -213,7 +222,8 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
             slots.append(None)
         except MicrocredError as exc:
             slots.append(_unreadable(path, exc))
-    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries, require=levels)
+    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
+                                   status_lists=status_lists)
                     .verify(items, at=when)
                     if items else [])
     results = [slot if slot is not None else next(verified) for slot in slots]

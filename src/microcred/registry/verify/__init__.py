@@ -48,6 +48,7 @@ from microcred.registry.verify._sources import (
     StatusChange,
 )
 from microcred.registry.verify._status import StatusCheck
+from microcred.registry.verify._statuslist import StatusListCheck
 from microcred.registry.verify._summary import SUMMARY_FIELDS, credential_summary
 from microcred.registry.verify._validity import ValidityCheck
 from microcred.registry.verify._verifier import Verifier, default_checks, required_levels
@@ -79,6 +80,7 @@ __all__ = [
     "SignatureCheck",
     "StatusChange",
     "StatusCheck",
+    "StatusListCheck",
     "Subject",
     "TrustedRegistries",
     "ValidityCheck",

@@ -27,6 +27,7 @@ from microcred.registry.verify._model import ERROR, FAIL, LEVELS, CheckResult, O
 from microcred.registry.verify._signature import SignatureCheck
 from microcred.registry.verify._sources import Endpoint, LedgerState
 from microcred.registry.verify._status import StatusCheck
+from microcred.registry.verify._statuslist import StatusListCheck
 from microcred.registry.verify._summary import credential_summary
 from microcred.registry.verify._validity import ValidityCheck
 
@@ -48,12 +49,14 @@ def required_levels(names: Iterable[str]) -> tuple[str, ...]:
 
 
 def default_checks(*, resolver: Any, trusted_registries: TrustedRegistries, accreditation: bool = False,
-                   format_problems: Callable[[Any], list[str]] | None = None) -> list[Check]:
+                   format_problems: Callable[[Any], list[str]] | None = None, status_lists: Any = None,
+                   fetcher: Any = None) -> list[Check]:
     """The seven checks, in the order they run: ``resolver`` (a :class:`microcred.did.Resolver`) for signature and
     issuer, ``trusted_registries`` for anchor, ``accreditation``: a trust list was given (the endpoints carry the
     checkers)."""
     return [FormatCheck(format_problems) if format_problems else FormatCheck(), ValidityCheck(),
-            AnchorCheck(trusted_registries), SignatureCheck(resolver), IssuerCheck(resolver), StatusCheck(),
+            AnchorCheck(trusted_registries), SignatureCheck(resolver, fetcher=fetcher), IssuerCheck(resolver),
+            StatusCheck(), StatusListCheck(resolver, status_lists, fetcher=fetcher),
             AccreditationCheck(enabled=accreditation)]
 
 
@@ -140,6 +143,9 @@ class _Run:
 
     def verify_one(self, v: Verification, subject: Subject) -> None:
         for check in self.verifier.checks:
+            applies = getattr(check, "applies", None)
+            if applies is not None and not applies(subject):  # a check for what this credential does not carry
+                continue
             outcome = self._offline(check, subject)
             if outcome is None:
                 outcome = self._on_chain(check, subject)
