@@ -4,6 +4,7 @@ registry's status (when both are present) is reported, never settled by a guess.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
@@ -14,7 +15,11 @@ from microcred.registry.verify._issuer import issuer_did
 from microcred.registry.verify._model import ERROR, FAIL, PASS, SKIPPED, Outcome, parse_time
 from microcred.registry.verify._signature import SignatureCheck
 
-__all__ = ["StatusListCheck"]
+__all__ = ["LIST_CLOCK_SKEW", "StatusListCheck"]
+
+#: a list dated this far ahead of the verifier's clock is still read (lists are dated by the chain's block time,
+#: which may run ahead of the verifier's clock)
+LIST_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class StatusListCheck:
@@ -47,7 +52,7 @@ class StatusListCheck:
         try:
             if doc.get("validUntil") and parse_time(doc["validUntil"]) < subject.when:
                 return f"it expired at {doc['validUntil']}"
-            if doc.get("validFrom") and parse_time(doc["validFrom"]) > subject.when:
+            if doc.get("validFrom") and parse_time(doc["validFrom"]) > subject.when + LIST_CLOCK_SKEW:
                 return f"it is valid only from {doc['validFrom']}"
         except MicrocredError as exc:
             return f"its dates cannot be read: {exc}"
