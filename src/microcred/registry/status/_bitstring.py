@@ -9,7 +9,8 @@ import gzip
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from microcred.errors import InvalidInputError
 
@@ -74,7 +75,8 @@ def read_entry(entry: dict, list_credential: dict) -> ListStatus:
     listed = subject.get("statusPurpose")
     listed = listed if isinstance(listed, list) else [listed]
     if purpose not in listed:
-        raise InvalidInputError(f"the entry's statusPurpose {purpose!r} is not the list's ({', '.join(map(str, listed))})")
+        raise InvalidInputError(f"the entry's statusPurpose {purpose!r} is not the list's "
+                                f"({', '.join(map(str, listed))})")
     size = _whole(entry.get("statusSize", 1), "statusSize")
     if not 1 <= size <= 64:
         raise InvalidInputError(f"statusSize {size} is out of range")
