@@ -158,7 +158,7 @@ def render(v) -> str:
     for check in data["checks"]:
         lines.append(f"  {_MARK[check['result']]} {check['name']:<13} {check['detail']}")
     lines.append("  levels: " + ", ".join(f"{name} {level['result']}" + ("" if level["required"] else " (not required)")
-                                          for name, level in data["levels"].items()))
+                                          for name, level in v.levels.items()))
     lines += _sources_line(v.sources)
     return "\n".join(lines)
 

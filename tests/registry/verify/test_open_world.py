@@ -45,7 +45,7 @@ def test_a_badge_from_another_did_key_issuer_is_valid_but_not_a_microcredential(
     vm = key.did if bare else f"{key.did}#{key.did[8:]}"
     [v] = verifier().verify([("other.json", badge(key.did, vm, key, suite))])
     assert v.outcome == "valid", v.checks
-    levels = v.as_json()["levels"]
+    levels = v.as_record()["levels"]
     assert levels["credential"]["result"] == "valid"
     assert levels["microcredential"] == {"result": "invalid", "required": False, "checks": ["format"]}
     assert levels["anchored"]["result"] == "invalid" and not levels["anchored"]["required"]
@@ -58,7 +58,7 @@ def test_require_makes_the_levels_mandatory():
     doc = badge(key.did, key.did, key)
     [v] = verifier(require=["microcredential", "anchored"]).verify([("b.json", doc)])
     assert v.outcome == "invalid" and not v.valid
-    assert v.as_json()["levels"]["microcredential"]["required"] is True
+    assert v.as_record()["levels"]["microcredential"]["required"] is True
     with pytest.raises(InvalidInputError, match="unknown verification level"):
         required_levels(["anchord"])
 
@@ -69,7 +69,7 @@ def test_a_changed_badge_is_invalid_as_a_credential():
     doc["name"] = "Leadership Badge"
     [v] = verifier().verify([("b.json", doc)])
     assert v.outcome == "invalid"
-    assert v.as_json()["levels"]["credential"]["result"] == "invalid"
+    assert v.as_record()["levels"]["credential"]["result"] == "invalid"
 
 
 def test_a_key_of_another_did_than_the_issuer_fails_the_issuer_check():
@@ -86,7 +86,7 @@ def test_the_ob3_signed_vector_verifies_with_its_issuer_profile_and_is_could_not
         {"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": vm.split("#")[1]}]}
     [v] = Verifier(_checks(_Fetcher(profile))).verify([("ob3.json", doc)], at=_parse("2026-06-01"))
     assert v.result_of("signature").result == "pass", v.result_of("signature").detail
-    assert v.as_json()["levels"]["credential"]["required"] is True
+    assert v.as_record()["levels"]["credential"]["required"] is True
     [v] = Verifier(_checks(_Fetcher(None))).verify([("ob3.json", doc)])
     assert v.result_of("signature").result == "error" and v.outcome == "unknown"  # never guessed from the fragment
 

@@ -101,12 +101,12 @@ class Verification:
     def as_json(self) -> dict[str, Any]:
         """The ``--json`` line's fixed part: ``file``, ``id``, ``valid``, ``status``, ``checks``."""
         return {"file": self.file, "id": self.id, "valid": self.valid, "status": self.status,
-                "checks": [c.as_json() for c in self.ordered_checks()], "levels": self.levels}
+                "checks": [c.as_json() for c in self.ordered_checks()]}
 
     def as_record(self) -> dict[str, Any]:
-        """:meth:`as_json` with ``summary`` (what the credential says) and ``sources`` (whom the chain answers
-        came from) added."""
-        return {**self.as_json(), "summary": self.summary, "sources": self.sources}
+        """:meth:`as_json` with ``levels`` (:attr:`levels`), ``summary`` (what the credential says) and
+        ``sources`` (whom the chain answers came from) added: the ``--json`` line."""
+        return {**self.as_json(), "levels": self.levels, "summary": self.summary, "sources": self.sources}
 
 
 def parse_time(value: str | int | float | datetime) -> datetime:
