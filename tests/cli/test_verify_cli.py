@@ -194,3 +194,41 @@ def test_a_registry_the_verifier_names_with_registry_is_believed(issued, tmp_pat
     code, out, _ = run(capsys, *base, "--json", "verify", str(files[0]), "--registry", elsewhere)
     (line,) = lines(out)
     assert code == 0 and checks(line)["anchor"] == "pass"
+
+
+def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, capsys):
+    """Credentials with a registry entry and Bitstring entries: the lists `status export` writes, given with
+    --status-list, agree with the chain; a list older than a revocation disagrees, and that is flagged."""
+    from microcred.chain._connect import connect
+    from microcred.cli._app import _MEMORY
+
+    chain = _MEMORY.setdefault("memory", connect("memory"))
+    base = ["--home", str(home), "--network", "memory"]
+    out = tmp_path / "out"
+    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
+                 ("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
+                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
+                  chain.address_of("CredentialRegistry"), "--status-list-url", "https://x.example/status"),
+                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+                  str(EXAMPLES / "learners.csv"), "--out", str(out)),
+                 ("issuer", "bind", "x"), ("anchor", str(out), "--issuer", "x"),
+                 ("revoke", "0", "--issuer", "x", "--reason", "fraud"),
+                 ("status", "export", "--issuer", "x", "--out", str(tmp_path / "lists")),
+                 ("revoke", "1", "--issuer", "x", "--reason", "fraud")):
+        code, _, err = run(capsys, *base, *args)
+        assert code == 0, (args, err)
+    files = sorted(p for p in out.glob("*.json") if not p.name.startswith("."))
+    by_index = {json.loads(p.read_text())["credentialStatus"][0]["statusIndex"]: p for p in files}
+    lists = ["--status-list", str(tmp_path / "lists" / "revocation.json"),
+             "--status-list", str(tmp_path / "lists" / "suspension.json")]
+    code, stdout, _ = run(capsys, *base, "--json", "verify", str(by_index[0]), str(by_index[2]), *lists)
+    revoked, active = lines(stdout)
+    assert checks(revoked)["status"] == checks(revoked)["status_list"] == "fail"
+    assert "agrees with the registry" in next(c for c in revoked["checks"] if c["name"] == "status_list")["detail"]
+    assert revoked["status"] == "revoked" and code == 1
+    assert checks(active)["status_list"] == "pass" and active["valid"] is True
+    code, stdout, _ = run(capsys, *base, "--json", "verify", str(by_index[1]), *lists)
+    [line] = lines(stdout)
+    assert checks(line)["status"] == "fail" and checks(line)["status_list"] == "error"
+    assert "disagree" in next(c for c in line["checks"] if c["name"] == "status_list")["detail"]
+    assert code == 1  # the registry says revoked: invalid, with the stale list flagged

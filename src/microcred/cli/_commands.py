@@ -16,6 +16,7 @@ _MODULES = [
     "_status",
     "_statusexport",
     "_verify",
+    "_bake",
     "_history",
     "_accredit",
     "_audit",

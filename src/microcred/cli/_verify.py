@@ -38,7 +38,8 @@ def _resolver(endpoints: list[Any]):
 
 
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
-                   registries: tuple[str, ...] = ()):
+                   registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None,
+                   status_lists: tuple[Path, ...] = ()):
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
@@ -93,9 +94,13 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
             return set()
         return set(believed.sources(int(reference), "CredentialRegistry"))
 
+    from microcred.registry.credential import read_container_file
+    from microcred.registry.status import StatusLists
+
+    lists = StatusLists([read_container_file(p) for p in status_lists])
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
-                            accreditation=trust_list is not None)
-    return Verifier(checks, endpoints=endpoints, quorum=quorum)
+                            accreditation=trust_list is not None, status_lists=lists)
+    return Verifier(checks, endpoints=endpoints, quorum=quorum, require=require)
 
 
 class _NoRegistry:
@@ -153,6 +158,8 @@ def render(v) -> str:
     lines += _summary_line(v.summary)
     for check in data["checks"]:
         lines.append(f"  {_MARK[check['result']]} {check['name']:<13} {check['detail']}")
+    lines.append("  levels: " + ", ".join(f"{name} {level['result']}" + ("" if level["required"] else " (not required)")
+                                          for name, level in v.levels.items()))
     lines += _sources_line(v.sources)
     return "\n".join(lines)
 
@@ -175,10 +182,21 @@ def _unreadable(path: Path, exc: MicrocredError):
 @click.option("--registry", "registries", multiple=True, metavar="ADDRESS",
               help="Also believe this credential registry (repeatable); by default only the shipped, recorded "
                    "and deterministic ones.")
+@click.option("--require", "require", default=None, metavar="LEVELS",
+              help="Levels that must hold besides the credential's own: microcredential, anchored (comma-separated; "
+                   "default: both for microcred's registry entries, none for other badges; '' for none).")
+@click.option("--status-list", "status_lists", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A Bitstring Status List credential to read offline instead of fetching it (repeatable).")
 @pass_app
 def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None,
-           quorum: int | None, registries: tuple[str, ...]) -> None:
+           quorum: int | None, registries: tuple[str, ...], require: str | None,
+           status_lists: tuple[Path, ...]) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
+
+    Reads JSON, baked PNG/SVG badges and compact JWS (VC-JWT). The verdict has levels: the credential
+    (signature, issuer's key, dates, status), the EU micro-credential profile (format) and the anchor in a trusted
+    registry; --require makes the last two mandatory (the default for microcred's own registry entries).
 
     Each check passes, fails, or could not be checked (an unreachable RPC is never "invalid"); the checks that
     need no chain always run. With several --rpc, each endpoint is asked and they must agree. Exit code 0 when
@@ -191,20 +209,23 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
       microcred verify ada.json --rpc https://a.example --rpc https://b.example --rpc https://c.example --quorum 2
     """
     from microcred.cli._common import credential_files
-    from microcred.registry.credential import load_credential
-    from microcred.registry.verify import parse_time, require_quorum
+    from microcred.registry.credential import read_container_file
+    from microcred.registry.verify import parse_time, require_quorum, required_levels
 
     when = parse_time(at) if at else None
+    levels = None if require is None else required_levels(require.split(","))
     require_quorum(quorum, len(app.rpc_urls))
     slots: list[Any] = []
     items = []
     for path in credential_files([str(f) for f in files]):
         try:
-            items.append((str(path), load_credential(path)))
+            items.append((str(path), read_container_file(path)))
             slots.append(None)
         except MicrocredError as exc:
             slots.append(_unreadable(path, exc))
-    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries).verify(items, at=when)
+    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
+                                   status_lists=status_lists)
+                    .verify(items, at=when)
                     if items else [])
     results = [slot if slot is not None else next(verified) for slot in slots]
     for v in results:

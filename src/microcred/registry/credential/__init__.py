@@ -22,6 +22,14 @@ from microcred.registry.credential._annex import (
     label_for_path,
     problems_from_pydantic,
 )
+from microcred.registry.credential._containers import (
+    JWSCredential,
+    NotABadgeError,
+    bake_png,
+    bake_svg,
+    read_container,
+    read_container_file,
+)
 from microcred.registry.credential._documents import (
     ANCHOR_PROOF_TYPE,
     STATUS_ENTRY_TYPE,
@@ -74,6 +82,12 @@ from microcred.registry.credential._model import (
 )
 
 __all__ = [
+    "JWSCredential",
+    "NotABadgeError",
+    "bake_png",
+    "bake_svg",
+    "read_container",
+    "read_container_file",
     "ACHIEVEMENT_TYPE",
     "ANCHOR_PROOF_TYPE",
     "ANNEX_I_ELEMENTS",

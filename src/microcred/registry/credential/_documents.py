@@ -15,6 +15,7 @@ __all__ = [
     "STATUS_ENTRY_TYPE",
     "anchor_proofs",
     "credential_digest",
+    "has_registry_entry",
     "MAX_CREDENTIAL_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_STATUS_INDEX",
@@ -68,6 +69,18 @@ def credential_digest(doc: dict) -> bytes:
         return hashlib.sha256(canonize_jcs(strip_anchor(doc)).encode("utf-8")).digest()
     except InvalidInputError as exc:
         raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
+
+
+def status_entries(doc: dict) -> list[dict]:
+    """The credential's ``credentialStatus`` objects (one object or an array of them)."""
+    entries = doc.get("credentialStatus")
+    entries = entries if isinstance(entries, list) else [entries]
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def has_registry_entry(doc: dict) -> bool:
+    """Whether the credential carries microcred's own registry entry (``MicrocredRegistryEntry2026``)."""
+    return any(e.get("type") == STATUS_ENTRY_TYPE for e in status_entries(doc))
 
 
 def status_entry(doc: dict) -> dict:

@@ -29,6 +29,8 @@ from microcred.registry.verify._model import (
     CHECK_ORDER,
     ERROR,
     FAIL,
+    LEVEL_OF,
+    LEVELS,
     PASS,
     SKIPPED,
     CheckResult,
@@ -46,9 +48,10 @@ from microcred.registry.verify._sources import (
     StatusChange,
 )
 from microcred.registry.verify._status import StatusCheck
+from microcred.registry.verify._statuslist import StatusListCheck
 from microcred.registry.verify._summary import SUMMARY_FIELDS, credential_summary
 from microcred.registry.verify._validity import ValidityCheck
-from microcred.registry.verify._verifier import Verifier, default_checks
+from microcred.registry.verify._verifier import Verifier, default_checks, required_levels
 
 __all__ = [
     "AccreditationCheck",
@@ -62,6 +65,8 @@ __all__ = [
     "Endpoint",
     "EndpointsDisagreeError",
     "FAIL",
+    "LEVELS",
+    "LEVEL_OF",
     "FormatCheck",
     "IssuerCheck",
     "LedgerReader",
@@ -75,6 +80,7 @@ __all__ = [
     "SignatureCheck",
     "StatusChange",
     "StatusCheck",
+    "StatusListCheck",
     "Subject",
     "TrustedRegistries",
     "ValidityCheck",
@@ -88,4 +94,5 @@ __all__ = [
     "issuer_did",
     "parse_time",
     "require_quorum",
+    "required_levels",
 ]

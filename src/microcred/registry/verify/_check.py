@@ -39,7 +39,9 @@ class Check(Protocol):
     name: str
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
-        """The answer; with ``view=None``, ``None`` means "this needs a chain"."""
+        """The answer; with ``view=None``, ``None`` means "this needs a chain". A check may also have
+        ``applies(subject) -> bool``: when it says ``False``, the check is not run nor reported for that
+        credential (``status_list`` for a credential without a list entry)."""
 
 
 @dataclass

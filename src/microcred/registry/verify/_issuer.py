@@ -47,7 +47,7 @@ class IssuerCheck:
         if signature != PASS or not subject.facts.get("vms"):
             return ERROR, "could not check: no verified signature whose key could be checked"
         if subject.entry is None:
-            return SKIPPED, "no anchor, so no on-chain time to check the issuer's key at"
+            return self._offline(subject)
         anchor = subject.result("anchor")
         if anchor == FAIL:
             return SKIPPED, "not anchored, so there is no on-chain time to check the issuer's key at"
@@ -64,6 +64,38 @@ class IssuerCheck:
         if key not in self._memo:
             self._memo[key] = self._check(subject.doc, account, vms, anchored_at, view)
         return self._memo[key]
+
+    def _offline(self, subject: Subject) -> Outcome:
+        """A credential with no registry entry: each signing key is the issuer's, authorised for assertion now (or
+        at ``--at``)."""
+        did = issuer_did(subject.doc)
+        if not did:
+            return FAIL, "the credential names no issuer"
+        vms = list(subject.facts["vms"])
+        controllers = subject.facts.get("controllers") or {}
+        for vm in vms:
+            if vm.startswith("https:"):
+                if controllers.get(vm) != did:
+                    return FAIL, (f"the proof was made with {vm}, whose controller "
+                                  f"{controllers.get(vm)!r} is not the issuer {did}")
+                continue
+            if vm.split("#")[0] != did:
+                return FAIL, f"the proof was made with {vm}, a key of another DID than the issuer {did}"
+        dids = [vm for vm in vms if not vm.startswith("https:")]
+        if dids:
+            try:
+                document = self.resolver.resolve(did, at=subject.at)
+            except DIDNetworkError:
+                raise
+            except DIDError as exc:
+                return FAIL, f"the issuer DID {did} does not resolve: {exc}"
+            if document.deactivated:
+                return FAIL, f"the issuer DID {did} is deactivated"
+            for vm in dids:
+                full = vm if "#" in vm or not did.startswith("did:key:") else f"{did}#{did[8:]}"
+                if not document.document.authorizes(full, "assertionMethod"):
+                    return FAIL, f"{vm} is not authorised for assertion by {did}"
+        return PASS, f"signed with a key of its issuer {did}, authorised for assertion (no registry entry)"
 
     def _check(self, doc: dict, account: str, vm_ids: list[str], anchored_at: datetime, view: ChainView) -> Outcome:
         did = issuer_did(doc)

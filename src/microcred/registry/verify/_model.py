@@ -8,11 +8,17 @@ from typing import Any
 
 from microcred.errors import InvalidInputError
 
-__all__ = ["CHECK_ORDER", "ERROR", "FAIL", "PASS", "SKIPPED", "CheckResult", "Outcome", "Verification", "parse_time"]
+__all__ = ["CHECK_ORDER", "ERROR", "FAIL", "LEVELS", "LEVEL_OF", "PASS", "SKIPPED", "CheckResult", "Outcome",
+           "Verification", "parse_time"]
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
 #: the order checks are reported in
-CHECK_ORDER = ("format", "signature", "issuer", "anchor", "status", "validity", "accreditation")
+CHECK_ORDER = ("format", "signature", "issuer", "anchor", "status", "status_list", "validity", "accreditation")
+#: the levels of a verdict: the credential itself (any VC / Open Badge), the EU micro-credential profile (Annex I),
+#: the anchor in a registry this verifier trusts; ``credential`` is always required
+LEVELS = ("credential", "microcredential", "anchored")
+#: the level each check belongs to (a check not named here belongs to ``credential``)
+LEVEL_OF = {"format": "microcredential", "anchor": "anchored", "accreditation": "anchored"}
 #: what a check answers: (``pass|fail|error|skipped``, a sentence for people)
 Outcome = tuple[str, str]
 
@@ -44,19 +50,44 @@ class Verification:
     facts: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Any] | None = None
     summary: dict[str, Any] | None = None
+    #: the levels besides ``credential`` that must hold for the verdict to be valid
+    required: tuple[str, ...] = LEVELS[1:]
+
+    def _counted(self) -> list[CheckResult]:
+        need = {"credential", *self.required}
+        return [c for c in self.checks if LEVEL_OF.get(c.name, "credential") in need]
 
     @property
     def valid(self) -> bool:
-        return all(c.result in (PASS, SKIPPED) for c in self.checks) and any(c.result == PASS for c in self.checks)
+        counted = self._counted()
+        return all(c.result in (PASS, SKIPPED) for c in counted) and any(c.result == PASS for c in counted)
 
     @property
     def outcome(self) -> str:
-        """``valid``, ``invalid`` (some check failed) or ``unknown`` (some could not be checked)."""
-        if any(c.result == FAIL for c in self.checks):
+        """``valid``, ``invalid`` (some check of a required level failed) or ``unknown`` (some could not be
+        checked); the checks of levels not required are reported but do not decide."""
+        counted = self._counted()
+        if any(c.result == FAIL for c in counted):
             return "invalid"
-        if any(c.result == ERROR for c in self.checks) or not self.checks:
+        if any(c.result == ERROR for c in counted) or not counted:
             return "unknown"
         return "valid"
+
+    @property
+    def levels(self) -> dict[str, dict[str, Any]]:
+        """Each level on its own: ``{"result": valid|invalid|unknown, "required": bool, "checks": [names]}``."""
+        out: dict[str, dict[str, Any]] = {}
+        for level in LEVELS:
+            mine = [c for c in self.ordered_checks() if LEVEL_OF.get(c.name, "credential") == level]
+            if any(c.result == FAIL for c in mine):
+                result = "invalid"
+            elif any(c.result == ERROR for c in mine) or not any(c.result == PASS for c in mine):
+                result = "unknown" if any(c.result == ERROR for c in mine) or not mine else "invalid"
+            else:
+                result = "valid"
+            out[level] = {"result": result, "required": level == "credential" or level in self.required,
+                          "checks": [c.name for c in mine]}
+        return out
 
     def add(self, name: str, result: str, detail: str) -> None:
         self.checks.append(CheckResult(name, result, detail))
@@ -73,9 +104,9 @@ class Verification:
                 "checks": [c.as_json() for c in self.ordered_checks()]}
 
     def as_record(self) -> dict[str, Any]:
-        """:meth:`as_json` with ``summary`` (what the credential says) and ``sources`` (whom the chain answers
-        came from) added."""
-        return {**self.as_json(), "summary": self.summary, "sources": self.sources}
+        """:meth:`as_json` with ``levels`` (:attr:`levels`), ``summary`` (what the credential says) and
+        ``sources`` (whom the chain answers came from) added: the ``--json`` line."""
+        return {**self.as_json(), "levels": self.levels, "summary": self.summary, "sources": self.sources}
 
 
 def parse_time(value: str | int | float | datetime) -> datetime:

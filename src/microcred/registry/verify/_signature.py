@@ -3,9 +3,11 @@ block time when the chain has told it; the proof's suite is looked up by name in
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+from microcred.did._keys import b64url_decode, signature_is_valid
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
 from microcred.registry.credential._documents import signature_proofs, strip_anchor
 from microcred.registry.proofs import verify_proofs
@@ -21,12 +23,15 @@ class SignatureCheck:
 
     name = "signature"
 
-    def __init__(self, resolver: Any) -> None:
+    def __init__(self, resolver: Any, *, fetcher: Any = None) -> None:
         self.resolver = resolver
+        self.fetcher = fetcher
         self._keys: dict[tuple[str, datetime | None], tuple[str, bytes, str]] = {}
 
     def _lookup(self, at: datetime | None):
         def lookup(vm_id: str):
+            if (vm_id, at) not in self._keys and vm_id.startswith("https:"):
+                self._keys[(vm_id, at)] = https_key(vm_id, self.fetcher)
             if (vm_id, at) not in self._keys:
                 vm, _doc = self.resolver.resolve_verification_method(vm_id, at=at)
                 key = vm.public_key()
@@ -38,10 +43,14 @@ class SignatureCheck:
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome:
         doc = subject.doc
+        jws = getattr(doc, "jws", None)
+        if jws is not None:
+            return self._jws(subject, jws)
         if not signature_proofs(doc):
             return FAIL, "the credential carries no signature proof"
         try:
-            results = verify_proofs(strip_anchor(doc), self._lookup(subject.facts.get("anchored_at")),
+            at = subject.facts.get("anchored_at")
+            results = verify_proofs(strip_anchor(doc), self._lookup(at),
                                     expected_purpose="assertionMethod")
         except NetworkError:
             raise
@@ -56,5 +65,77 @@ class SignatureCheck:
             return FAIL, "the credential carries no Data Integrity proof this verifier knows"
         vms = [str(r.verification_method) for r in verified]
         subject.facts["vms"] = vms
+        subject.facts["controllers"] = {vm: self._keys[(vm, at)][2] for vm in vms if (vm, at) in self._keys}
         suites = sorted({str(r.cryptosuite or r.type) for r in verified})
         return PASS, f"{len(verified)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}"
+
+    def _jws(self, subject: Subject, jws: str) -> Outcome:
+        """A VC-JWT (compact JWS): its signature, with the key its ``kid`` names (``alg`` EdDSA or ES256)."""
+        header_b64, payload_b64, signature_b64 = jws.split(".")
+        try:
+            header = json.loads(b64url_decode(header_b64, what="the JWS header"))
+            signature = b64url_decode(signature_b64, what="the JWS signature")
+        except ValueError as exc:
+            return FAIL, f"the JWS cannot be read: {exc}"
+        if not isinstance(header, dict):
+            return FAIL, "the JWS header is not a JSON object"
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in _JWS_ALGS:
+            return FAIL, f"the JWS algorithm {alg!r} is not one this verifier accepts ({', '.join(_JWS_ALGS)})"
+        if not isinstance(kid, str) or not kid:
+            return FAIL, "the JWS header names no key (kid)"
+        try:
+            key_type, public_key, controller = self._lookup(subject.at)(kid)
+        except NetworkError:
+            raise
+        except MicrocredError as exc:
+            return FAIL, f"the JWS key {kid} cannot be used: {exc}"
+        if key_type not in _JWS_ALGS[alg]:
+            return FAIL, f"the JWS says {alg} but {kid} is a {key_type} key"
+        if not signature_is_valid(key_type, public_key, f"{header_b64}.{payload_b64}".encode("ascii"), signature):
+            return FAIL, f"JWS signature does not verify with {kid}"
+        subject.facts["vms"] = [kid]
+        subject.facts["controllers"] = {kid: controller}
+        return PASS, f"JWS ({alg}) verified with {kid}"
+
+
+#: JWS ``alg`` → the key types it may use
+_JWS_ALGS = {"EdDSA": ("ed25519",), "Ed25519": ("ed25519",), "ES256": ("p256",), "ES256K": ("secp256k1",),
+             "ES384": ("p384",)}
+
+
+def https_key(vm_id: str, fetcher: Any) -> tuple[str, bytes, str]:
+    """The key of a verification method at an ``https:`` URL (an issuer profile or controller document, fetched
+    with the did:web fetcher's limits and address rules); never guessed from the URL."""
+    from microcred.did import VerificationMethod
+    from microcred.did._net import HTTPSFetcher
+
+    fetcher = fetcher or HTTPSFetcher()
+    base = vm_id.split("#")[0]
+    response = fetcher.get(base, accept="application/json, application/ld+json")
+    try:
+        document = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError(f"{base} did not answer a JSON document") from None
+    if not isinstance(document, dict):
+        raise InvalidInputError(f"{base} did not answer a JSON object")
+    candidates = [document] + [m for m in _as_list(document.get("verificationMethod")) if isinstance(m, dict)]
+    for relationship in ("assertionMethod", "authentication"):
+        candidates += [m for m in _as_list(document.get(relationship)) if isinstance(m, dict)]
+    for method in candidates:
+        mid = method.get("id")
+        if isinstance(mid, str) and (mid == vm_id or (mid.startswith("#") and base + mid == vm_id)):
+            try:
+                vm = VerificationMethod.model_validate({**method, "id": vm_id,
+                                                        "controller": method.get("controller") or base})
+            except ValueError as exc:
+                raise InvalidInputError(f"{vm_id} is not a usable verification method: {exc}") from None
+            key = vm.public_key()
+            if key is None:
+                raise InvalidInputError(f"{vm_id} carries no public key that can check a signature")
+            return key.key_type, key.public_key, vm.controller
+    raise InvalidInputError(f"{base} has no verification method {vm_id}")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]

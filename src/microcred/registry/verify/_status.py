@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from microcred.registry.ledger._client import Status, reason_label
 from microcred.registry.verify._check import ChainView, Subject
-from microcred.registry.verify._model import ERROR, FAIL, PASS, Outcome
+from microcred.registry.verify._model import ERROR, FAIL, PASS, SKIPPED, Outcome
 
 __all__ = ["StatusCheck"]
 
@@ -24,7 +24,11 @@ class StatusCheck:
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
         if subject.entry is None:
-            return FAIL, "the credential names no status in a registry"
+            from microcred.registry.credential._documents import has_registry_entry
+
+            if not has_registry_entry(subject.doc):
+                return SKIPPED, "the credential names no status in a registry"
+            return FAIL, f"the credential's registry status entry is unusable: {subject.entry_problem}"
         if subject.result("anchor") == ERROR:
             return ERROR, "could not check: the anchor could not be checked, so the status cannot be either"
         if view is None:

@@ -23,29 +23,50 @@ from microcred.registry.verify._check import ChainView, Check, Subject
 from microcred.registry.verify._consensus import EndpointsDisagreeError, NoQuorumError, agree, require_quorum
 from microcred.registry.verify._format import FormatCheck
 from microcred.registry.verify._issuer import IssuerCheck
-from microcred.registry.verify._model import ERROR, FAIL, CheckResult, Outcome, Verification, parse_time
+from microcred.registry.credential._documents import has_registry_entry
+from microcred.registry.verify._model import ERROR, FAIL, LEVELS, CheckResult, Outcome, Verification, parse_time
 from microcred.registry.verify._signature import SignatureCheck
 from microcred.registry.verify._sources import Endpoint, LedgerState
 from microcred.registry.verify._status import StatusCheck
+from microcred.registry.verify._statuslist import StatusListCheck
 from microcred.registry.verify._summary import credential_summary
 from microcred.registry.verify._validity import ValidityCheck
 
-__all__ = ["Check", "CheckResult", "Verification", "Verifier", "default_checks", "parse_time"]
+__all__ = ["Check", "CheckResult", "Verification", "Verifier", "default_checks", "parse_time", "required_levels"]
+
+
+def required_levels(names: Iterable[str]) -> tuple[str, ...]:
+    """The levels named (``microcredential``, ``anchored``; ``credential`` is always required), checked."""
+    out: list[str] = []
+    for name in names:
+        name = str(name).strip()
+        if not name or name == "credential":
+            continue
+        if name not in LEVELS:
+            raise InvalidInputError(f"unknown verification level {name!r} (known: {', '.join(LEVELS[1:])})")
+        if name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def default_checks(*, resolver: Any, trusted_registries: TrustedRegistries, accreditation: bool = False,
-                   format_problems: Callable[[Any], list[str]] | None = None) -> list[Check]:
+                   format_problems: Callable[[Any], list[str]] | None = None, status_lists: Any = None,
+                   fetcher: Any = None) -> list[Check]:
     """The seven checks, in the order they run: ``resolver`` (a :class:`microcred.did.Resolver`) for signature and
     issuer, ``trusted_registries`` for anchor, ``accreditation``: a trust list was given (the endpoints carry the
     checkers)."""
     return [FormatCheck(format_problems) if format_problems else FormatCheck(), ValidityCheck(),
-            AnchorCheck(trusted_registries), SignatureCheck(resolver), IssuerCheck(resolver), StatusCheck(),
+            AnchorCheck(trusted_registries), SignatureCheck(resolver, fetcher=fetcher), IssuerCheck(resolver),
+            StatusCheck(), StatusListCheck(resolver, status_lists, fetcher=fetcher),
             AccreditationCheck(enabled=accreditation)]
 
 
 class Verifier:
     """Verifies credentials with ``checks`` (see :func:`default_checks`).
 
+    ``require``: the levels besides ``credential`` that must hold (``microcredential``, ``anchored``); by default
+    both for a credential carrying microcred's own registry entry (``MicrocredRegistryEntry2026``), none for any
+    other credential (an Open Badge from elsewhere is valid when its signature, key, dates and status are).
     ``endpoints``: the chain sources (:class:`Endpoint`), or a callable giving them, called only when some
     credential needs a chain (so a credential that names no registry never connects). ``quorum``: how many
     endpoints must answer, and agree (default: 2 where 2 or more are given, else 1; every endpoint that answers
@@ -54,8 +75,10 @@ class Verifier:
 
     def __init__(self, checks: Sequence[Check], *,
                  endpoints: Sequence[Endpoint] | Callable[[], Sequence[Endpoint]] = (), quorum: int | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 require: Iterable[str] | None = None) -> None:
         self.checks = list(checks)
+        self.require = None if require is None else required_levels(require)
         self._endpoints_arg = endpoints
         self._endpoints: list[Endpoint] | None = None
         self._quorum_arg = quorum
@@ -90,6 +113,8 @@ class Verifier:
                 pairs.append((v, None))
                 continue
             v.summary = credential_summary(doc)
+            v.required = self.require if self.require is not None else \
+                (LEVELS[1:] if has_registry_entry(doc) else ())
             pairs.append((v, Subject.of(name, doc, when=when, at=at)))
         run = _Run(self, [s for _, s in pairs if s is not None])
         for v, subject in pairs:
@@ -119,6 +144,9 @@ class _Run:
 
     def verify_one(self, v: Verification, subject: Subject) -> None:
         for check in self.verifier.checks:
+            applies = getattr(check, "applies", None)
+            if applies is not None and not applies(subject):  # a check for what this credential does not carry
+                continue
             outcome = self._offline(check, subject)
             if outcome is None:
                 outcome = self._on_chain(check, subject)

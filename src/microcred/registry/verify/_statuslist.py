@@ -1,0 +1,106 @@
+"""``status_list``: each ``BitstringStatusListEntry``: its list credential (offline or fetched), whose signature
+must verify and whose issuer must be the credential's, and the status it reads there; a disagreement with the
+registry's status (when both are present) is reported, never settled by a guess."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from microcred.errors import InvalidInputError, MicrocredError, NetworkError
+from microcred.registry.proofs import verify_proofs
+from microcred.registry.status import StatusLists, list_entries, read_entry
+from microcred.registry.verify._check import ChainView, Subject
+from microcred.registry.verify._issuer import issuer_did
+from microcred.registry.verify._model import ERROR, FAIL, PASS, SKIPPED, Outcome, parse_time
+from microcred.registry.verify._signature import SignatureCheck
+
+__all__ = ["LIST_CLOCK_SKEW", "StatusListCheck"]
+
+#: a list dated this far ahead of the verifier's clock is still read (lists are dated by the chain's block time,
+#: which may run ahead of the verifier's clock)
+LIST_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class StatusListCheck:
+    """``lists``: a :class:`microcred.registry.status.StatusLists`; ``resolver`` checks the lists' signatures."""
+
+    name = "status_list"
+
+    def __init__(self, resolver: Any, lists: StatusLists | None = None, *, fetcher: Any = None) -> None:
+        self.lists = lists or StatusLists()
+        self._signature = SignatureCheck(resolver, fetcher=fetcher)
+        self._verified: dict[str, str | None] = {}
+
+    def _list_problem(self, url: str, doc: dict, issuer: str | None, subject: Subject) -> str | None:
+        if url not in self._verified:
+            problem = None
+            try:
+                result = verify_proofs(doc, self._signature._lookup(None), expected_purpose="assertionMethod")
+                if not result.verified:
+                    problem = "its signature does not verify: " + ("; ".join(
+                        str(r.message) for r in result.failed_proofs) or str(result.problem))
+            except NetworkError:
+                raise
+            except MicrocredError as exc:
+                problem = f"its signature cannot be checked: {exc}"
+            self._verified[url] = problem
+        if self._verified[url]:
+            return self._verified[url]
+        if issuer_did(doc) != issuer:
+            return f"it was issued by {issuer_did(doc)}, not by the credential's issuer {issuer}"
+        try:
+            if doc.get("validUntil") and parse_time(doc["validUntil"]) < subject.when:
+                return f"it expired at {doc['validUntil']}"
+            if doc.get("validFrom") and parse_time(doc["validFrom"]) > subject.when + LIST_CLOCK_SKEW:
+                return f"it is valid only from {doc['validFrom']}"
+        except MicrocredError as exc:
+            return f"its dates cannot be read: {exc}"
+        return None
+
+    @staticmethod
+    def applies(subject: Subject) -> bool:
+        """Only a credential with a ``BitstringStatusListEntry`` is given this check."""
+        return bool(list_entries(subject.doc))
+
+    def run(self, subject: Subject, view: ChainView | None) -> Outcome:
+        entries = list_entries(subject.doc)
+        if not entries:
+            return SKIPPED, "the credential has no Bitstring Status List entry"
+        issuer = issuer_did(subject.doc)
+        found: list[str] = []
+        bad: list[str] = []
+        labels: list[str] = []
+        for entry in entries:
+            url = entry.get("statusListCredential")
+            if not isinstance(url, str):
+                return FAIL, "a BitstringStatusListEntry names no statusListCredential"
+            try:
+                doc = self.lists.get(url)
+            except NetworkError as exc:
+                return ERROR, f"could not check: the status list {url} could not be fetched: {exc}"
+            problem = self._list_problem(url, doc, issuer, subject)
+            if problem:
+                return FAIL, f"the status list {url} cannot be believed: {problem}"
+            try:
+                status = read_entry(entry, doc)
+            except InvalidInputError as exc:
+                return FAIL, f"the status list entry cannot be read in {url}: {exc}"
+            found.append(f"{status.purpose}: {status.label} (index {entry.get('statusListIndex')})")
+            if status.purpose in ("revocation", "suspension"):
+                labels.append(status.label)
+                if status.value:
+                    bad.append(status.label)
+        listed = "revoked" if "revoked" in labels else "suspended" if "suspended" in labels else \
+            "active" if labels else None
+        chain = subject.facts.get("status")
+        if listed is not None:
+            subject.facts["list_status"] = listed
+            if chain is not None and chain != listed:
+                return ERROR, (f"could not check: the status list says {listed} but the registry says {chain} "
+                               f"(they disagree; {'; '.join(found)})")
+            subject.facts.setdefault("status", listed)
+        agree = " (agrees with the registry)" if chain is not None and listed is not None else ""
+        if bad:
+            return FAIL, f"{', '.join(sorted(set(bad)))} by its status list: {'; '.join(found)}{agree}"
+        return PASS, "; ".join(found) + agree

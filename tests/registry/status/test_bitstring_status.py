@@ -1,0 +1,143 @@
+"""Bitstring Status List entries: lists built by the status export code, signed by the issuer; revocation,
+suspension, statusSize > 1 with messages, a list by someone else, a list that cannot be fetched, the ttl cache,
+and a registry entry and a list entry that disagree."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from microcred.did import KeyPair, Resolver
+from microcred.did._net import FetchTimeoutError
+from microcred.registry.ledger._client import Status
+from microcred.registry.ledger._statuslist import encode_bitstring, status_list_credential
+from microcred.registry.proofs import add_proof
+from microcred.registry.status import StatusLists, read_entry
+from microcred.registry.verify import Verifier, default_checks
+
+URL = "https://issuer.example/status/revocation.json"
+SUSP = "https://issuer.example/status/suspension.json"
+
+
+def signed_list(key: KeyPair, url: str, purpose: str, statuses: list[Status], ttl: int | None = None) -> dict:
+    doc = status_list_credential(list_url=url, issuer_did=key.did, purpose=purpose, statuses=statuses,
+                                 valid_from=datetime(2026, 1, 1, tzinfo=timezone.utc), chain="eip155:31337",
+                                 registry="0x5FbDB2315678afecb367f032d93F642f64180aa3", block=7)
+    if ttl is not None:
+        doc["credentialSubject"]["ttl"] = ttl
+    return add_proof(doc, key, verification_method=key.did, cryptosuite="eddsa-rdfc-2022")
+
+
+def badge(key: KeyPair, index: int, *entries: dict) -> dict:
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": f"urn:uuid:{index}",
+           "type": ["VerifiableCredential"], "issuer": key.did, "validFrom": "2026-01-01T00:00:00Z",
+           "credentialSubject": {"name": "Ada"},
+           "credentialStatus": list(entries) if len(entries) > 1 else entries[0]}
+    return add_proof(doc, key, verification_method=key.did, cryptosuite="eddsa-rdfc-2022")
+
+
+def entry(url: str, purpose: str, index: int, **extra) -> dict:
+    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
+            "statusListIndex": str(index), "statusListCredential": url, **extra}
+
+
+@pytest.fixture
+def key():
+    return KeyPair.generate("ed25519")
+
+
+@pytest.fixture
+def lists(key):
+    statuses = [Status.ACTIVE, Status.REVOKED, Status.SUSPENDED, Status.ACTIVE]
+    return StatusLists([signed_list(key, URL, "revocation", statuses), signed_list(key, SUSP, "suspension", statuses)])
+
+
+def verify(doc, lists):
+    [v] = Verifier(default_checks(resolver=Resolver(), trusted_registries={}, status_lists=lists)).verify(
+        [("b.json", doc)])
+    return v
+
+
+def test_active_revoked_suspended(key, lists):
+    v = verify(badge(key, 0, entry(URL, "revocation", 0), entry(SUSP, "suspension", 0)), lists)
+    assert v.result_of("status_list").result == "pass" and v.outcome == "valid" and v.status == "active"
+    v = verify(badge(key, 1, entry(URL, "revocation", 1)), lists)
+    assert v.result_of("status_list").result == "fail" and "revoked" in v.result_of("status_list").detail
+    assert v.outcome == "invalid" and v.status == "revoked"
+    v = verify(badge(key, 2, entry(URL, "revocation", 2), entry(SUSP, "suspension", 2)), lists)
+    assert v.outcome == "invalid" and v.status == "suspended"
+
+
+def test_a_list_signed_by_someone_else_is_not_believed(key):
+    other = KeyPair.generate("ed25519")
+    lists = StatusLists([signed_list(other, URL, "revocation", [Status.ACTIVE])])
+    v = verify(badge(key, 0, entry(URL, "revocation", 0)), lists)
+    assert v.result_of("status_list").result == "fail" and "not by the credential's issuer" in \
+        v.result_of("status_list").detail
+
+
+def test_a_changed_list_fails_its_signature(key):
+    doc = signed_list(key, URL, "revocation", [Status.ACTIVE, Status.REVOKED])
+    doc["credentialSubject"]["encodedList"] = encode_bitstring([], 2)  # "un-revoke" index 1
+    v = verify(badge(key, 1, entry(URL, "revocation", 1)), StatusLists([doc]))
+    assert v.result_of("status_list").result == "fail" and "signature" in v.result_of("status_list").detail
+
+
+class _Fetcher:
+    def __init__(self, doc=None):
+        self.doc, self.asked = doc, []
+
+    def get(self, url, *, accept="*/*"):
+        import json
+
+        self.asked.append(url)
+        if self.doc is None:
+            raise FetchTimeoutError(f"{url} did not answer within 10 s", url=url, host="issuer.example")
+
+        class R:
+            body = json.dumps(self.doc).encode()
+        return R()
+
+
+def test_a_list_that_cannot_be_fetched_is_could_not_check(key):
+    v = verify(badge(key, 0, entry(URL, "revocation", 0)), StatusLists(fetcher=_Fetcher()))
+    assert v.result_of("status_list").result == "error" and v.outcome == "unknown"
+
+
+def test_fetched_lists_are_cached_for_their_ttl(key):
+    doc = signed_list(key, URL, "revocation", [Status.ACTIVE], ttl=1000)
+    now = [0.0]
+    fetcher = _Fetcher(doc)
+    lists = StatusLists(fetcher=fetcher, clock=lambda: now[0])
+    lists.get(URL)
+    lists.get(URL)
+    assert fetcher.asked == [URL]
+    now[0] = 1.5
+    lists.get(URL)
+    assert fetcher.asked == [URL, URL]
+    v = verify(badge(key, 0, entry(URL, "revocation", 0)), lists)
+    assert v.result_of("status_list").result == "pass"
+
+
+def test_status_size_two_with_messages():
+    bits = encode_bitstring([2 * 3 + 1], 8)  # entry 3, 2 bits: value 0b01
+    lst = {"id": URL, "credentialSubject": {"type": "BitstringStatusList", "statusPurpose": "message",
+                                            "encodedList": bits}}
+    messages = [{"status": "0x0", "message": "pending"}, {"status": "0x1", "message": "accepted"}]
+    got = read_entry(entry(URL, "message", 3, statusSize=2, statusMessage=messages), lst)
+    assert (got.value, got.message) == (1, "accepted")
+
+
+def test_a_registry_entry_and_a_list_entry_that_disagree_are_flagged(key, lists):
+    from microcred.registry.verify._check import Subject
+    from microcred.registry.verify._statuslist import StatusListCheck
+
+    doc = badge(key, 1, entry(URL, "revocation", 1))
+    subject = Subject.of("b.json", doc, when=datetime(2026, 6, 1, tzinfo=timezone.utc), at=None)
+    subject.facts["status"] = "active"  # what the registry said
+    result, detail = StatusListCheck(Resolver(), lists).run(subject, None)
+    assert result == "error" and "disagree" in detail
+    subject.facts["status"] = "revoked"
+    result, detail = StatusListCheck(Resolver(), lists).run(subject, None)
+    assert result == "fail" and "agrees with the registry" in detail
