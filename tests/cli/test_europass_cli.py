@@ -162,3 +162,36 @@ def test_export_elm_writes_an_edc_that_imports_back(home: Path, issuer: str, fak
 def test_import_has_help_with_an_example(home: Path) -> None:
     result = _run(home, "import", "--help")
     assert result.exit_code == 0 and "Example:" in result.output and "--from" in result.output
+
+
+def test_verify_reads_a_sealed_edc(tmp_path, capsys, monkeypatch):
+    """`verify` of a sealed EDC checks its seal, names the signer, and says the trusted lists were not asked; a
+    one-byte change of its payload is invalid."""
+    import json as _json
+
+    import pytest as _pytest
+
+    from microcred.cli import main
+    from tests.conftest import VECTORS
+
+    monkeypatch.setenv("MICROCRED_HOME", str(tmp_path / "empty"))
+    sealed = VECTORS / "09-elm" / "Sample-CertOfPart-signed.jsonld"
+    with _pytest.raises(SystemExit) as exc:
+        main(["--json", "verify", str(sealed)])
+    line = _json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    checks = {c["name"]: c for c in line["checks"]}
+    assert checks["signature"]["result"] == "pass" and "TEST SEAL" in checks["issuer"]["detail"]
+    assert "trusted lists" in checks["issuer"]["detail"]
+    # the Commission's sample lacks Annex I elements: reported, and decisive only when asked for
+    assert exc.value.code == 0 and checks["format"]["result"] == "fail"
+    assert line["levels"]["microcredential"] == {"result": "invalid", "required": False, "checks": ["format"]}
+    doc = _json.loads(sealed.read_text(encoding="utf-8"))
+    middle = len(doc["payload"]) // 2
+    doc["payload"] = doc["payload"][:middle] + ("A" if doc["payload"][middle] != "A" else "B") \
+        + doc["payload"][middle + 1:]
+    broken = tmp_path / "broken.jsonld"
+    broken.write_text(_json.dumps(doc), encoding="utf-8")
+    with _pytest.raises(SystemExit) as exc:
+        main(["--json", "verify", str(broken)])
+    line = _json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert exc.value.code == 1 and {c["name"]: c["result"] for c in line["checks"]}["signature"] == "fail"

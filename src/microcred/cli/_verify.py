@@ -217,9 +217,15 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     require_quorum(quorum, len(app.rpc_urls))
     slots: list[Any] = []
     items = []
+    from microcred.registry.europass import is_sealed_edc, sealed_edc_verification
+
     for path in credential_files([str(f) for f in files]):
         try:
-            items.append((str(path), read_container_file(path)))
+            doc = read_container_file(path)
+            if is_sealed_edc(doc):  # a sealed European Digital Credential: its JAdES seal is its signature
+                slots.append(sealed_edc_verification(doc, file=str(path), require=tuple(levels or ())))
+                continue
+            items.append((str(path), doc))
             slots.append(None)
         except MicrocredError as exc:
             slots.append(_unreadable(path, exc))

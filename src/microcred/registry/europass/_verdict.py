@@ -17,10 +17,14 @@ def is_sealed_edc(doc: Mapping[str, Any]) -> bool:
     return isinstance(doc, Mapping) and "payload" in doc and "signatures" in doc
 
 
-def sealed_edc_verification(doc: Mapping[str, Any], *, file: str | None = None) -> Verification:
-    """Check the seal of a sealed EDC and report it as a :class:`Verification` (format, signature, issuer)."""
+def sealed_edc_verification(doc: Mapping[str, Any], *, file: str | None = None,
+                            require: tuple[str, ...] = ()) -> Verification:
+    """Check the seal of a sealed EDC and report it as a :class:`Verification` (format, signature, issuer).
+
+    As for any credential from elsewhere, only the ``credential`` level decides unless ``require`` names more
+    (``microcredential``: every Annex I element)."""
     report = verify_seal(doc)
-    verdict = Verification(file=file, id=None, status="unknown")
+    verdict = Verification(file=file, id=None, status="unknown", required=tuple(require))
     verdict.facts["seal"] = report.as_dict()
     if report.annex_i_missing:
         verdict.add("format", "fail", "a European Digital Credential lacking Annex I elements: "
