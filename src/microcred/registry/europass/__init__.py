@@ -38,8 +38,6 @@ from microcred.registry.europass._verdict import is_sealed_edc, sealed_edc_verif
 register_edc_contexts()
 
 __all__ = [
-    "is_sealed_edc",
-    "sealed_edc_verification",
     "EDC_CONTEXT",
     "EDC_CONTEXTS",
     "EDC_SCHEMA",
@@ -53,9 +51,11 @@ __all__ = [
     "annex_i_content",
     "edc_context",
     "import_edc",
+    "is_sealed_edc",
     "load_edc",
     "read_edc",
     "register_edc_contexts",
+    "sealed_edc_verification",
     "to_edc",
     "unwrap",
     "verify_seal",
