@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 
 from microcred.errors import InvalidInputError
-from microcred.registry.credential._documents import parse_credential
+from microcred.registry.credential._documents import parse_credential, read_bounded
 
 __all__ = ["JWSCredential", "MAX_CONTAINER_BYTES", "NotABadgeError", "bake_png", "bake_svg", "read_container",
            "read_container_file"]
@@ -137,15 +137,7 @@ def read_container(data: bytes, *, source: str = "the credential") -> dict:
 
 def read_container_file(path: str | Path) -> dict:
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONTAINER_BYTES:
-            raise InvalidInputError(f"{path}: too large ({size} bytes)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: cannot be read ({exc})") from None
+    data = read_bounded(path, MAX_CONTAINER_BYTES, "a credential file or badge image")
     return read_container(data, source=str(path))
 
 

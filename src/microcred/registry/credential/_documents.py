@@ -171,17 +171,20 @@ def parse_credential(data: bytes | str, *, source: str = "the credential") -> di
     return doc
 
 
-def load_credential(path: Path) -> dict:
-    """:func:`parse_credential` of a file (its size checked before it is read)."""
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, its size checked against ``limit`` before it is read; every failure named."""
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_CREDENTIAL_BYTES:
-            raise InvalidInputError(f"{path}: too large ({size} bytes; a credential is at most "
-                                    f"{MAX_CREDENTIAL_BYTES} bytes)")
-        data = path.read_bytes()
+        if size > limit:
+            raise InvalidInputError(f"{path}: too large ({size} bytes; {what} is at most {limit} bytes)")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot be read ({exc})") from None
-    return parse_credential(data, source=str(path))
+
+
+def load_credential(path: Path) -> dict:
+    """:func:`parse_credential` of a file (its size checked before it is read)."""
+    return parse_credential(read_bounded(path, MAX_CREDENTIAL_BYTES, "a credential"), source=str(path))
