@@ -15,9 +15,8 @@ from microcred.registry.accreditation._client import AccreditationClient, Scope
 from microcred.registry.anchoring._anchor import load_credential
 from microcred.chain._connect import _http_web3
 from microcred.registry.accreditation._trust import AccreditationChecker
-from tests.registry.test_accreditation import MICRO, YEAR, make_world
-from tests.registry.test_trust import _anchored_credentials, trust_de_fr
-from tests.registry.test_verify import verifier
+from tests.support.accreditation import MICRO, YEAR, anchored_credentials, make_world, trust_de_fr
+from tests.support.verify import verifier
 
 
 def measure(issuers: int = 3, per_issuer: int = 50) -> int:
@@ -25,13 +24,13 @@ def measure(issuers: int = 3, per_issuer: int = 50) -> int:
         chain = connect("local", home=home, rpc_urls=(node.url,))
         world = make_world(chain)
         a, _ = world.standard_chain()
-        files = _anchored_credentials(world, Path(tmp) / "0", per_issuer)
+        files = anchored_credentials(world, Path(tmp) / "0", per_issuer)
         for k in range(1, issuers):
             other = Account.create()
             chain.fund(other.address)
             world.client(world.agency).grant(other.address, Scope(MICRO, 6, "0613"), world.now - 10,
                                              world.now + YEAR, a)
-            files += _anchored_credentials(world, Path(tmp) / str(k), per_issuer, issuer=other)
+            files += anchored_credentials(world, Path(tmp) / str(k), per_issuer, issuer=other)
         trust = trust_de_fr(world)
         counter = RPCCounter(node.url)
         try:

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-#: the standards' vectors this project's tests use, copied in with their provenance (tests/vectors/MANIFEST.tsv)
-VECTORS = ROOT / "tests" / "vectors"
+from tests.support.paths import VECTORS
 
 
 @pytest.fixture(scope="session")
@@ -26,4 +24,18 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return h
 
 
-pytest_plugins = ["tests.chain_fixtures"]
+pytest_plugins = ["tests.support.chain"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs against a real anvil node (`pytest -m "not anvil"` runs the in-process rest)."""
+    starts_a_node: dict[Path, bool] = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        module = Path(str(item.fspath))
+        if module not in starts_a_node:  # a module that starts its own node, or drives `microcred node`
+            text = module.read_text(encoding="utf-8")
+            starts_a_node[module] = "LocalNode(" in text or '"node", "start"' in text
+        uses_node = "anvil_node" in getattr(item, "fixturenames", ()) or "anvil" in params.values()
+        if uses_node or starts_a_node[module] or "anvil" in item.nodeid.lower():
+            item.add_marker(pytest.mark.anvil)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SRC = ROOT / "src" / "microcred"
 #: layer of each top-level package; a module may import its own layer or lower ones, never a higher one
@@ -69,6 +69,44 @@ def test_the_checks_would_catch_a_wrong_arrow(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from microcred.registry.verify._verifier import Verifier\n", encoding="utf-8")
     assert (2, "microcred.registry.verify._verifier") in _imports(bad)
+
+
+def _test_imports(path: Path) -> list[tuple[int, str]]:
+    """The modules of ``tests`` that ``path`` imports, at any depth, as absolute names."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            found.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            found.append((node.lineno, "." * node.level + (node.module or "")))
+    return [(line, name) for line, name in found if name.startswith(("tests", "."))]
+
+
+def _is_test_module(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return name.startswith(".") or last.startswith("test_") or last == "conftest"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in ``tests/support``; a test module or a benchmark never imports a test module (or a
+    conftest): moving or renaming a test then breaks nothing else."""
+    wrong = []
+    for path in sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]):
+        if "__pycache__" in path.parts or path.parts[-2:] == ("tests", "test_architecture.py"):
+            continue
+        for line, name in _test_imports(path):
+            if _is_test_module(name):
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert wrong == []
+
+
+def test_the_test_import_check_would_catch_one(tmp_path: Path) -> None:
+    bad = tmp_path / "test_bad.py"
+    bad.write_text("def f():\n    from tests.registry.test_anchor import make_credentials\n", encoding="utf-8")
+    assert any(_is_test_module(name) for _, name in _test_imports(bad))
 
 
 @pytest.mark.parametrize("name", PUBLIC_FACES)

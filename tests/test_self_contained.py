@@ -8,7 +8,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from tests.conftest import ROOT, VECTORS
+from tests.support.paths import ROOT, VECTORS
 
 #: what a reference to the folder beside the clone looks like ("../" + "shared", "shared" + "/vectors")
 OUTSIDE = re.compile(r"\.\./" + "shared|" + "shared" + r"/vectors|parent\s*/\s*[\"']" + "shared")

@@ -19,7 +19,7 @@ from microcred.chain import (
 )
 from microcred.did._ethr import EthrResolver
 from microcred.registry.ledger import registry_client
-from tests.chain_fixtures import free_port
+from tests.support.chain import free_port
 
 
 def _tree(path: Path) -> dict[str, bytes]:

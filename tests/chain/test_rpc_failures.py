@@ -22,7 +22,7 @@ from microcred.registry import (
     connect,
 )
 from microcred.chain._connect import _http_web3
-from tests.chain_fixtures import free_port
+from tests.support.chain import free_port
 from microcred.registry.ledger import registry_client
 
 

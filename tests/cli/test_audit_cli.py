@@ -25,15 +25,15 @@ from web3 import HTTPProvider, Web3
 from microcred.chain._connect import DEV_KEY, deploy_contracts, record_deployment
 from microcred.chain._node import find_anvil
 from microcred.chain._tx import TxSender
-from microcred.cli import main
+from tests.support.cli import run
 from microcred.did import KeyPair
 from microcred.did._binding import publish_binding
 from microcred.did._ethr import EthrDIDController
 from microcred.registry import MerkleTree, RegistryClient, leaf_hash
 from microcred.registry.accreditation._client import AccreditationClient, Scope
 from microcred.registry.proofs import add_proof
-from tests.browser import parse_html
-from tests.chain_fixtures import free_port
+from tests.support.browser import parse_html
+from tests.support.chain import free_port
 
 CHAIN_ID = 31338
 #: anvil's second and third default accounts (funded on any chain id): the issuer and an accreditation body
@@ -129,11 +129,6 @@ def world(anvil_url: str, tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(anvil_url, w3, issuer.address, key.did, addresses, issuer_home, credential)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exc.value.code or 0, captured.out, captured.err
 
 
 def audit(capsys, world: World, home: Path, out: Path, *extra: str) -> dict:

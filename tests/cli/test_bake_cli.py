@@ -7,17 +7,12 @@ import json
 
 import pytest
 
-from microcred.cli import main
+from tests.support.cli import run
 from microcred.did import KeyPair
 from microcred.registry.proofs import add_proof
-from tests.registry.test_containers import tiny_png
+from tests.support.images import tiny_png
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exc.value.code or 0, captured.out, captured.err
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from microcred.cli import main
 from microcred.did import Keystore
 from microcred.registry.anchoring import BatchLimitError, check_batch_limit
 from microcred.registry.issuance import DiskFullError
-from tests.cli.test_status_export_cli import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 

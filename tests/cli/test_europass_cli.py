@@ -172,7 +172,7 @@ def test_verify_reads_a_sealed_edc(tmp_path, capsys, monkeypatch):
     import pytest as _pytest
 
     from microcred.cli import main
-    from tests.conftest import VECTORS
+    from tests.support.paths import VECTORS
 
     monkeypatch.setenv("MICROCRED_HOME", str(tmp_path / "empty"))
     sealed = VECTORS / "09-elm" / "Sample-CertOfPart-signed.jsonld"

@@ -85,17 +85,6 @@ def _issue(home: Path, out: Path, *extra: str, learners: Path = EXAMPLES / "lear
             *extra]
 
 
-# -- help -------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", [("issuer",), ("issuer", "init"), ("issuer", "show"), ("issuer", "list"),
-                                  ("issue",)])
-def test_commands_have_help_with_an_example(path: tuple[str, ...]) -> None:
-    result = CliRunner().invoke(cli, [*path, "--help"])
-    assert result.exit_code == 0
-    assert "Example" in result.output and "microcred " in result.output
-
-
 # -- issuer profiles --------------------------------------------------------------------------------------------
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from microcred.cli import main
+from tests.support.cli import exit_code as run
 from microcred.registry.issuance import IssuerBusyError, IssuerStore, issuer_lock
-from tests.cli.test_status_export_cli import EXAMPLES
-from tests.conftest import ROOT
+from tests.support.paths import EXAMPLES
+from tests.support.paths import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def own_node(tmp_path_factory):
     """An anvil node of this module alone: the session's shared node is left to the tests that expect to be the
     first to deploy on it."""
     from microcred.chain._node import LocalNode
-    from tests.chain_fixtures import free_port
+    from tests.support.chain import free_port
 
     node = LocalNode(tmp_path_factory.mktemp("own-node"), port=free_port())
     node.start()
@@ -35,10 +35,6 @@ def own_node(tmp_path_factory):
     node.stop()
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code or 0
 
 
 def _local_issuer(own_node, home: Path, name: str = "x"):

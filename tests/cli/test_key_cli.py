@@ -174,12 +174,3 @@ def test_wrong_passphrase_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     assert exc.value.code == 2
     captured = capsys.readouterr()
     assert "wrong passphrase for key 'k'" in captured.err and '"d"' not in captured.out
-
-
-def test_key_and_did_commands_have_help_with_an_example() -> None:
-    runner = CliRunner()
-    for path in (["key"], ["key", "new"], ["key", "list"], ["key", "export"], ["key", "import"],
-                 ["did"], ["did", "resolve"]):
-        result = runner.invoke(cli, [*path, "--help"])
-        assert result.exit_code == 0, path
-        assert "Example" in result.output, path

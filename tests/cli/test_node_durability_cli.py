@@ -14,15 +14,11 @@ import time
 import pytest
 
 from microcred.chain._node import LocalNode, NodePortError
-from microcred.cli import main
-from tests.chain_fixtures import free_port
-from tests.cli.test_status_export_cli import EXAMPLES
+from tests.support.cli import exit_code as run
+from tests.support.chain import free_port
+from tests.support.paths import EXAMPLES
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code or 0
 
 
 def _killed(pid: int) -> None:

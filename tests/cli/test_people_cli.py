@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from microcred.cli import main
+from tests.support.cli import run
 from microcred.registry.issuance import detect_delimiter, load_learners
-from tests.cli.test_status_export_cli import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 PEOPLE = ["Zoë Ørsted", "Łukasz Wróbel", "Jürgen Weiß", "Ægir Þórsson"]
 
@@ -20,7 +20,7 @@ def own_node(tmp_path_factory):
     """An anvil node of this module alone: the session's shared node is left to the tests that expect to be the
     first to deploy on it."""
     from microcred.chain._node import LocalNode
-    from tests.chain_fixtures import free_port
+    from tests.support.chain import free_port
 
     node = LocalNode(tmp_path_factory.mktemp("own-node"), port=free_port())
     node.start()
@@ -28,11 +28,6 @@ def own_node(tmp_path_factory):
     node.stop()
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exc.value.code or 0, captured.out, captured.err
 
 
 def _csv(path: Path, delimiter: str) -> Path:

@@ -5,41 +5,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from microcred.cli import main
+from tests.support.cli import exit_code as run
+from tests.support.cli import issue_on_anvil
 from microcred.registry import LocalNode
-from tests.chain_fixtures import free_port
-from tests.cli.test_status_export_cli import EXAMPLES
+from tests.support.chain import free_port
+from tests.support.paths import EXAMPLES
 
 
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return exc.value.code or 0
-
-
-def issue_on_anvil(node, home, tmp_path) -> tuple[list[str], list[str]]:
-    """An issuer's credentials anchored on the session's anvil node: (global options, files)."""
-    base = ["--home", str(home), "--network", "local"]
-    url = node.url
-    assert run(*base, "--json", "key", "new", "sig") == 0
-    assert run(*base, "key", "new", "acct", "--type", "secp256k1") == 0
-    from microcred.chain._connect import connect
-
-    chain = connect("local", home=home, rpc_urls=(url,))
-    assert run(*base, "issuer", "init", "x", "--legal-name", "X", "--country", "FR", "--key", "sig", "--account-key",
-               "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry")) == 0
-    # the issuer's commands talk to the node of this test through the home's node record
-    (home / "node").mkdir(exist_ok=True)
-    (home / "node" / "node.json").write_text(json.dumps({"port": node.port}))
-    out = tmp_path / "out"
-    assert run(*base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
-               "--learners", str(EXAMPLES / "learners.csv"), "--out", str(out)) == 0
-    assert run(*base, "issuer", "bind", "x") == 0
-    assert run(*base, "anchor", str(out), "--issuer", "x") == 0
-    files = sorted(str(p) for p in out.glob("*.json") if not p.name.startswith("."))
-    return base, files
 
 
 def test_endpoints_that_disagree_are_an_error(anvil_node, home, tmp_path, capsys):

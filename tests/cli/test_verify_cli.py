@@ -8,18 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from microcred.cli import main
-from tests.chain_fixtures import free_port
+from tests.support.cli import run
+from tests.support.chain import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OFFLINE = ("format", "signature", "validity")
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exc.value.code or 0, captured.out, captured.err
 
 
 def lines(out: str) -> list[dict]:

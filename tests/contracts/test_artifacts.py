@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def test_committed_artifacts_match_a_fresh_compile():

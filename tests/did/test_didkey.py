@@ -27,7 +27,7 @@ from microcred.did import (
     resolve_did_key,
 )
 from microcred.errors import InvalidInputError
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 VECTOR_DIR = VECTORS / "04-did-key" / "test-vectors"
 #: multibase prefixes of the key types microcred supports (P-384, P-521, X25519, BLS, RSA are out of scope)

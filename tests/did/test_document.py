@@ -24,7 +24,7 @@ from microcred.did import (
     parse_did_url,
 )
 from microcred.errors import InvalidInputError
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 
 @pytest.mark.parametrize("did, method, msid", [

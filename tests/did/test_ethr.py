@@ -47,7 +47,7 @@ from microcred.did._ethr import (
     parse_ethr_did,
 )
 from microcred.errors import InvalidInputError, NetworkError, NotFoundError
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 SPEC = VECTORS / "07-ethr-did" / "spec" / "did-method-spec.HEAD-7dd332f7.md"
 REFERENCE_ABI = VECTORS / "07-ethr-did" / "registry" / "EthereumDIDRegistry.mainnet-4278342e.abi.json"

@@ -12,7 +12,7 @@ import pytest
 
 from microcred.did import KeyPair
 from microcred.registry.proofs import add_proof, did_key_lookup, verify_proofs
-from tests.interop import dbvc
+from tests.support import dbvc
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 CASES = [("eddsa-rdfc-2022", "ed25519"), ("eddsa-jcs-2022", "ed25519"), ("ecdsa-rdfc-2019", "p256"),

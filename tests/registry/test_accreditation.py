@@ -3,13 +3,10 @@ narrowing, withdrawal, the one-call chain view, linked history, named errors and
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 
 import pytest
 from eth_abi import encode
 from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,59 +16,12 @@ from microcred.errors import InvalidInputError, MicrocredError, NotFoundError
 from microcred.registry.accreditation import _client as A
 from microcred.registry.accreditation._client import AccreditationClient, Scope
 from microcred.chain._errors import NoContractError
+from tests.support.accreditation import MICRO, World, YEAR, acc_client, chain_now, make_world, pass_time
 
-YEAR = 365 * 86400
-MICRO = "MicroCredential"
 
 #: gas bars (anvil and the in-process EVM agree to a few gas); measured figures are in docs/accreditation.md
 GAS_BARS = {"declare_root": 95_000, "grant_first": 200_000, "grant_depth2": 170_000, "grant_next": 135_000,
             "withdraw": 46_000}
-
-
-def acc_client(chain, account: LocalAccount | None = None) -> AccreditationClient:
-    return AccreditationClient(chain.w3, chain.address_of("AccreditationRegistry"),
-                               sender=chain.sender(account) if account is not None else None, endpoint=chain.endpoint)
-
-
-def chain_now(chain) -> int:
-    return int(chain.w3.eth.get_block("latest")["timestamp"])
-
-
-@dataclass
-class World:
-    """Two declared roots (DE, FR), an accreditation agency, a university and a stranger, all funded."""
-
-    chain: object
-    root_de: LocalAccount
-    root_fr: LocalAccount
-    agency: LocalAccount
-    university: LocalAccount
-    stranger: LocalAccount
-    now: int
-
-    def client(self, account: LocalAccount | None = None) -> AccreditationClient:
-        return acc_client(self.chain, account)
-
-    def reader(self) -> AccreditationClient:
-        return acc_client(self.chain)
-
-    def standard_chain(self, *, agency_scope=Scope(MICRO, 7, "06"), university_scope=Scope(MICRO, 6, "0613"),
-                       university_until: int | None = None) -> tuple[int, int]:
-        """root DE → agency → university; returns (agency's grant, university's grant)."""
-        a = self.client(self.root_de).grant(self.agency.address, agency_scope, self.now - 3600, self.now + 2 * YEAR)
-        u = self.client(self.agency).grant(self.university.address, university_scope, self.now - 3600,
-                                           university_until or self.now + YEAR, a)
-        return a, u
-
-
-def make_world(chain) -> World:
-    accounts = [Account.create() for _ in range(5)]
-    for a in accounts:
-        chain.fund(a.address)
-    root_de, root_fr, agency, university, stranger = accounts
-    acc_client(chain, root_de).declare_root("Akkreditierungsrat", "DE")
-    acc_client(chain, root_fr).declare_root("Commission des titres d'ingénieur", "FR")
-    return World(chain, root_de, root_fr, agency, university, stranger, chain_now(chain))
 
 
 @pytest.fixture
@@ -223,15 +173,6 @@ def test_refusals_are_named_before_gas_is_spent(world):
         world.client(world.root_de).declare_root("Again", "DE")
     with pytest.raises(InvalidInputError, match="alpha-2"):
         world.client(world.stranger).declare_root("Somewhere", "Germany")
-
-
-def pass_time(chain, seconds: int) -> None:
-    """Let ``seconds`` of chain time pass: the in-process chain travels, anvil (wall-clock block times) waits."""
-    if chain.name == "memory":
-        chain.w3.provider.ethereum_tester.time_travel(chain_now(chain) + seconds)
-    else:  # then mine an empty block, so calls (and gas estimates) run at the new time
-        time.sleep(seconds + 0.2)
-        chain.w3.provider.make_request("evm_mine", [])
 
 
 def test_expired_parent_is_refused(world):

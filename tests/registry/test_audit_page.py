@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from microcred.registry import connect
-from tests import browser
-from tests.registry.test_audit import build_report, run_scenario
+from tests.support import browser
+from tests.support.audit import build_report, run_scenario
 
 
 @pytest.fixture(scope="module")

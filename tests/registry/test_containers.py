@@ -20,20 +20,10 @@ from microcred.registry.credential import (
 )
 from microcred.errors import InvalidInputError
 from microcred.registry.verify import Verifier, default_checks
+from tests.support.images import chunk, tiny_png
 
 CREDENTIAL = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
               "issuer": "did:example:x", "credentialSubject": {"name": "Ada ]]> Lovelace, ünïcode"}}
-
-
-def chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def tiny_png() -> bytes:
-    """A 1×1 grey PNG, written byte by byte."""
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"\x00\x80")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def chunks(png: bytes) -> list[tuple[bytes, bytes, int]]:

@@ -14,7 +14,7 @@ from eth_account import Account
 from microcred.errors import InvalidInputError, NetworkError
 from microcred.registry import RegistryClient
 from microcred.registry.accreditation._client import AccreditationClient, Scope
-from microcred.registry.anchoring._anchor import Anchorer, load_credential
+from microcred.registry.anchoring._anchor import load_credential
 from microcred.chain._connect import _http_web3
 from microcred.registry.accreditation._trust import (
     AccreditationChecker,
@@ -24,52 +24,28 @@ from microcred.registry.accreditation._trust import (
     load_trust_list,
     parse_trust_list,
 )
-from tests.chain_fixtures import free_port
-from tests.registry.test_accreditation import MICRO, YEAR, World, acc_client, chain_now, make_world, pass_time
-from tests.registry.test_anchor import make_credentials
-from tests.registry.test_verify import verifier
-from microcred.registry.ledger import registry_client
+from tests.support.chain import free_port
+from tests.support.accreditation import (
+    MICRO,
+    YEAR,
+    World,
+    acc_client,
+    anchored_credentials,
+    chain_now,
+    credential,
+    make_world,
+    pass_time,
+    root_entry,
+    trust_de_fr,
+)
+from tests.support.verify import verifier
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trust-de-fr.json"
-
-
-def root_entry(world: World, account, country: str, name: str, *, max_level: int = 8, fields=(),
-               kinds=(MICRO,)) -> dict:
-    return {"name": name, "country": country, "chain": world.chain.caip2,
-            "registry": world.chain.address_of("AccreditationRegistry"), "account": account.address,
-            "accepts": {"kinds": list(kinds), "maxLevel": max_level, "fields": list(fields)}}
-
-
-def trust_de_fr(world: World, **de_accepts):
-    return parse_trust_list({"version": 1, "roots": [
-        root_entry(world, world.root_de, "DE", "Akkreditierungsrat", **de_accepts),
-        root_entry(world, world.root_fr, "FR", "Commission des titres d'ingénieur"),
-    ]})
 
 
 def checker(world: World, trust=None, **kw) -> AccreditationChecker:
     return AccreditationChecker(trust or trust_de_fr(world), lambda address: AccreditationClient(
         world.chain.w3, address, endpoint=world.chain.endpoint), chain=world.chain.caip2, **kw)
-
-
-def credential(world: World | None = None, *, level: int | None = 6,
-               field: str | None = "0613 Software and applications development", kind: str = MICRO) -> dict:
-    achievement: dict = {"achievementType": kind, "name": "Data Stewardship for Research"}
-    if level is not None:
-        achievement["alignment"] = [{"type": ["Alignment"], "targetName": f"EQF level {level}",
-                                     "targetUrl": f"http://data.europa.eu/snb/eqf/{level}",
-                                     "targetCode": str(level),
-                                     "targetFramework": "European Qualifications Framework"}]
-    else:
-        achievement["levelNotApplicable"] = True
-    if field is not None:
-        achievement["fieldOfStudy"] = field
-    doc = {"credentialSubject": {"achievement": achievement}}
-    if world is not None:
-        doc["credentialStatus"] = {"type": "MicrocredRegistryEntry2026", "chain": world.chain.caip2,
-                                   "registry": world.chain.address_of("CredentialRegistry"),
-                                   "issuerAccount": world.university.address, "statusIndex": 0}
-    return doc
 
 
 def at(ts: int) -> datetime:
@@ -230,7 +206,7 @@ def test_rpc_down_raises_network_error_and_the_verifier_says_could_not_check(wor
     with pytest.raises(NetworkError):
         check(credential(world), account=world.university.address, anchored_at=latest(world))
     # through the verifier: "error" (could not check), never "fail"
-    files = _anchored_credentials(world, tmp_path, 2)
+    files = anchored_credentials(world, tmp_path, 2)
     results = verifier(world.chain, accreditation_checker=check).verify([(None, load_credential(f)) for f in files])
     for v in results:
         acc = next(c for c in v.checks if c.name == "accreditation")
@@ -279,23 +255,9 @@ def test_answers_are_cached_per_issuer_for_a_while(world):
 # -- end to end through the verifier --------------------------------------------------------------------------------
 
 
-def _anchored_credentials(world: World, tmp_path: Path, n: int, *, issuer=None, first: int = 0) -> list[Path]:
-    """``n`` credentials of the university (EQF 6, field 0613), anchored on the credential registry."""
-    issuer = issuer or world.university
-    reg = registry_client(world.chain, issuer)
-    files = make_credentials(tmp_path / f"out-{issuer.address}", world.chain.caip2, reg.address, issuer.address,
-                             range(first, first + n))
-    for f in files:
-        doc = json.loads(f.read_text())
-        doc["credentialSubject"].update(credential()["credentialSubject"])
-        f.write_text(json.dumps(doc))
-    Anchorer(reg, tmp_path / f"journal-{issuer.address}", chain_caip2=world.chain.caip2).anchor(files)
-    return files
-
-
 def test_verifier_with_the_accreditation_check(world, tmp_path):
     _, u = world.standard_chain()
-    files = _anchored_credentials(world, tmp_path, 3)
+    files = anchored_credentials(world, tmp_path, 3)
     v = verifier(world.chain, accreditation_checker=checker(world))
     for result in v.verify([(None, load_credential(f)) for f in files]):
         acc = next(c for c in result.checks if c.name == "accreditation")
@@ -307,7 +269,7 @@ def test_verifier_with_the_accreditation_check(world, tmp_path):
     v = verifier(world.chain, accreditation_checker=checker(world))
     assert all(r.valid for r in v.verify([(None, load_credential(f)) for f in files]))
     # anything anchored from now on is not
-    later = _anchored_credentials(world, tmp_path / "later", 1, first=len(files))[0]
+    later = anchored_credentials(world, tmp_path / "later", 1, first=len(files))[0]
     (result,) = v.verify([(None, load_credential(later))])
     acc = next(c for c in result.checks if c.name == "accreditation")
     assert acc.result == "fail" and "withdrawn on" in acc.detail and not result.valid
@@ -326,7 +288,7 @@ def test_accreditation_costs_at_most_two_requests_per_issuer(request, tmp_path):
     chain.fund(second.address)
     a, _ = world.standard_chain()
     world.client(world.agency).grant(second.address, Scope(MICRO, 6, "0613"), world.now - 10, world.now + YEAR, a)
-    files = _anchored_credentials(world, tmp_path, 12) + _anchored_credentials(world, tmp_path, 12, issuer=second)
+    files = anchored_credentials(world, tmp_path, 12) + anchored_credentials(world, tmp_path, 12, issuer=second)
     trust = trust_de_fr(world)
     counter = RPCCounter(node.url)
     try:

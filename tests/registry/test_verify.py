@@ -17,71 +17,12 @@ from microcred.registry import RegistryClient
 from microcred.registry.anchoring._anchor import Anchorer, anchor_proofs, load_credential
 from microcred.chain._connect import _http_web3
 from microcred.registry.verify import (
-    AccreditationCheck,
-    AnchorCheck,
-    Endpoint,
-    FormatCheck,
-    IssuerCheck,
-    RegistryLedger,
-    StatusCheck,
-    ValidityCheck,
-    Verifier,
     parse_time,
 )
-from tests.chain_fixtures import free_port
-from tests.registry.test_anchor import make_credentials
+from tests.support.chain import free_port
+from tests.support.anchoring import make_credentials
 from microcred.registry.ledger import registry_client
-
-
-def ok_format(doc):
-    return []
-
-
-def ok_signature(doc, *, at):
-    return True, "signature verified", ["did:example:issuer#key-1"]
-
-
-def ok_issuer(doc, *, account, vm_ids, anchored_at):
-    return True, "issuer key authorised and bound"
-
-
-class FnSignature:
-    """The signature check as a stand-in function ``(doc, at) -> (ok, detail, verification methods)``."""
-
-    name = "signature"
-
-    def __init__(self, fn):
-        self.fn = fn
-
-    def run(self, subject, view):
-        ok, detail, vms = self.fn(subject.doc, at=subject.facts.get("anchored_at"))
-        if ok:
-            subject.facts["vms"] = vms
-        return ("pass" if ok else "fail"), detail
-
-
-class FnIssuer(IssuerCheck):
-    """The issuer check with its last step (DID, key, binding) a stand-in ``(doc, account, vm_ids, anchored_at)``."""
-
-    def __init__(self, fn):
-        super().__init__(resolver=None)
-        self.fn = fn
-
-    def _check(self, doc, account, vm_ids, anchored_at, view):
-        ok, detail = self.fn(doc, account=account, vm_ids=vm_ids, anchored_at=anchored_at)
-        return ("pass" if ok else "fail"), detail
-
-
-def verifier(chain, *, registry_for=None, format_checker=ok_format, signature_checker=ok_signature,
-             issuer_checker=ok_issuer, accreditation_checker=None, trusted=None, quorum=None):
-    """A verifier on ``chain`` with stand-in format/signature/issuer checks; it trusts the chain's registry."""
-    registry_for = registry_for or (lambda address: registry_client(chain, address=address))
-    trusted = trusted if trusted is not None else {chain.caip2: [chain.address_of("CredentialRegistry")]}
-    checks = [FormatCheck(format_checker), ValidityCheck(), AnchorCheck(trusted), FnSignature(signature_checker),
-              FnIssuer(issuer_checker), StatusCheck(), AccreditationCheck(enabled=accreditation_checker is not None)]
-    endpoint = Endpoint(chain.endpoint, chain.caip2, ledger=RegistryLedger(registry_for),
-                        accreditation=accreditation_checker)
-    return Verifier(checks, endpoints=[endpoint], quorum=quorum)
+from tests.support.verify import verifier
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from microcred.cli import main
+from tests.support.cli import run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exc.value.code or 0, captured.out, captured.err
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def checks(body: dict) -> dict[str, str]:
 
 
 def test_credentials_verify_answers_like_verify_json(service, issued, capsys):
-    from tests.service.conftest import run
+    from tests.support.cli import run
 
     r = service.post("/credentials/verify", json={"verifiableCredential": issued["valid"], "options": {}})
     assert r.status_code == 200, r.text

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium
-from tests.chain_fixtures import free_port
+from tests.support.browser import chromium
+from tests.support.chain import free_port
 
 IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 

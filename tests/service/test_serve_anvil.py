@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.chain_fixtures import free_port
-from tests.cli.test_rpc_consensus_cli import issue_on_anvil
+from tests.support.chain import free_port
+from tests.support.cli import issue_on_anvil
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 

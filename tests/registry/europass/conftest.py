@@ -1,3 +1,3 @@
-"""Fixtures of the Europass tests (defined in elm_support, which the tests also import helpers from)."""
+"""Fixtures of the Europass tests (defined in tests/support/elm.py, which the tests also import helpers from)."""
 
-from tests.registry.europass.elm_support import shapes_all, shapes_full  # noqa: F401
+from tests.support.elm import shapes_all, shapes_full  # noqa: F401

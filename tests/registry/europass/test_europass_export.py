@@ -14,50 +14,13 @@ from microcred.registry.credential import (
     ANNEX_I_ELEMENTS,
     CredentialFormatError,
     DataLossError,
-    PARTICIPATION_FORMS,
-    SUPERVISION_OPTIONS,
     known_context_urls,
 )
 from microcred.registry.europass import EDC_CONTEXT, edc_context, to_edc
-from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, parse_template
-from tests.registry.europass.elm_support import ELM, EXAMPLES, FIXTURES, NOW, FakeSigner, profile, violations
-
-BASE_TEMPLATE = json.loads((EXAMPLES / "course-template.json").read_text(encoding="utf-8"))
-
-#: template variants that together reach every branch of the mapping (each Annex I option at least once)
-VARIANTS: dict[str, dict[str, Any]] = {
-    "example": {},
-    "level not applicable, QF-EHEA, online": {"eqf_level": None, "level_not_applicable": True,
-                                              "qf_ehea_cycle": "first-cycle", "participation": "online"},
-    "ects only, no grading, standalone": {"workload_hours": None, "grading": None, "stackability": "standalone",
-                                          "stackable_towards": None, "participation": "onsite"},
-    "hours only, further information as text, no skills": {
-        "ects": None, "further_information": "Ask the registry office for the module handbook",
-        "skills": [], "participation": "work-experience", "supervision": "unsupervised-no-identity-verification",
-        "language": "de"},
-    "minimal": {k: None for k in ("id", "code", "skills", "workload_hours", "prerequisites", "supervision",
-                                  "stackability", "stackable_towards", "further_information", "field_of_study",
-                                  "language", "grading")} | {"participation": "volunteering"},
-    "validity and fractional hours": {"validity": {"years": 2, "months": 6}, "workload_hours": 12.5,
-                                      "ects": 0.5, "participation": "blended"},
-}
-for i, option in enumerate(SUPERVISION_OPTIONS):
-    VARIANTS[f"supervision {option}"] = {"supervision": option, "participation": PARTICIPATION_FORMS[i]}
-
-
-def _template(changes: dict[str, Any]) -> Any:
-    data = {**BASE_TEMPLATE, **changes}
-    return parse_template({k: val for k, val in data.items() if val is not None})
-
-
-def _issue(tmp_path: Path, changes: dict[str, Any], learners: str = "learners.csv") -> list[dict[str, Any]]:
-    template = _template(changes)
-    rows = load_learners(EXAMPLES / learners, template=template if template.grading else None)
-    if template.grading is None:
-        rows = [r.model_copy(update={"grade": None}) for r in rows]
-    result = issue_batch(profile(), template, rows, tmp_path / "out", FakeSigner(),
-                         IndexAllocator(tmp_path / "state.json"), NOW)
-    return [json.loads(c.path.read_text(encoding="utf-8")) for c in result.credentials]
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners
+from tests.support.elm import ELM, EXAMPLES, FIXTURES, NOW, VARIANTS, FakeSigner, profile, violations
+from tests.support.elm import issue_variant as _issue
+from tests.support.elm import template_variant as _template
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -158,7 +121,7 @@ def test_an_undefined_term_is_refused_before_shacl_sees_it() -> None:
     credential = json.loads((FIXTURES / "valid_format_microcredential.json").read_text(encoding="utf-8"))
     edc = to_edc(credential)
     edc["credentialSubject"]["hasClaim"]["notAnElmTerm"] = "x"
-    from tests.registry.europass.elm_support import data_graph
+    from tests.support.elm import data_graph
     with pytest.raises(DataLossError):
         data_graph(edc)
 

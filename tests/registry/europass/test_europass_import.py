@@ -21,7 +21,9 @@ from microcred.registry.europass import (
     unwrap,
 )
 from microcred.registry.issuance import IndexAllocator, LearnerFileError, TemplateError, parse_template
-from tests.registry.europass.elm_support import (
+from tests.support.elm import (
+    VARIANTS,
+    issue_variant,
     ELM,
     EXAMPLES,
     FIXTURES,
@@ -200,16 +202,8 @@ def test_the_extra_vectors_are_the_commissions_copies() -> None:
         assert row["license"] == "EUPL-1.2"
 
 
-def _variants() -> dict[str, Any]:
-    from tests.registry.europass.test_europass_export import VARIANTS
-
-    return VARIANTS
-
-
-@pytest.mark.parametrize("variant", sorted(_variants()))
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_every_template_variant_round_trips(tmp_path: Path, variant: str) -> None:
-    from tests.registry.europass.test_europass_export import VARIANTS, _issue as issue_variant
-
     for i, original in enumerate(issue_variant(tmp_path, VARIANTS[variant])):
         back = _issue(read_edc(to_edc(original)), tmp_path / f"back{i}")
         assert annex_i_content(back) == annex_i_content(original)

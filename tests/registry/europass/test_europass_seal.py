@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
 from microcred.registry.europass import NOT_TRUST_CHECKED, SealFormatError, annex_i_completeness, verify_seal
-from tests.registry.europass.elm_support import ELM, MORE
+from tests.support.elm import ELM, MORE
 
 CERT_OF_PART = json.loads((ELM / "Sample-CertOfPart-signed.jsonld").read_text(encoding="utf-8"))
 MC_ANNEX1 = json.loads((MORE / "Sample-MC-Annex1-signed.jsonld").read_text(encoding="utf-8"))

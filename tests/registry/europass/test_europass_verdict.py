@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from microcred.registry.europass import is_sealed_edc, sealed_edc_verification
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 SEALED = VECTORS / "09-elm" / "Sample-CertOfPart-signed.jsonld"
 

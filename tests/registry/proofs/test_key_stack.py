@@ -23,7 +23,7 @@ from microcred.did import (
 )
 from microcred.errors import InvalidInputError
 from microcred.registry.proofs import SUITES, add_proof, did_key_lookup, verify_proofs
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 

@@ -15,7 +15,7 @@ from microcred.registry.credential._jsonld import (
     canonical_issued_identifiers,
     canonize_nquads,
 )
-from tests.conftest import VECTORS
+from tests.support.paths import VECTORS
 
 SUITE = VECTORS / "11-rdf-canon"
 ENTRIES: list[dict[str, Any]] = json.loads((SUITE / "manifest.jsonld").read_text(encoding="utf-8"))["entries"]

@@ -9,7 +9,7 @@ import microcred.registry.verify as verify
 from microcred.did import KeyPair
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import Status
-from tests.registry.verify.verify_support import (
+from tests.support.verify import (
     CHAIN,
     TableLedger,
     detail,

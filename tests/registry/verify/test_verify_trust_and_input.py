@@ -10,7 +10,7 @@ import pytest
 from microcred.did import KeyPair
 from microcred.errors import InvalidInputError
 from microcred.registry.credential._documents import MAX_CREDENTIAL_BYTES, parse_credential, status_entry
-from tests.registry.verify.verify_support import (
+from tests.support.verify import (
     ACCOUNT,
     CHAIN,
     REGISTRY,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(__file__).resolve().parent / "js" / "dbvc.mjs"
+SCRIPT = ROOT / "tests" / "interop" / "js" / "dbvc.mjs"
 PACKAGES = ("vc", "data-integrity", "eddsa-rdfc-2022-cryptosuite", "eddsa-jcs-2022-cryptosuite",
             "ecdsa-rdfc-2019-cryptosuite", "ecdsa-jcs-2019-cryptosuite", "ed25519-multikey", "ecdsa-multikey")
 

@@ -14,11 +14,16 @@ import rdflib
 
 from microcred.registry.credential import canonize_rdfc
 from microcred.registry.issuance import IssuerProfile
+from microcred.registry.credential import (
+    PARTICIPATION_FORMS,
+    SUPERVISION_OPTIONS,
+)
+from microcred.registry.issuance import IndexAllocator, issue_batch, load_learners, parse_template
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 ELM = ROOT / "tests" / "vectors" / "09-elm"
 #: more of the same repository and commit, listed in tests/registry/europass/vectors/MANIFEST.tsv
-MORE = Path(__file__).resolve().parent / "vectors"
+MORE = ROOT / "tests" / "registry" / "europass" / "vectors"
 EXAMPLES = ROOT / "examples"
 FIXTURES = ROOT / "tests" / "fixtures"
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -78,3 +83,41 @@ def violations(edc: dict[str, Any], shapes: rdflib.Graph) -> list[tuple[str, str
               str(report.value(r, SH.resultMessage))) for r in report.subjects(rdflib.RDF.type, SH.ValidationResult)]
     assert conforms == (not found)
     return found
+
+
+BASE_TEMPLATE = json.loads((EXAMPLES / "course-template.json").read_text(encoding="utf-8"))
+
+#: template variants that together reach every branch of the mapping (each Annex I option at least once)
+VARIANTS: dict[str, dict[str, Any]] = {
+    "example": {},
+    "level not applicable, QF-EHEA, online": {"eqf_level": None, "level_not_applicable": True,
+                                              "qf_ehea_cycle": "first-cycle", "participation": "online"},
+    "ects only, no grading, standalone": {"workload_hours": None, "grading": None, "stackability": "standalone",
+                                          "stackable_towards": None, "participation": "onsite"},
+    "hours only, further information as text, no skills": {
+        "ects": None, "further_information": "Ask the registry office for the module handbook",
+        "skills": [], "participation": "work-experience", "supervision": "unsupervised-no-identity-verification",
+        "language": "de"},
+    "minimal": {k: None for k in ("id", "code", "skills", "workload_hours", "prerequisites", "supervision",
+                                  "stackability", "stackable_towards", "further_information", "field_of_study",
+                                  "language", "grading")} | {"participation": "volunteering"},
+    "validity and fractional hours": {"validity": {"years": 2, "months": 6}, "workload_hours": 12.5,
+                                      "ects": 0.5, "participation": "blended"},
+}
+for i, option in enumerate(SUPERVISION_OPTIONS):
+    VARIANTS[f"supervision {option}"] = {"supervision": option, "participation": PARTICIPATION_FORMS[i]}
+
+
+def template_variant(changes: dict[str, Any]) -> Any:
+    data = {**BASE_TEMPLATE, **changes}
+    return parse_template({k: val for k, val in data.items() if val is not None})
+
+
+def issue_variant(tmp_path: Path, changes: dict[str, Any], learners: str = "learners.csv") -> list[dict[str, Any]]:
+    template = template_variant(changes)
+    rows = load_learners(EXAMPLES / learners, template=template if template.grading else None)
+    if template.grading is None:
+        rows = [r.model_copy(update={"grade": None}) for r in rows]
+    result = issue_batch(profile(), template, rows, tmp_path / "out", FakeSigner(),
+                         IndexAllocator(tmp_path / "state.json"), NOW)
+    return [json.loads(c.path.read_text(encoding="utf-8")) for c in result.credentials]
