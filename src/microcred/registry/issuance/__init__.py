@@ -35,7 +35,9 @@ from microcred.registry.issuance._issuer import (
 )
 from microcred.registry.issuance._learners import (
     CSV_DELIMITERS,
+    LEARNER_DID_METHODS,
     Learner,
+    check_learner_did,
     detect_delimiter,
     load_learners,
     parse_learners,
@@ -66,6 +68,7 @@ __all__ = [
     "IssuerNotReadyError",
     "IssuerProfile",
     "IssuerStore",
+    "LEARNER_DID_METHODS",
     "Learner",
     "LearnerFileError",
     "LockHolder",
@@ -73,6 +76,7 @@ __all__ = [
     "TemplateError",
     "build_credential",
     "check_issuer_name",
+    "check_learner_did",
     "detect_delimiter",
     "issue_batch",
     "issuer_lock",

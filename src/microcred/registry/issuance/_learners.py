@@ -16,6 +16,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import AfterValidator, ValidationError
 
+from microcred.did import did_web_location, parse_did, parse_ethr_did, public_key_from_did_key
 from microcred.errors import InvalidInputError
 from microcred.registry.credential._annex import (
     check_date,
@@ -27,7 +28,9 @@ from microcred.registry.issuance._template import CourseTemplate, _Text
 __all__ = [
     "CSV_DELIMITERS",
     "LEARNER_COLUMNS",
+    "LEARNER_DID_METHODS",
     "Learner",
+    "check_learner_did",
     "detect_delimiter",
     "load_learners",
     "parse_learners",
@@ -37,7 +40,8 @@ __all__ = [
 # -- learner list -----------------------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_DID = re.compile(r"did:[a-z0-9]+:[A-Za-z0-9._:%-]+")
+#: the DID methods a learner (holder) may be named by: each has its syntax checked here and resolves in `verify`
+LEARNER_DID_METHODS: Final = ("key", "web", "ethr")
 
 
 def _email(value: str) -> str:
@@ -46,9 +50,26 @@ def _email(value: str) -> str:
     return value
 
 
-def _did(value: str) -> str:
-    if not _DID.fullmatch(value):
-        raise ValueError(f"{value!r} is not a DID (like did:key:z6Mk…)")
+def check_learner_did(value: str) -> str:
+    """``value`` if it is a learner DID microcred can resolve: a ``did:key`` (a key it decodes), a ``did:web``
+    (a domain name, port and safe path) or a ``did:ethr`` (an address or public key, a known network); else a
+    :class:`ValueError` that says what is wrong."""
+    try:
+        method, _ = parse_did(value)
+    except InvalidInputError:
+        raise ValueError(f"{value!r} is not a DID (like did:key:z6Mk…)") from None
+    try:
+        if method == "key":
+            public_key_from_did_key(value)
+        elif method == "web":
+            did_web_location(value)
+        elif method == "ethr":
+            parse_ethr_did(value)
+        else:
+            raise ValueError(f"{value!r} is a did:{method}; a learner DID is one of "
+                             f"{', '.join('did:' + m for m in LEARNER_DID_METHODS)}")
+    except InvalidInputError as exc:  # MalformedDIDError, or an unknown did:ethr network
+        raise ValueError(str(exc)) from None
     return value
 
 
@@ -57,7 +78,7 @@ class Learner(_Strict):
 
     line: int = 0
     name: _Text
-    did: Annotated[str, AfterValidator(_did)] | None = None
+    did: Annotated[str, AfterValidator(check_learner_did)] | None = None
     email: Annotated[str, AfterValidator(_email)] | None = None
     student_id: _Text | None = None
     national_id: _Text | None = None

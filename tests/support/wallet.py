@@ -1,0 +1,60 @@
+"""What the wallet and presentation tests share: an issuer and a holder with did:key keys, Open Badges signed
+offline (no chain), and an offline verifier (did:key and did:web; no chain endpoint)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from microcred.did import KeyPair, Resolver
+from microcred.registry.issuance import CourseTemplate, IssuerProfile, load_template
+from microcred.registry.proofs import add_proof
+from microcred.registry.verify import Verifier, default_checks
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+
+
+def issuer_profile(did: str = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK") -> IssuerProfile:
+    return IssuerProfile.from_json({
+        "name": "tux", "legalName": "Technische Universität Example", "displayName": "TU Example", "country": "DE",
+        "region": "Bavaria", "did": did, "verificationMethod": f"{did}#{did[8:]}", "key": "tux-signing",
+        "account": "0x4b91651416eAf1BE5AeFA7C9Ae61397d888Fd0a7", "chain": "eip155:31337",
+        "registry": "0x5FbDB2315678afecb367f032d93F642f64180aa3"})
+
+
+def course_template() -> CourseTemplate:
+    return load_template(EXAMPLES / "course-template.json")
+
+
+def vm_of(key: KeyPair) -> str:
+    return f"{key.did}#{key.public_key_multibase}"
+
+
+def badge(issuer: KeyPair, subject: str | None, i: int = 1, name: str = "Data literacy") -> dict[str, Any]:
+    """An Open Badge 3.0 credential issued by ``issuer`` to ``subject`` (a DID), signed (eddsa-rdfc-2022)."""
+    doc: dict[str, Any] = {
+        "@context": CONTEXT, "id": f"urn:uuid:8b0c5a52-6f1c-4b7e-9d2a-{i:012d}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": name,
+        "issuer": {"id": issuer.did, "type": ["Profile"], "name": "TU Example"},
+        "validFrom": "2026-01-15T09:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+            "id": f"urn:uuid:0c8e1f06-8e0b-4d55-9a57-{i:012d}", "type": ["Achievement"], "name": name,
+            "description": "Reads, cleans and charts data", "criteria": {"narrative": "Passed the assessment"}}},
+    }
+    if subject is not None:
+        doc["credentialSubject"]["id"] = subject
+    return add_proof(doc, issuer, verification_method=vm_of(issuer))
+
+
+def tampered(credential: dict[str, Any]) -> dict[str, Any]:
+    changed = copy.deepcopy(credential)
+    changed["credentialSubject"]["achievement"]["name"] = "Something else"
+    return changed
+
+
+def offline_verifier() -> Verifier:
+    """The library verifier with no chain: signature, validity and format checks answer; chain checks cannot."""
+    return Verifier(default_checks(resolver=Resolver(), trusted_registries=lambda _caip2: set()))
