@@ -16,6 +16,8 @@ _MODULES = [
     "_status",
     "_statusexport",
     "_verify",
+    "_wallet",
+    "_present",
     "_bake",
     "_history",
     "_accredit",

@@ -188,10 +188,12 @@ def _unreadable(path: Path, exc: MicrocredError):
 @click.option("--status-list", "status_lists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A Bitstring Status List credential to read offline instead of fetching it (repeatable).")
+@click.option("--challenge", default=None, help="For a presentation: the challenge you gave the holder (required).")
+@click.option("--domain", default=None, help="For a presentation: your domain, which its proof must name.")
 @pass_app
 def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None,
            quorum: int | None, registries: tuple[str, ...], require: str | None,
-           status_lists: tuple[Path, ...]) -> None:
+           status_lists: tuple[Path, ...], challenge: str | None, domain: str | None) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
 
     Reads JSON, baked PNG/SVG badges and compact JWS (VC-JWT). The verdict has levels: the credential
@@ -202,11 +204,15 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     need no chain always run. With several --rpc, each endpoint is asked and they must agree. Exit code 0 when
     all are valid, 1 when something is invalid, 2 when something could not be checked.
 
+    A Verifiable Presentation (from `microcred present`) is checked with --challenge and --domain: the holder's
+    proof, the challenge and domain it binds, that each credential is the holder's, and each credential as above.
+
     \b
     Example:
       microcred verify out/*.json
       microcred --json verify ada.json --at 2026-06-01T00:00:00Z --trust trust.json
       microcred verify ada.json --rpc https://a.example --rpc https://b.example --rpc https://c.example --quorum 2
+      microcred verify vp.json --challenge 8f3a --domain https://hr.example
     """
     from microcred.cli._common import credential_files
     from microcred.registry.credential import read_container_file
@@ -218,10 +224,15 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     slots: list[Any] = []
     items = []
     from microcred.registry.europass import is_sealed_edc, sealed_edc_verification
+    from microcred.registry.presentation import is_presentation
 
+    presentations = []
     for path in credential_files([str(f) for f in files]):
         try:
             doc = read_container_file(path)
+            if is_presentation(doc):
+                presentations.append((path, doc))
+                continue
             if is_sealed_edc(doc):  # a sealed European Digital Credential: its JAdES seal is its signature
                 slots.append(sealed_edc_verification(doc, file=str(path), require=tuple(levels or ())))
                 continue
@@ -229,17 +240,53 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
             slots.append(None)
         except MicrocredError as exc:
             slots.append(_unreadable(path, exc))
-    verified = iter(build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
-                                   status_lists=status_lists)
-                    .verify(items, at=when)
-                    if items else [])
+    if presentations and not challenge:
+        raise click.UsageError(f"{presentations[0][0]} is a presentation: give --challenge (the one you gave its "
+                               "holder) and --domain, so a replayed presentation cannot pass")
+    verifier = build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
+                              status_lists=status_lists) if items or presentations else None
+    verified = iter(verifier.verify(items, at=when) if items and verifier is not None else [])
     results = [slot if slot is not None else next(verified) for slot in slots]
     for v in results:
         app.emit(v.as_record(), render(v))
+    outcomes = _presentations(app, verifier, presentations, challenge or "", domain, when)
+    results += [v for p in outcomes for v in p.credentials]
     counts = {k: sum(1 for v in results if v.outcome == k) for k in ("valid", "invalid", "unknown")}
     if len(results) > 1:  # for people; with --json on stderr, so stdout stays one object per credential
         line = (f"{len(results)} credentials: {counts['valid']} valid, {counts['invalid']} invalid, "
                 f"{counts['unknown']} could not check")
         app.info(line) if app.json_output else click.echo(line)
+    for p in outcomes:  # a presentation's own verdict decides too
+        counts[p.outcome] += 1
     code = 1 if counts["invalid"] else 2 if counts["unknown"] else 0
     raise SystemExit(code)
+
+
+def _presentations(app: AppContext, verifier: Any, presentations: list[tuple[Path, Any]], challenge: str,
+                   domain: str | None, when: Any) -> list[Any]:
+    """Verify each presentation; print its credentials as `verify` does (each --json line with a ``presentation``
+    object added), then the presentation's own checks."""
+    from microcred.registry.presentation import verify_presentation
+
+    out = []
+    for path, doc in presentations:
+        p = verify_presentation(doc, verifier=verifier, challenge=challenge, domain=domain, file=str(path), at=when)
+        out.append(p)
+        record = p.as_json()
+        for v in p.credentials:
+            app.emit({**v.as_record(), "presentation": record}, render(v))
+        if not p.credentials:
+            app.emit({"file": str(path), "id": None, "valid": False, "status": "unknown", "checks": [],
+                      "presentation": record})
+        if not app.json_output:
+            click.echo(render_presentation(p))
+    return out
+
+
+def render_presentation(p: Any) -> str:
+    """The presentation's own verdict, for people."""
+    reasons = f" ({', '.join(p.reasons)})" if p.reasons else ""
+    lines = [f"{p.file or p.id}: presentation by {p.holder or '(no holder)'}: {_HEAD[p.outcome]}{reasons}"]
+    for check in p.checks:
+        lines.append(f"  {_MARK[check.result]} {check.name:<13} {check.detail}")
+    return "\n".join(lines)

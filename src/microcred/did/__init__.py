@@ -67,7 +67,7 @@ from microcred.did._keys import (
     signature_is_valid,
     verify_signature,
 )
-from microcred.did._keystore import KeyInfo, Keystore, check_key_name
+from microcred.did._keystore import DEFAULT_SCRYPT_N, KeyInfo, Keystore, check_key_name, open_sealed, seal_data
 from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
 
@@ -113,9 +113,12 @@ __all__ = [
     "public_key_from_did_key",
     "resolve_did_key",
     # keystore
+    "DEFAULT_SCRYPT_N",
     "KeyInfo",
     "Keystore",
     "check_key_name",
+    "open_sealed",
+    "seal_data",
     # errors
     "CorruptKeyFileError",
     "DIDDeactivatedError",

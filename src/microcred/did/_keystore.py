@@ -307,6 +307,25 @@ def _open(crypto: dict[str, Any], passphrase: bytes, aad: bytes, *, name: str, p
         ) from None
 
 
+def seal_data(data: bytes, passphrase: str, *, aad: bytes = b"", scrypt_n: int = DEFAULT_SCRYPT_N) -> dict[str, Any]:
+    """``data`` sealed as a key file seals its secret (scrypt, AES-256-GCM, ``aad`` authenticated): the same
+    ``crypto`` object, for other secrets kept beside the keys under the same passphrase (the wallet)."""
+    if not isinstance(passphrase, str) or not passphrase:
+        raise InvalidInputError("a non-empty passphrase is needed to encrypt")
+    return _seal(data, passphrase.encode("utf-8"), aad, scrypt_n)
+
+
+def open_sealed(crypto: dict[str, Any], passphrase: str, *, aad: bytes = b"", what: str) -> bytes:
+    """What :func:`seal_data` sealed; :class:`WrongPassphraseError` when ``passphrase`` does not open it (or it was
+    altered), :class:`CorruptKeyFileError` when ``crypto`` is unreadable. ``what`` names it in the messages."""
+    try:
+        return _open(crypto, passphrase.encode("utf-8"), aad, name=what, path=Path(what))
+    except WrongPassphraseError:
+        raise WrongPassphraseError(f"wrong passphrase for {what} (or it was altered)") from None
+    except CorruptKeyFileError as exc:
+        raise CorruptKeyFileError(f"{what} cannot be opened: {str(exc).split(': ', 1)[-1]}") from None
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_bytes())
@@ -332,4 +351,4 @@ def _write_atomic(path: Path, data: bytes, *, exclusive: bool, name: str) -> Non
         raise KeyExistsError(f"a key named {name!r} exists already in {path.parent}") from None
 
 
-__all__ = ["DEFAULT_SCRYPT_N", "KeyInfo", "Keystore", "check_key_name"]
+__all__ = ["DEFAULT_SCRYPT_N", "KeyInfo", "Keystore", "check_key_name", "open_sealed", "seal_data"]

@@ -25,6 +25,7 @@ from microcred.registry.presentation._verify import (
     PresentationCheck,
     PresentationVerification,
     is_presentation,
+    presented_credentials,
     verify_presentation,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "SubjectNotHolderError",
     "create_presentation",
     "is_presentation",
+    "presented_credentials",
     "subject_ids",
     "verify_presentation",
 ]

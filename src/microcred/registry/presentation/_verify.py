@@ -41,7 +41,7 @@ from microcred.registry.proofs import KeyLookup, verify_proofs
 from microcred.registry.verify import ERROR, FAIL, PASS, SKIPPED, SignatureCheck, Verification
 
 __all__ = ["PRESENTATION_CHECKS", "REASONS", "PresentationCheck", "PresentationVerification", "is_presentation",
-           "verify_presentation"]
+           "presented_credentials", "verify_presentation"]
 
 #: the presentation's own checks, in the order they are reported
 PRESENTATION_CHECKS: Final = ("presentation", "challenge", "domain", "holder_proof", "subjects", "credentials")
@@ -145,6 +145,18 @@ def _unenvelope(entry: Any, position: int) -> Any:
                           source=f"credential {position} (enveloped VC-JWT)")
 
 
+def presented_credentials(presentation: Mapping[str, Any]) -> list[Any]:
+    """The credentials a presentation carries, a VC-JWT taken out of its ``EnvelopedVerifiableCredential``
+    (:class:`~microcred.registry.credential.JWSCredential`); :class:`InvalidInputError` names a bad one."""
+    out = []
+    for position, entry in enumerate(_as_list(presentation.get("verifiableCredential")), start=1):
+        credential = _unenvelope(entry, position)
+        if not isinstance(credential, Mapping):
+            raise InvalidInputError(f"credential {position} of the presentation is not a JSON object")
+        out.append(credential)
+    return out
+
+
 def _default_resolver(verifier: Any) -> Any:
     for check in getattr(verifier, "checks", ()):
         if isinstance(check, SignatureCheck):
@@ -197,9 +209,10 @@ def _check_binding(result: PresentationVerification, proofs: list[Mapping[str, A
     if all(s == wanted for s in stated_domains):
         result.add("domain", PASS, f"the holder's proof is for {', '.join(sorted(wanted or ()))}")
     else:
-        result.add("domain", FAIL, f"the holder's proof is for {proofs[0].get('domain')!r}, not "
-                                   f"{', '.join(sorted(wanted or ()))}: a presentation made for another verifier",
-                   "wrong-domain")
+        first = proofs[0].get("domain")
+        said_text = f"is for {first!r}" if first is not None else "names no domain"
+        result.add("domain", FAIL, f"the holder's proof {said_text}, not {', '.join(sorted(wanted or ()))}: a "
+                                   "presentation made for another verifier", "wrong-domain")
 
 
 def verify_presentation(presentation: Any, *, verifier: _CredentialVerifier, challenge: str,
