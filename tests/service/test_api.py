@@ -148,7 +148,8 @@ def test_health_openapi_and_counts_only(service, issued):
 
 def test_presentations_verify_checks_each_credential(service, issued):
     vp = {"type": ["VerifiablePresentation"], "verifiableCredential": [issued["valid"], issued["revoked"]]}
-    body = service.post("/presentations/verify", json={"verifiablePresentation": vp}).json()
+    body = service.post("/presentations/verify", json={"verifiablePresentation": vp,
+                                                       "options": {"challenge": "c"}}).json()
     assert body["verified"] is False and [r["valid"] for r in body["credentialResults"]] == [True, False]
 
 

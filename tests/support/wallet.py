@@ -58,3 +58,50 @@ def tampered(credential: dict[str, Any]) -> dict[str, Any]:
 def offline_verifier() -> Verifier:
     """The library verifier with no chain: signature, validity and format checks answer; chain checks cannot."""
     return Verifier(default_checks(resolver=Resolver(), trusted_registries=lambda _caip2: set()))
+
+
+PASS = "test passphrase"
+
+
+def issued_to_holders(tmp_path: Path, run: Any, monkeypatch: Any) -> dict[str, Any]:
+    """An issuer's home and a learner's home on the memory chain: one credential issued to the learner's did:key
+    ("mine") and one to someone else's ("theirs"), anchored; and an empty home for the verifier. ``run(*args)``
+    runs the CLI in-process and answers (exit code, stdout, stderr)."""
+    import json
+
+    from microcred.chain._connect import connect
+    from microcred.cli._app import _MEMORY
+    from microcred.did import Keystore
+
+    monkeypatch.setenv("MICROCRED_PASSPHRASE", PASS)
+    monkeypatch.delenv("MICROCRED_HOME", raising=False)
+    chain = _MEMORY.setdefault("memory", connect("memory"))
+    issuer_home, learner_home, verifier_home = tmp_path / "issuer", tmp_path / "learner", tmp_path / "verifier"
+    holder = Keystore(learner_home / "keys", scrypt_n=2**4).create("learner", "ed25519", PASS)
+    other = Keystore(tmp_path / "other" / "keys", scrypt_n=2**4).create("other", "ed25519", PASS)
+    issuer_keys = Keystore(issuer_home / "keys", scrypt_n=2**4)
+    issuer_keys.create("sig", "ed25519", PASS)
+    issuer_keys.create("acct", "secp256k1", PASS)
+    learners = tmp_path / "learners.csv"
+    learners.write_text("name,did,email,student_id,completion_date,grade\n"
+                        f"Ada Lovelace,{holder.did},ada@example.org,S-1,2026-02-27,1.3\n"
+                        f"Bob Other,{other.did},bob@example.org,S-2,2026-02-27,2.0\n", encoding="utf-8")
+    base = ["--home", str(issuer_home), "--network", "memory"]
+    out = tmp_path / "out"
+    for args in (("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
+                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
+                  chain.address_of("CredentialRegistry")),
+                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+                  str(learners), "--out", str(out)),
+                 ("issuer", "bind", "x"), ("anchor", str(out), "--issuer", "x")):
+        code, _, err = run(*base, *args)
+        assert code == 0, (args, err)
+    files = sorted(p for p in out.glob("*.json") if not p.name.startswith(".") and "journal" not in p.name)
+    docs = [json.loads(p.read_text()) for p in files]
+    mine = [p for p, d in zip(files, docs) if d["credentialSubject"]["id"] == holder.did]
+    theirs = [p for p, d in zip(files, docs) if d["credentialSubject"]["id"] == other.did]
+    assert len(mine) == 1 and len(theirs) == 1
+    return {"issuer": base, "learner": ["--home", str(learner_home), "--network", "memory"],
+            "verifier": ["--home", str(verifier_home), "--network", "memory"], "holder": holder, "other": other,
+            "mine": mine[0], "theirs": theirs[0], "tmp": tmp_path, "learner_home": learner_home,
+            "verifier_home": verifier_home}

@@ -185,25 +185,53 @@ def create_app(config: ServiceConfig) -> FastAPI:
             raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
         return JSONResponse(api_result(await verify(None, credential)))
 
-    @app.post("/presentations/verify", summary="Verify the credentials of a presentation (VC-API)")
+    @app.post("/presentations/verify", summary="Verify a presentation: the holder's proof, challenge, domain, "
+                                                "subjects, and each credential (VC-API)")
     async def presentations_verify(request: Request) -> JSONResponse:
+        from microcred.registry.presentation import verify_presentation
+
         body = _parse(await request.body(), "the request")
         vp = body.get("verifiablePresentation")
         if not isinstance(vp, dict):
             raise ServiceProblem(400, "malformed-request", "Malformed request",
                                  "the request has no 'verifiablePresentation' object")
-        creds = vp.get("verifiableCredential")
-        creds = creds if isinstance(creds, list) else [creds] if creds is not None else []
-        if not creds or not all(isinstance(c, dict) for c in creds):
+        options = body.get("options", {})
+        if not isinstance(options, dict):
+            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        challenge, domain = options.get("challenge"), options.get("domain")
+        if not isinstance(challenge, str) or not challenge:
             raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "the presentation carries no credential objects")
-        results = [api_result(await verify(None, c)) for c in creds]
-        warnings = [{"type": PROBLEM_TYPE + "presentation-proof-not-checked", "title": "Presentation proof not checked",
-                     "detail": "the presentation's own proof is not checked; each credential is"}] \
-            if vp.get("proof") else []
-        return JSONResponse({"verified": all(r["verified"] for r in results), "credentialResults": results,
-                             "checks": [c for r in results for c in r["checks"]], "warnings": warnings,
-                             "errors": [e for r in results for e in r["errors"]]})
+                                 "options.challenge is required: the challenge the holder was given, so a replayed "
+                                 "presentation cannot pass")
+        if domain is not None and not (isinstance(domain, str) or (
+                isinstance(domain, list) and all(isinstance(d, str) for d in domain))):
+            raise ServiceProblem(400, "malformed-request", "Malformed request",
+                                 "options.domain is a string or a list of strings")
+
+        class OneByOne:  # the service's verifier, one credential at a time (as /credentials/verify)
+            def verify(self, items: Any, *, at: Any = None) -> list[Any]:
+                verdicts = [cache.verify(name, doc) for name, doc in items]
+                for v in verdicts:
+                    metrics.verdict(v.outcome)
+                return verdicts
+
+        try:
+            p = await asyncio.wait_for(run_in_threadpool(
+                lambda: verify_presentation(vp, verifier=OneByOne(), challenge=challenge, domain=domain)),
+                config.timeout)
+        except TimeoutError:
+            raise ServiceProblem(503, "timeout", "Verification took too long",
+                                 f"the verification did not end within {config.timeout:g} s; try again") from None
+        except MicrocredError as exc:
+            raise ServiceProblem(503, "cannot-verify", "The service cannot verify now", str(exc)) from None
+        results = [api_result(v) for v in p.credentials]
+        errors = [{"type": PROBLEM_TYPE + f"presentation-{c.reason}", "title": f"{c.name} "
+                   f"{'failed' if c.result == 'fail' else 'could not be checked'}", "detail": c.detail}
+                  for c in p.checks if c.result in ("fail", "error") and c.name != "credentials"]
+        return JSONResponse({"verified": p.valid, "outcome": p.outcome, "presentationResult": p.as_json(),
+                             "credentialResults": results,
+                             "checks": [c.as_json() for c in p.checks] + [c for r in results for c in r["checks"]],
+                             "warnings": [], "errors": errors + [e for r in results for e in r["errors"]]})
 
     @app.post("/verify", summary="Verify an uploaded credential file (multipart field 'file', or the raw body)")
     async def verify_upload(request: Request) -> JSONResponse:
