@@ -41,3 +41,9 @@ def verify(suite: str, credentials: list[dict[str, Any]]) -> dict[str, Any]:
 
 def issue(suite: str, credentials: list[dict[str, Any]], *, curve: str = "P-256") -> dict[str, Any]:
     return run({"mode": "issue", "suite": suite, "curve": curve, "credentials": credentials})
+
+
+def verify_presentations(suite: str, presentations: list[dict[str, Any]], *, challenge: str,
+                         domain: str | None) -> dict[str, Any]:
+    return run({"mode": "verify-presentation", "suite": suite, "presentations": presentations,
+                "challenge": challenge, "domain": domain})

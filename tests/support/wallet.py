@@ -33,8 +33,10 @@ def vm_of(key: KeyPair) -> str:
     return f"{key.did}#{key.public_key_multibase}"
 
 
-def badge(issuer: KeyPair, subject: str | None, i: int = 1, name: str = "Data literacy") -> dict[str, Any]:
-    """An Open Badge 3.0 credential issued by ``issuer`` to ``subject`` (a DID), signed (eddsa-rdfc-2022)."""
+def badge(issuer: KeyPair, subject: str | None, i: int = 1, name: str = "Data literacy", *,
+          cryptosuite: str | None = None) -> dict[str, Any]:
+    """An Open Badge 3.0 credential issued by ``issuer`` to ``subject`` (a DID), signed (eddsa-rdfc-2022 for an
+    ed25519 key, ecdsa-rdfc-2019 for p256, unless ``cryptosuite`` says)."""
     doc: dict[str, Any] = {
         "@context": CONTEXT, "id": f"urn:uuid:8b0c5a52-6f1c-4b7e-9d2a-{i:012d}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": name,
@@ -46,7 +48,8 @@ def badge(issuer: KeyPair, subject: str | None, i: int = 1, name: str = "Data li
     }
     if subject is not None:
         doc["credentialSubject"]["id"] = subject
-    return add_proof(doc, issuer, verification_method=vm_of(issuer))
+    suite = cryptosuite or ("eddsa-rdfc-2022" if issuer.key_type == "ed25519" else "ecdsa-rdfc-2019")
+    return add_proof(doc, issuer, verification_method=vm_of(issuer), cryptosuite=suite)
 
 
 def tampered(credential: dict[str, Any]) -> dict[str, Any]:

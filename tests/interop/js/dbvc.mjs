@@ -6,6 +6,8 @@
 //   (elapsed and CPU time of the verification loop only; CPU time counts every thread of the process)
 //   {"mode": "issue", "suite": "ecdsa-jcs-2019", "curve": "P-256"|"P-384", "credentials": [...]}
 //     -> {"credentials": [...signed], "did": "did:key:..."}
+//   {"mode": "verify-presentation", "suite": "eddsa-rdfc-2022", "presentations": [...], "challenge": str,
+//    "domain": str} -> {"results": [{"verified": bool, "presentation": bool, "credentials": [bool], "error": str|null}]}
 // The credentials to issue name no issuer: the issuer is set to the generated did:key.
 import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
@@ -133,6 +135,29 @@ const chunks = [];
 for await (const chunk of process.stdin) {
   chunks.push(chunk);
 }
+async function verifyPresentations(request) {
+  const suite = verifySuite(request.suite);
+  const results = [];
+  for(const presentation of request.presentations) {
+    try {
+      const result = await vc.verify({
+        presentation, suite, documentLoader, challenge: request.challenge, domain: request.domain,
+        checkStatus: async () => ({verified: true}),  // as in verify(): signatures only
+      });
+      results.push({
+        verified: result.verified, presentation: !!(result.presentationResult && result.presentationResult.verified),
+        credentials: (result.credentialResults || []).map(r => r.verified),
+        error: result.verified ? null : String(result.error && (result.error.errors || [result.error])
+          .map(e => e.message).join('; ')),
+      });
+    } catch(e) {
+      results.push({verified: false, presentation: false, credentials: [], error: String(e && e.message || e)});
+    }
+  }
+  return {results};
+}
+
 const request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-const answer = request.mode === 'issue' ? await issue(request) : await verify(request);
+const answer = request.mode === 'issue' ? await issue(request) :
+  request.mode === 'verify-presentation' ? await verifyPresentations(request) : await verify(request);
 process.stdout.write(JSON.stringify(answer));
