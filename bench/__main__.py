@@ -7,7 +7,8 @@ import sys
 
 #: name → module whose main() writes bench/<name>.json
 BENCHES = {"gas": "bench.gas", "did": "bench.did", "audit": "bench.bench_audit", "accreditation": "bench.accreditation",
-           "credentials": "bench.credentials", "verify": "bench.verify", "serve": "bench.serve"}
+           "credentials": "bench.credentials", "verify": "bench.verify", "serve": "bench.serve",
+           "learner": "bench.learner"}
 
 
 def run(names: list[str]) -> None:
