@@ -18,3 +18,4 @@ def test_demo_on_the_memory_chain(capsys, monkeypatch, tmp_path):
     assert "INVALID (status: suspended)" in out
     assert "tampered.json: INVALID" in out
     assert "Revoked 1 credential" in out
+    assert "presentation by did:key:" in out and "INVALID (wrong-challenge)" in out  # the learner's part

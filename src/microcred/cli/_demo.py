@@ -134,6 +134,7 @@ def demo(app: AppContext, keep: bool) -> None:
         click.echo(f"then open:        {page}  (drop a credential file), or this credential's link:")
         click.echo(f"  {link[:96]}… ({len(link)} characters; the credential rides in the #fragment, never in a "
                    "server log)")
+        _learner_story(step, say, home, examples)
         click.echo(click.style("\nThe end: issued, anchored, verified, revoked, suspended, reinstated, tampering "
                                "caught, and the past answered.", bold=True))
     finally:
@@ -151,3 +152,40 @@ def _advance_local(home: Path, seconds: int) -> None:
     chain = connect("local", home=home)
     chain.w3.provider.make_request("evm_increaseTime", [seconds])
     chain.w3.provider.make_request("evm_mine", [])
+
+
+def _learner_story(step, say, home: Path, examples: Path) -> None:
+    """The learner's part: a DID of their own, a credential issued to it, kept in an encrypted wallet, presented
+    to an employer with the employer's challenge, verified from the employer's empty home; a replay fails."""
+    from microcred.did import Keystore
+    from microcred.registry.credential import load_credential
+    from microcred.wallet import wallet_id_of
+
+    learner, employer = home / "learner", home / "employer"
+    say("A learner creates a key of their own: its did:key is how credentials name them")
+    step("--home", str(learner), "key", "new", "ada")
+    did = Keystore(learner / "keys").info("ada").did
+    roster = home / "ada.csv"
+    roster.write_text(f"name,did,email,completion_date,grade\nAda Lovelace,{did},ada@example.org,2026-03-01,1.3\n",
+                      encoding="utf-8")
+    out = home / "to-ada"
+    say("The issuer issues to the learner's DID (the e-mail stays as an identifier) and anchors it")
+    step("issue", "--issuer", "tum", "--template", str(examples / "course-template.json"), "--learners", str(roster),
+         "--out", str(out))
+    step("anchor", str(out), "--issuer", "tum")
+    [file] = sorted(p for p in out.glob("*.json") if not p.name.startswith("."))
+    wid = wallet_id_of(load_credential(file))
+    say("The learner keeps it in their wallet, encrypted with their passphrase, and checks it")
+    step("--home", str(learner), "wallet", "add", str(file))
+    step("--home", str(learner), "wallet", "check")
+    step("--home", str(learner), "wallet", "list")
+    step("--home", str(learner), "wallet", "show", wid, "--lang", "fr")
+    vp = home / "vp.json"
+    challenge, domain = "employer-challenge-7f3e", "https://hr.example"
+    say(f"An employer ({domain}) asks for proof with a fresh challenge; the learner presents, signed with their key")
+    step("--home", str(learner), "present", wid, "--holder", "ada", "--challenge", challenge, "--domain", domain,
+         "--out", str(vp))
+    say("The employer verifies the presentation from a home of its own, and a replayed copy fails")
+    step("--home", str(employer), "verify", str(vp), "--challenge", challenge, "--domain", domain)
+    step("--home", str(employer), "verify", str(vp), "--challenge", "another-request", "--domain", domain,
+         expect=(1,))
