@@ -17,8 +17,13 @@ SCRYPT_N = DEFAULT_SCRYPT_N
 
 
 def open_wallet(app: AppContext, passphrase: str | None = None) -> Wallet:
-    """The wallet of the app's home, ``<home>/wallet``, opened with the keystore's passphrase."""
-    return Wallet(app.home / "wallet", passphrase or app.passphrase("open the wallet"), scrypt_n=SCRYPT_N)
+    """The wallet of the app's home, ``<home>/wallet``, opened with the keystore's passphrase (asked twice in a
+    terminal when the wallet does not exist yet, so a typo cannot lock it)."""
+    directory = app.home / "wallet"
+    if passphrase is None:
+        new = not Wallet.exists_in(directory)
+        passphrase = app.passphrase("create the wallet" if new else "open the wallet", confirm=new)
+    return Wallet(directory, passphrase, scrypt_n=SCRYPT_N)
 
 
 def _row(entry: WalletEntry) -> dict[str, Any]:

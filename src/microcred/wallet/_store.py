@@ -134,6 +134,11 @@ class Wallet:
     def __repr__(self) -> str:
         return f"Wallet({str(self.directory)!r})"
 
+    @staticmethod
+    def exists_in(directory: str | os.PathLike[str]) -> bool:
+        """Whether a wallet was written in ``directory`` (no passphrase needed to tell)."""
+        return (Path(directory) / _FILE).is_file()
+
     # -- reading ------------------------------------------------------------------------------------------------
     def entries(self) -> list[WalletEntry]:
         """Every credential of the wallet, in the order they were added."""
