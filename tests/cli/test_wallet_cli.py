@@ -15,19 +15,14 @@ import pytest
 
 import microcred.cli._wallet as wallet_cli
 import microcred.wallet._read as wallet_read
-from microcred.cli import main
 from microcred.did import Keystore
 from microcred.registry.credential import bake_png
-from tests.support.wallet import PASS, issued_to_holders
+from tests.support.wallet import PASS, cli_run, issued_to_holders
 
 CHALLENGE, DOMAIN = "5d2c9e-challenge", "https://hr.example"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exc.value.code or 0), captured.out, captured.err
+run = cli_run
 
 
 def lines(out: str) -> list[dict[str, Any]]:

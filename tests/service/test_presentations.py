@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 
-from microcred.cli import main
 from microcred.did import Keystore
 from microcred.registry.presentation import create_presentation
-from tests.support.wallet import PASS, issued_to_holders
+from tests.support.wallet import PASS, cli_run, issued_to_holders
 
 CHALLENGE, DOMAIN = "9a7c-challenge", "https://hr.example"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out = capsys.readouterr()
-    return int(exc.value.code or 0), out.out, out.err
 
 
 @pytest.fixture
@@ -31,7 +23,7 @@ def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     from microcred.cli._app import AppContext
     from microcred.service import ServiceConfig, create_app
 
-    story = issued_to_holders(tmp_path, lambda *a: _run(capsys, *a), monkeypatch)
+    story = issued_to_holders(tmp_path, lambda *a: cli_run(capsys, *a), monkeypatch)
     key = Keystore(story["learner_home"] / "keys").load("learner", PASS)
     vm = f"{key.did}#{key.public_key_multibase}"
     mine, theirs = (json.loads(story[k].read_text()) for k in ("mine", "theirs"))

@@ -108,3 +108,15 @@ def issued_to_holders(tmp_path: Path, run: Any, monkeypatch: Any) -> dict[str, A
             "verifier": ["--home", str(verifier_home), "--network", "memory"], "holder": holder, "other": other,
             "mine": mine[0], "theirs": theirs[0], "tmp": tmp_path, "learner_home": learner_home,
             "verifier_home": verifier_home}
+
+
+def cli_run(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """Run ``microcred ARGS`` in-process: (exit code, stdout, stderr)."""
+    import pytest
+
+    from microcred.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exc.value.code or 0), captured.out, captured.err
