@@ -17,7 +17,9 @@ import microcred.cli._wallet as wallet_cli
 import microcred.wallet._read as wallet_read
 from microcred.did import Keystore
 from microcred.registry.credential import bake_png
-from tests.support.wallet import PASS, cli_run, issued_to_holders
+from tests.support.cli import run as cli_run
+from tests.support.images import tiny_png
+from tests.support.wallet import PASS, issued_to_holders
 
 CHALLENGE, DOMAIN = "5d2c9e-challenge", "https://hr.example"
 
@@ -145,7 +147,7 @@ def test_wallet_add_reads_badges_and_presentations_and_check_sees_a_revocation(
     learner = story["learner"]
     doc = json.loads(story["mine"].read_text())
     png = story["tmp"] / "badge.png"
-    png.write_bytes(bake_png(_tiny_png(), doc))
+    png.write_bytes(bake_png(tiny_png(), doc))
     code, out, err = run(capsys, *learner, "--json", "wallet", "add", str(png))
     assert code == 0, err
     [row] = lines(out)
@@ -191,16 +193,4 @@ def test_a_wrong_passphrase_opens_nothing(story: dict[str, Any], capsys: pytest.
     monkeypatch.setenv("MICROCRED_PASSPHRASE", "not the passphrase")
     code, _, err = run(capsys, *learner, "wallet", "list")
     assert code == 2 and "wrong passphrase for the wallet" in err and "Traceback" not in err
-
-
-def _tiny_png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + \
-        chunk(b"IEND", b"")
 

@@ -9,7 +9,7 @@ import pytest
 
 from microcred.did import KeyPair
 from microcred.registry.presentation import create_presentation
-from tests.interop import dbvc
+from tests.support import dbvc
 from tests.support.wallet import badge, tampered, vm_of
 
 CHALLENGE, DOMAIN = "db-interop-challenge", "https://hr.example"

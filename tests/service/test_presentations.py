@@ -11,7 +11,8 @@ import pytest
 
 from microcred.did import Keystore
 from microcred.registry.presentation import create_presentation
-from tests.support.wallet import PASS, cli_run, issued_to_holders
+from tests.support.cli import run as cli_run
+from tests.support.wallet import PASS, issued_to_holders
 
 CHALLENGE, DOMAIN = "9a7c-challenge", "https://hr.example"
 

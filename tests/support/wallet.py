@@ -11,9 +11,8 @@ from microcred.did import KeyPair, Resolver
 from microcred.registry.issuance import CourseTemplate, IssuerProfile, load_template
 from microcred.registry.proofs import add_proof
 from microcred.registry.verify import Verifier, default_checks
+from tests.support.paths import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 
 
@@ -109,14 +108,3 @@ def issued_to_holders(tmp_path: Path, run: Any, monkeypatch: Any) -> dict[str, A
             "mine": mine[0], "theirs": theirs[0], "tmp": tmp_path, "learner_home": learner_home,
             "verifier_home": verifier_home}
 
-
-def cli_run(capsys: Any, *args: str) -> tuple[int, str, str]:
-    """Run ``microcred ARGS`` in-process: (exit code, stdout, stderr)."""
-    import pytest
-
-    from microcred.cli import main
-
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exc.value.code or 0), captured.out, captured.err
