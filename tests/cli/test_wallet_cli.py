@@ -37,13 +37,6 @@ def story(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     return issued_to_holders(tmp_path, lambda *args: run(capsys, *args), monkeypatch)
 
 
-@pytest.mark.parametrize("path", [("wallet",), ("wallet", "add"), ("wallet", "list"), ("wallet", "show"),
-                                  ("wallet", "remove"), ("wallet", "check"), ("present",)])
-def test_commands_have_help_with_an_example(capsys: pytest.CaptureFixture[str], path: tuple[str, ...]) -> None:
-    code, out, _ = run(capsys, *path, "--help")
-    assert code == 0 and "Example" in out and "microcred " in out
-
-
 def test_the_learners_wallet_and_a_presentation_verified_from_an_empty_home(
         story: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     learner, verifier = story["learner"], story["verifier"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -154,7 +155,7 @@ def _advance_local(home: Path, seconds: int) -> None:
     chain.w3.provider.make_request("evm_mine", [])
 
 
-def _learner_story(step, say, home: Path, examples: Path) -> None:
+def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path) -> None:
     """The learner's part: a DID of their own, a credential issued to it, kept in an encrypted wallet, presented
     to an employer with the employer's challenge, verified from the employer's empty home; a replay fails."""
     from microcred.did import Keystore
