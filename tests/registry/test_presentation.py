@@ -192,3 +192,12 @@ def test_a_vc_jwt_goes_in_enveloped_and_is_verified(keys: dict[str, KeyPair]) ->
     forged = copy.deepcopy(vp)
     forged["verifiableCredential"][0]["id"] = "data:application/vc+jwt," + f"{head}.{body}.{b64(b'x' * 64)}"
     assert "credential-invalid" in _verify(forged).reasons
+
+
+def test_credentials_of_several_issuers_in_one_presentation(keys: dict[str, KeyPair]) -> None:
+    second = KeyPair.generate("p256")
+    creds = [badge(keys["issuer"], keys["holder"].did, 1), badge(second, keys["holder"].did, 2, "Statistics")]
+    result = _verify(_vp(keys, creds))
+    assert result.valid and [v.summary["achievement"] for v in result.credentials] == ["Data literacy", "Statistics"]
+    revoked_like = _vp(keys, [creds[0], tampered(creds[1])])
+    assert _verify(revoked_like).result_of("credentials").detail.startswith("credential(s) 2 of 2")
