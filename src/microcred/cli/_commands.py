@@ -22,6 +22,7 @@ _MODULES = [
     "_audit",
     "_demo",
     "_serve",
+    "_offer",
 ]
 
 for _name in _MODULES:

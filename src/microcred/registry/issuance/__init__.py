@@ -41,6 +41,7 @@ from microcred.registry.issuance._learners import (
     parse_learners,
 )
 from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
+from microcred.registry.issuance._signer import credential_signer
 from microcred.registry.issuance._template import (
     CourseTemplate,
     load_template,
@@ -73,6 +74,7 @@ __all__ = [
     "TemplateError",
     "build_credential",
     "check_issuer_name",
+    "credential_signer",
     "detect_delimiter",
     "issue_batch",
     "issuer_lock",
