@@ -10,20 +10,18 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from microcred.did import (
     HTTPSFetcher,
-    HTTPSResponse,
     KeyPair,
     decode_compact,
     sign_compact,
     verify_signature,
 )
 from microcred.did._keys import _jwk_public
-from microcred.did._net import AddressNotAllowedError, HTTPStatusError
+from microcred.did._net import AddressNotAllowedError
 from microcred.oid4vci import (
     CONFIGURATION_ID,
     PROOF_TYP,
@@ -71,39 +69,18 @@ def make_offer(capsys: pytest.CaptureFixture[str], base: list[str], out: Path, *
     return json.loads(stdout)
 
 
-class ClientFetcher:
-    """The wallet's fetcher over a FastAPI TestClient (the service in-process), with the HTTPSFetcher interface."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def _answer(self, url: str, r: Any, statuses: tuple[int, ...]) -> HTTPSResponse:
-        if r.status_code not in statuses:
-            raise HTTPStatusError(f"{url} answered HTTP {r.status_code}", url=url, host="issuer.test",
-                                  status=r.status_code, reason="", location=None)
-        return HTTPSResponse(url=url, address="testclient", body=r.content,
-                             headers={k.lower(): v for k, v in r.headers.items()}, status=r.status_code)
-
-    def get(self, url: str, *, accept: str = "*/*") -> HTTPSResponse:
-        return self._answer(url, self.client.get(urlsplit(url).path, headers={"accept": accept}), (200,))
-
-    def post(self, url: str, body: bytes, *, content_type: str, accept: str = "application/json",
-             headers: dict[str, str] | None = None, answer_statuses: tuple[int, ...] = (200,)) -> HTTPSResponse:
-        r = self.client.post(urlsplit(url).path, content=body,
-                             headers={"content-type": content_type, "accept": accept, **(headers or {})})
-        return self._answer(url, r, answer_statuses)
-
-
 @pytest.fixture
 def service(issuer_home):
     from fastapi.testclient import TestClient
 
     from microcred.cli._app import AppContext
-    from microcred.service import ServiceConfig, create_app
+    from microcred.service import InProcessFetcher, ServiceConfig, create_app
 
     home, _ = issuer_home
     app = AppContext(home=home, network="memory")
-    with TestClient(create_app(ServiceConfig(app=app, issuer="x", public_url=PUBLIC)), base_url=PUBLIC) as client:
+    asgi = create_app(ServiceConfig(app=app, issuer="x", public_url=PUBLIC))
+    with TestClient(asgi, base_url=PUBLIC) as client:
+        client.wallet = InProcessFetcher(asgi, PUBLIC)  # the wallet's fetcher, answered by the same service
         yield client
 
 
@@ -114,7 +91,7 @@ def test_the_wallet_receives_a_credential_bound_to_its_did_and_it_verifies(issue
     made = make_offer(capsys, base, out)
     assert made["offer"].startswith("openid-credential-offer://?credential_offer=")
     holder = KeyPair.generate("ed25519")
-    got = receive_credential(made["offer"], holder, ClientFetcher(service))
+    got = receive_credential(made["offer"], holder, service.wallet)
     subject = got.credential["credentialSubject"]
     assert subject["id"] == holder.did and got.issuer_name == "Hochschule Beispiel"
     assert any(i.get("identityHash") or i.get("identifier") for i in subject.get("identifier", [])) or \
@@ -132,9 +109,9 @@ def test_the_wallet_receives_a_credential_bound_to_its_did_and_it_verifies(issue
 def test_the_code_is_used_once(issuer_home, service, tmp_path, capsys):
     _, base = issuer_home
     made = make_offer(capsys, base, tmp_path / "out")
-    receive_credential(made["offer"], KeyPair.generate("ed25519"), ClientFetcher(service))
+    receive_credential(made["offer"], KeyPair.generate("ed25519"), service.wallet)
     with pytest.raises(OAuthError) as exc:
-        receive_credential(made["offer"], KeyPair.generate("ed25519"), ClientFetcher(service))
+        receive_credential(made["offer"], KeyPair.generate("ed25519"), service.wallet)
     assert exc.value.error == "invalid_grant" and "used already" in exc.value.description
 
 
@@ -205,16 +182,16 @@ def test_a_transaction_code_is_asked_for_and_checked(issuer_home, service, tmp_p
     assert made["credentialOffer"]["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["tx_code"]
     holder = KeyPair.generate("ed25519")
     with pytest.raises(OfferError, match="transaction code"):
-        receive_credential(made["offer"], holder, ClientFetcher(service))
+        receive_credential(made["offer"], holder, service.wallet)
     with pytest.raises(OAuthError) as exc:
-        receive_credential(made["offer"], holder, ClientFetcher(service), tx_code="1234")
+        receive_credential(made["offer"], holder, service.wallet, tx_code="1234")
     assert exc.value.error == "invalid_grant" and "wrong" in exc.value.description
     offer, _ = parse_offer_uri(made["offer"])
     assert offer is not None
     r = service.post("/token", data={"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
                                      "pre-authorized_code": offer.pre_authorized_code})
     assert r.json()["error"] == "invalid_request"
-    got = receive_credential(made["offer"], holder, ClientFetcher(service), tx_code="4711")
+    got = receive_credential(made["offer"], holder, service.wallet, tx_code="4711")
     assert got.credential["credentialSubject"]["id"] == holder.did
 
 
