@@ -13,10 +13,11 @@ from tests.support.paths import ROOT
 
 SRC = ROOT / "src" / "microcred"
 #: layer of each top-level package; a module may import its own layer or lower ones, never a higher one
-LAYERS = {"_files": 0, "errors": 0, "contracts": 0, "chain": 1, "did": 2, "registry": 3, "wallet": 3, "cli": 4,
-          "service": 4}
-LIBRARY = ("chain", "did", "registry", "wallet")
-PUBLIC_FACES = ["microcred.chain", "microcred.did", "microcred.registry", "microcred.wallet"] + sorted(
+LAYERS = {"_files": 0, "errors": 0, "contracts": 0, "chain": 1, "did": 2, "registry": 3, "wallet": 3, "oid4vci": 3.5,
+          "cli": 4, "service": 4}
+LIBRARY = ("chain", "did", "registry", "wallet", "oid4vci")
+PUBLIC_FACES = ["microcred.chain", "microcred.did", "microcred.registry", "microcred.wallet",
+                "microcred.oid4vci"] + sorted(
     f"microcred.registry.{p.name}" for p in (SRC / "registry").iterdir() if (p / "__init__.py").exists())
 
 

@@ -24,6 +24,8 @@ _MODULES = [
     "_audit",
     "_demo",
     "_serve",
+    "_offer",
+    "_receive",
 ]
 
 for _name in _MODULES:

@@ -135,7 +135,7 @@ def demo(app: AppContext, keep: bool) -> None:
         click.echo(f"then open:        {page}  (drop a credential file), or this credential's link:")
         click.echo(f"  {link[:96]}… ({len(link)} characters; the credential rides in the #fragment, never in a "
                    "server log)")
-        _learner_story(step, say, home, examples)
+        _learner_story(step, say, home, examples, app.network)
         click.echo(click.style("\nThe end: issued, anchored, verified, revoked, suspended, reinstated, tampering "
                                "caught, and the past answered.", bold=True))
     finally:
@@ -155,7 +155,8 @@ def _advance_local(home: Path, seconds: int) -> None:
     chain.w3.provider.make_request("evm_mine", [])
 
 
-def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path) -> None:
+def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path,
+                   network: str) -> None:
     """The learner's part: a DID of their own, a credential issued to it, kept in an encrypted wallet, presented
     to an employer with the employer's challenge, verified from the employer's empty home; a replay fails."""
     from microcred.did import Keystore
@@ -190,3 +191,50 @@ def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: 
     step("--home", str(employer), "verify", str(vp), "--challenge", challenge, "--domain", domain)
     step("--home", str(employer), "verify", str(vp), "--challenge", "another-request", "--domain", domain,
          expect=(1,))
+    _wallet_receives(step, say, home, learner, examples, network)
+
+
+
+def _wallet_receives(step: Callable[..., None], say: Callable[[str], None], home: Path, learner: Path,
+                     examples: Path, network: str) -> None:
+    """OpenID4VCI: the issuer offers a credential by link and QR code; the learner's wallet proves its key and
+    receives it. The issuer's service answers in this process here (no TLS certificate needed for a demo)."""
+    import contextlib
+    import io
+    import os
+
+    from microcred.cli._app import AppContext
+    from microcred.did import Keystore
+    from microcred.oid4vci import receive_credential
+    from microcred.service import InProcessFetcher, ServiceConfig, create_app
+    from microcred.wallet import Wallet
+
+    url = "https://issuer.tum.example"
+    offered = home / "offered"
+    say("The issuer offers a second credential by link and QR code (OpenID4VCI, pre-authorized code)")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        step("--json", "offer", "--issuer", "tum", "--template", str(examples / "course-template.json"), "--name",
+             "Ada Lovelace", "--email", "ada@example.org", "--completion-date", "2026-03-01", "--out", str(offered),
+             "--url", url, "--qr", str(home / "offer.png"))
+    command, _, answer = printed.getvalue().partition("\n")
+    click.echo(command)
+    link = json.loads(answer)["offer"]
+    click.echo(f"{link[:100]}…\nQR code: {home / 'offer.png'}")
+    say("The learner's wallet receives it: it proves it holds Ada's key; the credential is issued to her DID")
+    click.echo(click.style("$ microcred wallet receive 'openid-credential-offer://?credential_offer=…' --holder ada",
+                           fg="cyan"))
+    click.echo(f"  (the issuer's service answers in this process; for real: `microcred serve --issuer tum "
+               f"--public-url {url}`, and the wallet opens the link or scans the QR code)")
+    passphrase = os.environ["MICROCRED_PASSPHRASE"]
+    key = Keystore(learner / "keys").load("ada", passphrase)
+    service = create_app(ServiceConfig(app=AppContext(home=home, network=network), issuer="tum", public_url=url))
+    got = receive_credential(link, key, InProcessFetcher(service, url))
+    for done in Wallet(learner / "wallet", passphrase).add([got.credential], source=url):
+        click.echo(f"{done.action:<8} {done.entry.id}  from {got.issuer_name}, issued to {key.did}")
+    say("The issuer anchors what it issued through offers like any batch, and sends the anchored copy (it carries "
+        "the inclusion proof); the wallet keeps it in place of the first and finds both credentials valid")
+    step("anchor", str(offered), "--issuer", "tum")
+    [anchored] = sorted(p for p in offered.glob("*.json") if not p.name.startswith("."))
+    step("--home", str(learner), "wallet", "add", str(anchored))
+    step("--home", str(learner), "wallet", "check")

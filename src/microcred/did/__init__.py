@@ -67,7 +67,17 @@ from microcred.did._keys import (
     signature_is_valid,
     verify_signature,
 )
+from microcred.did._jws import (
+    JWS_ALGORITHMS,
+    JWSError,
+    VerifiedJWS,
+    decode_compact,
+    jws_algorithm,
+    sign_compact,
+    verify_compact,
+)
 from microcred.did._keystore import DEFAULT_SCRYPT_N, KeyInfo, Keystore, check_key_name, open_sealed, seal_data
+from microcred.did._net import FetchError, HTTPSFetcher, HTTPSResponse
 from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
 
@@ -88,6 +98,14 @@ __all__ = [
     "PublicKey",
     "signature_is_valid",
     "verify_signature",
+    # compact JWS
+    "JWS_ALGORITHMS",
+    "JWSError",
+    "VerifiedJWS",
+    "decode_compact",
+    "jws_algorithm",
+    "sign_compact",
+    "verify_compact",
     "multibase_decode",
     "multibase_encode",
     # documents and syntax
@@ -112,6 +130,10 @@ __all__ = [
     "did_web_url",
     "public_key_from_did_key",
     "resolve_did_key",
+    # fetching over HTTPS (public addresses only unless allowed)
+    "FetchError",
+    "HTTPSFetcher",
+    "HTTPSResponse",
     # keystore
     "DEFAULT_SCRYPT_N",
     "KeyInfo",

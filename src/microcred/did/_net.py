@@ -168,6 +168,7 @@ class HTTPSResponse:
     address: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
     @property
     def content_type(self) -> str | None:
@@ -243,6 +244,20 @@ class HTTPSFetcher:
 
     def get(self, url: str, *, accept: str = "*/*") -> HTTPSResponse:
         """GET ``url``: a 200 answer with its body, or a :class:`FetchError` (see the module)."""
+        return self.request("GET", url, accept=accept)
+
+    def post(self, url: str, body: bytes, *, content_type: str, accept: str = "application/json",
+             headers: dict[str, str] | None = None, answer_statuses: tuple[int, ...] = (200,)) -> HTTPSResponse:
+        """POST ``body`` to ``url`` with the same rules as :meth:`get`. A status in ``answer_statuses`` is
+        returned with its body (a protocol's error answers, such as OAuth's 400 and 401, carry JSON the caller
+        reads); any other status is an :class:`HTTPStatusError`."""
+        return self.request("POST", url, body=body, accept=accept, answer_statuses=answer_statuses,
+                            headers={"Content-Type": content_type, **(headers or {})})
+
+    def request(self, method: str, url: str, *, body: bytes | None = None, accept: str = "*/*",
+                headers: dict[str, str] | None = None, answer_statuses: tuple[int, ...] = (200,)) -> HTTPSResponse:
+        """One HTTPS exchange under the fetcher's rules (public hosts only unless allowed, verified TLS, the
+        timeout over the whole exchange, the body limit, no redirects)."""
         deadline = time.monotonic() + self.timeout
         host, port, path, addresses = self.check_host(url)
         # A watchdog bounds the whole exchange, TLS handshake included: a server that drips bytes cannot hold us
@@ -256,11 +271,11 @@ class HTTPSFetcher:
             if left <= 0:
                 raise TimeoutError
             sock.settimeout(left)
-            conn.request("GET", path, headers={
-                "Accept": accept, "User-Agent": self.user_agent, "Accept-Encoding": "identity",
+            conn.request(method, path, body=body, headers={
+                "Accept": accept, "User-Agent": self.user_agent, "Accept-Encoding": "identity", **(headers or {}),
             })
             response = conn.getresponse()
-            self._check_status(url, host, response)
+            self._check_status(url, host, response, answer_statuses)
             chunks: list[bytes] = []
             received = 0
             while True:
@@ -280,7 +295,8 @@ class HTTPSFetcher:
                         f"{url} sent more than the limit of {self.max_bytes} bytes",
                         url=url, host=host, limit=self.max_bytes)
             headers = {name.lower(): value for name, value in response.getheaders()}
-            return HTTPSResponse(url=url, address=address, body=b"".join(chunks), headers=headers)
+            return HTTPSResponse(url=url, address=address, body=b"".join(chunks), headers=headers,
+                                 status=response.status)
         except FetchError:
             raise
         except (OSError, ValueError, http.client.HTTPException) as exc:
@@ -320,9 +336,10 @@ class HTTPSFetcher:
             f"could not fetch {url} from host {host}: no connection, no trusted TLS certificate or no answer "
             f"within {self.timeout:g} s", url=url, host=host)
 
-    def _check_status(self, url: str, host: str, response: http.client.HTTPResponse) -> None:
+    def _check_status(self, url: str, host: str, response: http.client.HTTPResponse,
+                      answer_statuses: tuple[int, ...] = (200,)) -> None:
         status = response.status
-        if status != 200:
+        if status not in answer_statuses:
             location = response.getheader("Location")
             what = f"redirects (HTTP {status}) to {location!r}" if 300 <= status < 400 else \
                 f"answered HTTP {status} {response.reason}"

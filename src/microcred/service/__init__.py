@@ -7,10 +7,24 @@ verification links that carry a credential in their fragment.
 
 from microcred.service._app import CONTENT_SECURITY_POLICY, api_result, create_app
 from microcred.service._i18n import LANGUAGES, choose_language, words
+from microcred.service._inprocess import InProcessFetcher
 from microcred.service._links import FRAGMENT_KEY, credential_from_link, verification_link
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem
 from microcred.service._verifying import ServiceConfig, VerifierCache
 
-__all__ = ["CONTENT_SECURITY_POLICY", "FRAGMENT_KEY", "LANGUAGES", "PROBLEM_TYPE", "ServiceConfig", "ServiceProblem",
-           "VerifierCache", "api_result", "choose_language", "create_app", "credential_from_link",
-           "verification_link", "words"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "FRAGMENT_KEY",
+    "InProcessFetcher",
+    "LANGUAGES",
+    "PROBLEM_TYPE",
+    "ServiceConfig",
+    "ServiceProblem",
+    "VerifierCache",
+    "api_result",
+    "choose_language",
+    "create_app",
+    "credential_from_link",
+    "verification_link",
+    "words",
+]

@@ -292,6 +292,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         from microcred.service._issuer import PURPOSES, IssuerFace
 
         face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl)
+        from microcred.service._oid4vci import IssuerEndpoints, add_oid4vci_routes
+
+        add_oid4vci_routes(app, IssuerEndpoints(config.app, config.issuer, config.public_url))
 
         @app.get("/issuer", summary="The issuer's Open Badges 3.0 Profile")
         async def issuer_profile() -> JSONResponse:

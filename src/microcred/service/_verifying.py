@@ -34,6 +34,8 @@ class ServiceConfig:
     issuer: str | None = None
     #: seconds a status list is kept before it is read from the chain again
     status_ttl: float = 300.0
+    #: ``--public-url``: the URL the service is reached at (the OID4VCI Credential Issuer Identifier)
+    public_url: str | None = None
 
 
 class VerifierCache:

@@ -43,6 +43,7 @@ from microcred.registry.issuance._learners import (
     parse_learners,
 )
 from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
+from microcred.registry.issuance._signer import credential_signer
 from microcred.registry.issuance._template import (
     CourseTemplate,
     load_template,
@@ -77,6 +78,7 @@ __all__ = [
     "build_credential",
     "check_issuer_name",
     "check_learner_did",
+    "credential_signer",
     "detect_delimiter",
     "issue_batch",
     "issuer_lock",
