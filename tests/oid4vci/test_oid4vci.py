@@ -28,6 +28,8 @@ from microcred.oid4vci import (
     CredentialOffer,
     OAuthError,
     OfferError,
+    Pending,
+    collect_deferred,
     credential_from_answer,
     parse_offer_uri,
     receive_credential,
@@ -88,17 +90,17 @@ def service(issuer_home):
 def test_the_wallet_receives_a_credential_bound_to_its_did_and_it_verifies(issuer_home, service, tmp_path, capsys):
     home, base = issuer_home
     out = tmp_path / "offered"
-    made = make_offer(capsys, base, out)
+    made = make_offer(capsys, base, out, "--at-once")
     assert made["offer"].startswith("openid-credential-offer://?credential_offer=")
     holder = KeyPair.generate("ed25519")
     got = receive_credential(made["offer"], holder, service.wallet)
+    assert got.credential is not None and got.pending is None
     subject = got.credential["credentialSubject"]
     assert subject["id"] == holder.did and got.issuer_name == "Hochschule Beispiel"
-    assert any(i.get("identityHash") or i.get("identifier") for i in subject.get("identifier", [])) or \
-        "identifier" in json.dumps(subject)  # the e-mail identifier object is kept beside the DID
+    assert "zoe@example.org" not in json.dumps(subject) and subject.get("identifier")  # e-mail kept, hashed
     files = sorted(out.glob("*.json"))
     assert len(files) == 1 and json.loads(files[0].read_text()) == got.credential
-    # the issuer anchors it as any other; then a verifier with an empty home finds it valid
+    # the issuer anchors it as any other; then a verifier with an empty home finds the anchored file valid
     code, _, err = run(capsys, *base, "anchor", str(out), "--issuer", "x")
     assert code == 0, err
     code, stdout, err = run(capsys, "--home", str(tmp_path / "verifier"), "--network", "memory", "--json",
@@ -106,9 +108,35 @@ def test_the_wallet_receives_a_credential_bound_to_its_did_and_it_verifies(issue
     assert code == 0, stdout + err
 
 
+def test_by_default_the_wallet_gets_the_anchored_credential_later(issuer_home, service, tmp_path, capsys):
+    """Deferred issuance (§9): signed at once, handed over once anchored; the transaction id serves once."""
+    _, base = issuer_home
+    out = tmp_path / "offered"
+    made = make_offer(capsys, base, out)
+    assert "deferred_credential_endpoint" in service.get("/.well-known/openid-credential-issuer").json()
+    holder = KeyPair.generate("p256")
+    got = receive_credential(made["offer"], holder, service.wallet)
+    assert got.credential is None and got.pending is not None and got.pending.holder == holder.did
+    assert len(sorted(out.glob("*.json"))) == 1  # issued (signed) already, to the holder's DID
+    again = collect_deferred(got.pending, service.wallet)
+    assert again.credential is None and again.pending is not None  # not anchored yet: wait
+    code, _, err = run(capsys, *base, "anchor", str(out), "--issuer", "x")
+    assert code == 0, err
+    final = collect_deferred(got.pending, service.wallet)
+    assert final.credential is not None and final.credential["credentialSubject"]["id"] == holder.did
+    assert any(p.get("type") == "MicrocredAnchorProof2026" for p in final.credential["proof"])
+    with pytest.raises(OAuthError) as exc:
+        collect_deferred(got.pending, service.wallet)
+    assert exc.value.error == "invalid_transaction_id"
+    stolen = Pending(**{**got.pending.__dict__, "access_token": "forged.token"})
+    with pytest.raises(OAuthError) as exc:
+        collect_deferred(stolen, service.wallet)
+    assert exc.value.error == "invalid_token"
+
+
 def test_the_code_is_used_once(issuer_home, service, tmp_path, capsys):
     _, base = issuer_home
-    made = make_offer(capsys, base, tmp_path / "out")
+    made = make_offer(capsys, base, tmp_path / "out", "--at-once")
     receive_credential(made["offer"], KeyPair.generate("ed25519"), service.wallet)
     with pytest.raises(OAuthError) as exc:
         receive_credential(made["offer"], KeyPair.generate("ed25519"), service.wallet)
@@ -136,7 +164,7 @@ def _ask(service, token: str | None, proof: str | None, **body: Any):
 
 def test_a_wrong_proof_of_possession_is_refused_and_the_offer_survives(issuer_home, service, tmp_path, capsys):
     _, base = issuer_home
-    made = make_offer(capsys, base, tmp_path / "out")
+    made = make_offer(capsys, base, tmp_path / "out", "--at-once")
     token, nonce = _token_and_nonce(service, made["offer"])
     holder, thief = KeyPair.generate("ed25519"), KeyPair.generate("ed25519")
     kid = f"{holder.did}#{holder.did.removeprefix('did:key:')}"
@@ -178,7 +206,7 @@ def test_a_wrong_proof_of_possession_is_refused_and_the_offer_survives(issuer_ho
 
 def test_a_transaction_code_is_asked_for_and_checked(issuer_home, service, tmp_path, capsys):
     _, base = issuer_home
-    made = make_offer(capsys, base, tmp_path / "out", "--tx-code", "4711")
+    made = make_offer(capsys, base, tmp_path / "out", "--tx-code", "4711", "--at-once")
     assert made["credentialOffer"]["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["tx_code"]
     holder = KeyPair.generate("ed25519")
     with pytest.raises(OfferError, match="transaction code"):
@@ -257,7 +285,7 @@ def tls_service(issuer_home, tmp_path):
 def test_over_https_on_loopback_and_only_when_allowed(issuer_home, tls_service, tmp_path, capsys):
     _, base = issuer_home
     url, pki = tls_service
-    made = make_offer(capsys, base, tmp_path / "out", url=url)
+    made = make_offer(capsys, base, tmp_path / "out", "--at-once", url=url)
     holder = KeyPair.generate("p256")
     with pytest.raises(AddressNotAllowedError):  # an offer cannot make a wallet probe the holder's network
         receive_credential(made["offer"], holder, HTTPSFetcher(ca_file=pki.ca_file))
@@ -328,11 +356,22 @@ def test_wallet_receive_takes_the_offer_into_the_wallet(issuer_home, tls_service
                             "--holder", "me")
     assert code == 0, err
     received = json.loads(stdout)
-    assert received["holder"] == did and received["issuerName"] == "Hochschule Beispiel"
+    assert received["holder"] == did and received["issuerName"] == "Hochschule Beispiel" and received["pending"]
+    pending = sorted((tmp_path / "learner" / "wallet" / "pending").glob("*.json"))
+    assert len(pending) == 1 and pending[0].stat().st_mode & 0o077 == 0
+    assert "accessToken" not in pending[0].read_text()  # sealed with the wallet's passphrase
+    code, stdout, err = run(capsys, *learner, "--allow-private-network", "wallet", "receive", "--pending")
+    assert code == 0 and "not anchored yet" in stdout, err
+    code, _, err = run(capsys, *base, "anchor", str(tmp_path / "out"), "--issuer", "x")
+    assert code == 0, err
+    code, stdout, err = run(capsys, *learner, "--allow-private-network", "--json", "wallet", "receive", "--pending")
+    assert code == 0, err
+    added = json.loads(stdout)
+    assert added["action"] == "added" and not list((tmp_path / "learner" / "wallet" / "pending").glob("*.json"))
     code, stdout, err = run(capsys, *learner, "--json", "wallet", "list")
     assert code == 0, err
     rows = [json.loads(line) for line in stdout.splitlines()]
-    assert [r["id"] for r in rows] == [received["id"]]
+    assert [r["id"] for r in rows] == [added["id"]]
     # the same link again: the issuer says the code is used, and the CLI says so
     code, _, err = run(capsys, *learner, "--allow-private-network", "wallet", "receive", made["offer"],
                        "--holder", "me")

@@ -205,7 +205,7 @@ def _wallet_receives(step: Callable[..., None], say: Callable[[str], None], home
 
     from microcred.cli._app import AppContext
     from microcred.did import Keystore
-    from microcred.oid4vci import receive_credential
+    from microcred.oid4vci import collect_deferred, receive_credential
     from microcred.service import InProcessFetcher, ServiceConfig, create_app
     from microcred.wallet import Wallet
 
@@ -229,12 +229,16 @@ def _wallet_receives(step: Callable[..., None], say: Callable[[str], None], home
     passphrase = os.environ["MICROCRED_PASSPHRASE"]
     key = Keystore(learner / "keys").load("ada", passphrase)
     service = create_app(ServiceConfig(app=AppContext(home=home, network=network), issuer="tum", public_url=url))
-    got = receive_credential(link, key, InProcessFetcher(service, url))
-    for done in Wallet(learner / "wallet", passphrase).add([got.credential], source=url):
-        click.echo(f"{done.action:<8} {done.entry.id}  from {got.issuer_name}, issued to {key.did}")
-    say("The issuer anchors what it issued through offers like any batch, and sends the anchored copy (it carries "
-        "the inclusion proof); the wallet keeps it in place of the first and finds both credentials valid")
+    wallet_side = InProcessFetcher(service, url)
+    got = receive_credential(link, key, wallet_side)
+    assert got.pending is not None  # an offer is deferred unless --at-once: handed over once anchored
+    click.echo(f"pending  {got.issuer_name} hands the credential (issued to {key.did}) over once it is anchored")
+    say("The issuer anchors what it issued through offers, like any batch; the wallet asks again and receives the "
+        "anchored credential")
     step("anchor", str(offered), "--issuer", "tum")
-    [anchored] = sorted(p for p in offered.glob("*.json") if not p.name.startswith("."))
-    step("--home", str(learner), "wallet", "add", str(anchored))
+    click.echo(click.style("$ microcred wallet receive --pending", fg="cyan"))
+    final = collect_deferred(got.pending, wallet_side)
+    assert final.credential is not None
+    for done in Wallet(learner / "wallet", passphrase).add([final.credential], source=url):
+        click.echo(f"{done.action:<8} {done.entry.id}  from {final.issuer_name}, issued to {key.did}")
     step("--home", str(learner), "wallet", "check")

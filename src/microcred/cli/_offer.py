@@ -40,6 +40,8 @@ def write_qr(text: str, path: Path) -> None:
 @click.option("--url", "public_url", required=True,
               help="The issuer service's public https URL (`microcred serve --issuer NAME --public-url URL`).")
 @click.option("--tx-code", default=None, help="A transaction code the learner must type (send it separately).")
+@click.option("--deferred/--at-once", default=True, show_default=True,
+              help="Hand the credential over once it is anchored (deferred issuance), or at once, unanchored.")
 @click.option("--days", default=14, show_default=True, type=click.IntRange(1, 90),
               help="Days the offer stays valid.")
 @click.option("--qr", "qr_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
@@ -47,12 +49,14 @@ def write_qr(text: str, path: Path) -> None:
 @pass_app
 def offer(app: AppContext, issuer_name: str, template_path: Path, learner_name: str, email: str | None,
           student_id: str | None, completion_date: str | None, out_dir: Path, public_url: str, tx_code: str | None,
-          days: int, qr_path: Path | None) -> None:
+          deferred: bool, days: int, qr_path: Path | None) -> None:
     """Offer one learner's credential to their wallet (OpenID4VCI, pre-authorized code).
 
     Prints an `openid-credential-offer://` link (and writes its QR code with --qr). The learner opens it in a
     wallet (`microcred wallet receive LINK --holder KEY`); the wallet proves it holds its did:key, and the
     credential is issued to that DID into --out. The code in the link can be used once; only its hash is kept.
+    By default the wallet gets the credential once you have anchored --out (`microcred anchor`): it asks again
+    (`microcred wallet receive --pending`) and receives the anchored copy.
 
     \b
     Example:
@@ -82,7 +86,7 @@ def offer(app: AppContext, issuer_name: str, template_path: Path, learner_name: 
     book = OfferBook(oid4vci_folder(app.home, profile.name))
     template = json.loads(template_path.read_text(encoding="utf-8"))
     made, code = book.create(profile.name, template, learner, out_dir, now=now, ttl=timedelta(days=days),
-                             tx_code=tx_code)
+                             tx_code=tx_code, deferred=deferred)
     credential_offer = CredentialOffer(public_url.rstrip("/"), (CONFIGURATION_ID,), code,
                                        {"input_mode": "text", "description": "the code your issuer sent you"}
                                        if tx_code else None)

@@ -2,7 +2,7 @@
 (:class:`CredentialIssuer`, served by ``microcred serve --issuer``) and the wallet's client
 (:func:`receive_credential`, used by ``microcred wallet receive``). See docs/oid4vci.md."""
 
-from microcred.oid4vci._client import Received, credential_from_answer, receive_credential
+from microcred.oid4vci._client import Pending, Received, collect_deferred, credential_from_answer, receive_credential
 from microcred.oid4vci._issuer import CredentialIssuer, oid4vci_folder
 from microcred.oid4vci._messages import (
     CONFIGURATION_ID,
@@ -29,9 +29,11 @@ __all__ = [
     "Offer",
     "OfferBook",
     "OfferError",
+    "Pending",
     "Received",
     "TokenSigner",
     "authorization_server_metadata",
+    "collect_deferred",
     "credential_from_answer",
     "issuer_metadata",
     "issuer_url",

@@ -41,13 +41,39 @@ class Fetcher(Protocol):
 
 
 @dataclass(frozen=True)
-class Received:
-    """What the issuer sent: the credential, who sent it and under which configuration."""
+class Pending:
+    """A deferred issuance (§9): where and with what to ask again, and how long the issuer asks to wait. The
+    access token is a secret (it obtains the credential): keep it as the wallet keeps credentials."""
 
-    credential: dict[str, Any]
+    deferred_endpoint: str
+    access_token: str
+    transaction_id: str
+    interval: int
+    credential_issuer: str
+    issuer_name: str | None
+    holder: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"deferredEndpoint": self.deferred_endpoint, "accessToken": self.access_token,
+                "transactionId": self.transaction_id, "interval": self.interval,
+                "credentialIssuer": self.credential_issuer, "issuerName": self.issuer_name, "holder": self.holder}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Pending:
+        return cls(data["deferredEndpoint"], data["accessToken"], data["transactionId"], int(data["interval"]),
+                   data["credentialIssuer"], data.get("issuerName"), data["holder"])
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the issuer sent: the credential (or, for a deferred issuance, what to ask again with), who sent it and
+    under which configuration."""
+
+    credential: dict[str, Any] | None
     credential_issuer: str
     configuration_id: str
     issuer_name: str | None
+    pending: Pending | None = None
 
 
 def _json(response: HTTPSResponse, what: str) -> Any:
@@ -146,16 +172,52 @@ def receive_credential(offer_text: str, holder: KeyPair, fetcher: Fetcher, *, tx
         request["credential_identifier"] = identifiers[0]
     else:
         request["credential_configuration_id"] = configuration_id
-    answer = _answer(fetcher.post(str(metadata["credential_endpoint"]), json.dumps(request).encode("utf-8"),
-                                  content_type="application/json", headers={"Authorization": f"Bearer {access_token}"},
-                                  answer_statuses=(200, 400, 401)), "the credential answer")
-    credential = credential_from_answer(answer)
-    subject = credential.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, dict) else None
-    if subject_id != holder.did:
-        raise OfferError(f"the issued credential's subject is {subject_id!r}, not the holder {holder.did}")
+    response = fetcher.post(str(metadata["credential_endpoint"]), json.dumps(request).encode("utf-8"),
+                            content_type="application/json", headers={"Authorization": f"Bearer {access_token}"},
+                            answer_statuses=(200, 202, 400, 401))
     display = metadata.get("display")
     name = display[0].get("name") if isinstance(display, list) and display and isinstance(display[0], dict) else None
+    if response.status == 202:
+        deferred = metadata.get("deferred_credential_endpoint")
+        if not isinstance(deferred, str):
+            raise OfferError("the issuer deferred the credential but names no deferred_credential_endpoint")
+        later = _accepted(response, "the credential answer")
+        say("the issuer will hand the credential over once it is anchored: the wallet keeps the request")
+        return Received(None, issuer, configuration_id, name,
+                        Pending(deferred, access_token, later[0], later[1], issuer, name, holder.did))
+    credential = _bound(credential_from_answer(_answer(response, "the credential answer")), holder.did)
     return Received(credential, issuer, configuration_id, name)
+
+
+def _accepted(response: HTTPSResponse, what: str) -> tuple[str, int]:
+    """(transaction_id, interval) of a 202 answer."""
+    data = _json(response, what)
+    if not isinstance(data, dict) or not isinstance(data.get("transaction_id"), str):
+        raise OfferError(f"{what} defers the credential without a transaction_id")
+    interval = data.get("interval")
+    return data["transaction_id"], int(interval) if isinstance(interval, int) and interval > 0 else 3600
+
+
+def _bound(credential: dict[str, Any], holder: str) -> dict[str, Any]:
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if subject_id != holder:
+        raise OfferError(f"the issued credential's subject is {subject_id!r}, not the holder {holder}")
+    return credential
+
+
+def collect_deferred(pending: Pending, fetcher: Fetcher) -> Received:
+    """Ask the deferred credential endpoint again (§9): the credential once the issuer has anchored it, else the
+    same pending request (``Received.pending``) with the interval the issuer asks to wait."""
+    response = fetcher.post(pending.deferred_endpoint, json.dumps({"transaction_id": pending.transaction_id})
+                            .encode("utf-8"), content_type="application/json",
+                            headers={"Authorization": f"Bearer {pending.access_token}"},
+                            answer_statuses=(200, 202, 400, 401))
+    if response.status == 202:
+        _, interval = _accepted(response, "the deferred answer")
+        return Received(None, pending.credential_issuer, "", pending.issuer_name,
+                        Pending(**{**pending.__dict__, "interval": interval}))
+    credential = _bound(credential_from_answer(_answer(response, "the deferred answer")), pending.holder)
+    return Received(credential, pending.credential_issuer, "", pending.issuer_name)
 
 

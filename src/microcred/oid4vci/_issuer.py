@@ -27,6 +27,7 @@ from microcred.oid4vci._messages import (
     issuer_metadata,
 )
 from microcred.oid4vci._offers import Offer, OfferBook, TokenSigner, utc_now
+from microcred.registry.credential import anchor_proofs
 from microcred.registry.issuance import (
     IndexAllocator,
     IssuerStore,
@@ -38,6 +39,10 @@ from microcred.registry.issuance import (
 )
 
 ACCESS_TOKEN_TTL = timedelta(minutes=10)
+#: a deferred offer's access token is shown again at the deferred endpoint, after the issuer has anchored
+DEFERRED_ACCESS_TOKEN_TTL = timedelta(days=30)
+#: seconds the wallet is asked to wait between deferred requests (the issuer anchors in batches)
+DEFERRED_INTERVAL = 3600
 NONCE_TTL = timedelta(minutes=5)
 #: how far a key proof's ``iat`` may lie from the issuer's clock
 PROOF_WINDOW = timedelta(minutes=5)
@@ -86,8 +91,9 @@ class CredentialIssuer:
         now = self.now()
         offer = self.book.for_code(form.get("pre-authorized_code"), now)
         self.book.check_tx_code(offer, form.get("tx_code"))
-        token = self.tokens.issue("access", {"offer": offer.id}, ACCESS_TOKEN_TTL, now)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": int(ACCESS_TOKEN_TTL.total_seconds()),
+        ttl = DEFERRED_ACCESS_TOKEN_TTL if offer.deferred else ACCESS_TOKEN_TTL
+        token = self.tokens.issue("access", {"offer": offer.id}, ttl, now)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": int(ttl.total_seconds()),
                 "authorization_details": [{"type": "openid_credential", "credential_configuration_id":
                                            CONFIGURATION_ID, "credential_identifiers": [offer.id]}]}
 
@@ -115,6 +121,24 @@ class CredentialIssuer:
                              f"credential configuration {wanted_config!r} is unknown (offered: {CONFIGURATION_ID})")
         holder = self._holder_of(body.get("proofs"), now)
         credential = self._issue(offer, holder, now)
+        if offer.deferred:  # signed now; handed over once anchored (202, §8.3)
+            return {"transaction_id": offer.id, "interval": DEFERRED_INTERVAL}
+        return {"credentials": [{"credential": credential}]}
+
+    def deferred_credential(self, authorization: str | None, body: object) -> dict[str, Any]:
+        """The deferred credential endpoint (§9): the credential once the issuer has anchored it (200), or the
+        same ``transaction_id`` and an ``interval`` to wait (202). A transaction id serves once."""
+        now = self.now()
+        offer = self._offer_of(authorization, now)
+        transaction = body.get("transaction_id") if isinstance(body, dict) else None
+        record = self.book.redeemed(offer.id)
+        if transaction != offer.id or not offer.deferred or record is None or self.book.delivered(offer.id):
+            raise OAuthError("invalid_transaction_id", "this transaction id is not one of this access token's, "
+                                                       "or its credential has been obtained already")
+        credential = json.loads(Path(record["credential"]).read_text(encoding="utf-8"))
+        if not anchor_proofs(credential):
+            return {"transaction_id": offer.id, "interval": DEFERRED_INTERVAL}
+        self.book.deliver(offer, now)
         return {"credentials": [{"credential": credential}]}
 
     def _offer_of(self, authorization: str | None, now: datetime) -> Offer:

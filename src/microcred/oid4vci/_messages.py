@@ -150,6 +150,7 @@ def issuer_metadata(credential_issuer: str, *, name: str, locale: str = "en",
         "credential_issuer": credential_issuer,
         "credential_endpoint": f"{base}/credential",
         "nonce_endpoint": f"{base}/nonce",
+        "deferred_credential_endpoint": f"{base}/deferred_credential",
         "display": [{"name": name, "locale": locale}],
         "credential_configurations_supported": {
             CONFIGURATION_ID: {

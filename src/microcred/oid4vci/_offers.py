@@ -106,17 +106,19 @@ class Offer:
     created: str
     expires: str
     tx_code_hash: str | None = None
+    #: the wallet gets the credential once it is anchored (deferred issuance, §9), not at once
+    deferred: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"format": OFFER_FORMAT, "id": self.id, "issuer": self.issuer, "template": self.template,
                 "learner": self.learner, "out": self.out_dir, "created": self.created, "expires": self.expires,
-                "txCodeHash": self.tx_code_hash}
+                "txCodeHash": self.tx_code_hash, "deferred": self.deferred}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Offer:
         return cls(id=data["id"], issuer=data["issuer"], template=data["template"], learner=data["learner"],
                    out_dir=data["out"], created=data["created"], expires=data["expires"],
-                   tx_code_hash=data.get("txCodeHash"))
+                   tx_code_hash=data.get("txCodeHash"), deferred=bool(data.get("deferred", False)))
 
     def expired(self, now: datetime) -> bool:
         return datetime.fromisoformat(self.expires) <= now
@@ -132,12 +134,14 @@ class OfferBook:
         return self.folder / "offers" / f"{offer_id}{suffix}"
 
     def create(self, issuer: str, template: dict[str, Any], learner: dict[str, Any], out_dir: str | Path, *,
-               now: datetime, ttl: timedelta = DEFAULT_OFFER_TTL, tx_code: str | None = None) -> tuple[Offer, str]:
+               now: datetime, ttl: timedelta = DEFAULT_OFFER_TTL, tx_code: str | None = None,
+               deferred: bool = False) -> tuple[Offer, str]:
         """A new offer and its pre-authorized code (shown once, in the offer link; only its hash is kept)."""
         code = secrets.token_urlsafe(32)
         offer = Offer(id=code_hash(code), issuer=issuer, template=template, learner=learner,
                       out_dir=str(Path(out_dir).resolve()), created=now.isoformat(),
-                      expires=(now + ttl).isoformat(), tx_code_hash=_secret_hash(tx_code) if tx_code else None)
+                      expires=(now + ttl).isoformat(), tx_code_hash=_secret_hash(tx_code) if tx_code else None,
+                      deferred=deferred)
         write_json_atomic(self._path(offer.id), offer.to_json(), mode=0o600)
         return offer, code
 
@@ -196,11 +200,26 @@ class OfferBook:
         except FileExistsError:
             raise OAuthError("credential_request_denied", "this offer has been redeemed already") from None
 
+    def deliver(self, offer: Offer, now: datetime) -> None:
+        """Mark a deferred offer's credential as obtained by the wallet (its transaction id is then invalid).
+
+        :raises OAuthError: ``invalid_transaction_id`` when it was obtained already
+        """
+        try:
+            write_atomic(self._path(offer.id, ".delivered.json"),
+                         json.dumps({"id": offer.id, "at": now.isoformat()}).encode("utf-8"), mode=0o600,
+                         exclusive=True)
+        except FileExistsError:
+            raise OAuthError("invalid_transaction_id", "this credential has been obtained already") from None
+
+    def delivered(self, offer_id: str) -> bool:
+        return self._path(offer_id, ".delivered.json").exists()
+
     def pending(self, now: datetime | None = None) -> list[Offer]:
         """Offers not yet redeemed (expired ones included unless ``now`` is given), oldest first."""
         offers = []
         for path in sorted((self.folder / "offers").glob("*.json")):
-            if path.name.endswith(".redeemed.json"):
+            if path.name.endswith((".redeemed.json", ".delivered.json")):
                 continue
             offer = self.get(path.stem)
             if offer is None or self.redeemed(offer.id) or (now is not None and offer.expired(now)):

@@ -70,7 +70,21 @@ def add_oid4vci_routes(app: FastAPI, issuer_for: Callable[[Request], CredentialI
             return _error(exc)
         except MicrocredError as exc:  # the credential could not be issued (a named issuance error)
             return _error(OAuthError("credential_request_denied", str(exc), status=400))
-        return JSONResponse(answer, headers=NO_STORE)
+        return JSONResponse(answer, status_code=202 if "transaction_id" in answer else 200, headers=NO_STORE)
+
+    @app.post("/deferred_credential", summary="OID4VCI deferred credential endpoint (the anchored credential)")
+    async def deferred_credential(request: Request) -> JSONResponse:
+        raw = await request.body()
+        try:
+            try:
+                body = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                raise OAuthError("invalid_credential_request", "the deferred request is not JSON") from None
+            answer = await run_in_threadpool(issuer_for(request).deferred_credential,
+                                             request.headers.get("authorization"), body)
+        except OAuthError as exc:
+            return _error(exc)
+        return JSONResponse(answer, status_code=202 if "transaction_id" in answer else 200, headers=NO_STORE)
 
 
 class IssuerEndpoints:
