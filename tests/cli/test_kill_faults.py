@@ -259,3 +259,119 @@ def test_issue_killed_at_20_random_points_issues_each_learner_once(world: World)
 
     state = json.loads(IssuerStore(world.home).state_path("x").read_text())
     assert state["nextIndex"] == max(indexes) + 1, f"seed {SEED}: the allocator skipped or reused indexes"
+
+
+def _reader(world: World):
+    from microcred.registry import RegistryClient
+
+    return RegistryClient(world.driver.w3, world.registry)
+
+
+def _events(world: World, kind: str) -> list[Any]:
+    return [e for e in _reader(world).history(world.account, with_times=False) if e.kind == kind]
+
+
+def _issued(world: World, n: int, name: str) -> list[Path]:
+    out = world.tmp / name
+    clean = world.driver.run(world.issue_args(world.learners(n), out))
+    assert clean.rc == 0, clean.describe()
+    return _files(out)
+
+
+def test_anchor_killed_at_20_random_points_anchors_each_credential_once(world: World) -> None:
+    from microcred.registry.issuance import IssuerStore
+
+    driver = world.driver
+    files = _issued(world, 3 * (ROUNDS + 1), "anchor")
+    journal = IssuerStore(world.home).journal_dir("x") / f"anchor-journal-{world.account.lower()}.json"
+    roots_before = len(_events(world, "anchored"))
+
+    def argv(r: int) -> list[str]:
+        return [*world.base, "anchor", *map(str, files[3 * r:3 * r + 3]), "--issuer", "x", "--batch-limit", "2"]
+
+    def check(r: int, where: str, nonce: int) -> None:
+        anchored = _events(world, "anchored")
+        roots = [e.data["root"] for e in anchored]
+        assert len(roots) == len(set(roots)), f"{where}: a root was anchored twice"
+        assert len(anchored) - roots_before == 2 * (r + 1), f"{where}: {len(anchored) - roots_before} batches"
+        assert sum(e.data["count"] for e in anchored[roots_before:]) == 3 * (r + 1), f"{where}: counts"
+        assert world.nonce() - nonce == 2, f"{where}: the account sent {world.nonce() - nonce} transactions, not 2"
+        reader = _reader(world)
+        for path in files[:3 * r + 3]:
+            doc = json.loads(path.read_text())
+            anchors = [p for p in doc["proof"] if p.get("type") != "DataIntegrityProof"]
+            assert len(anchors) == 1 and anchors[0]["merkleRoot"] in roots, f"{where}: {path.name} not anchored once"
+            batch = reader.batch_of(world.account, anchors[0]["merkleRoot"])
+            assert batch is not None and batch.covers(doc["credentialStatus"]["statusIndex"]), where
+        entries = json.loads(journal.read_text())["entries"]
+        assert all(e["stage"] == "done" for e in entries), f"{where}: journal left unfinished"
+        assert _leftovers(files[0].parent, journal.parent) == [], f"{where}: temporary files left"
+
+    nonce = world.nonce()
+    clean = driver.run(argv(0))
+    assert clean.rc == 0, clean.describe()
+    check(0, "clean run", nonce)
+    kills = Kills("anchor", clean)
+    assert len(kills.sends) == 2, clean.ticks
+    for r in range(1, ROUNDS + 1):
+        nonce = world.nonce()
+        where = _killed_then_rerun(world, argv(r), kills, f"anchor round {r}")
+        check(r, where, nonce)
+
+
+def test_revoke_killed_at_20_random_points_revokes_once(world: World) -> None:
+    driver = world.driver
+    files = _issued(world, ROUNDS + 1, "revoke")
+    assert driver.run([*world.base, "anchor", str(files[0].parent), "--issuer", "x"]).rc == 0
+    indexes = [json.loads(p.read_text())["credentialStatus"]["statusIndex"] for p in files]
+    events_before = len(_events(world, "revoked"))
+
+    def argv(r: int) -> list[str]:
+        return [*world.base, "revoke", str(files[r]), "--issuer", "x", "--reason", "fraud", "--yes"]
+
+    def check(r: int, where: str, nonce: int) -> None:
+        events = _events(world, "revoked")[events_before:]
+        revoked = [i for e in events for i in e.data["indexes"]]
+        assert sorted(revoked) == sorted(indexes[:r + 1]), f"{where}: revoked {revoked}"
+        assert world.nonce() - nonce == 1, f"{where}: the account sent {world.nonce() - nonce} transactions, not 1"
+        statuses = _reader(world).status_of(world.account, indexes[:r + 2])
+        assert [s.label for s in statuses] == ["revoked"] * (r + 1) + ["active"], where
+
+    nonce = world.nonce()
+    clean = driver.run(argv(0))
+    assert clean.rc == 0, clean.describe()
+    check(0, "clean run", nonce)
+    kills = Kills("revoke", clean)
+    for r in range(1, ROUNDS + 1):
+        nonce = world.nonce()
+        where = _killed_then_rerun(world, argv(r), kills, f"revoke round {r}")
+        check(r, where, nonce)
+
+
+def test_bind_killed_at_20_random_points_binds_once(world: World) -> None:
+    """Each round starts from a chain snapshot without the binding and goes back to it after the checks."""
+    from microcred.did import EthrResolver, verify_binding
+    from microcred.chain._connect import connect
+
+    driver = world.driver
+    chain = connect("local", home=world.home, rpc_urls=(driver.url,))
+    argv = [*world.base, "issuer", "bind", "x"]
+
+    def check(where: str, nonce: int) -> None:
+        resolver = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
+        assert verify_binding(resolver, world.account, world.did).bound, f"{where}: not bound"
+        assert world.nonce() - nonce == 1, f"{where}: the account sent {world.nonce() - nonce} transactions, not 1"
+
+    snapshot = driver.rpc("evm_snapshot")
+    nonce = world.nonce()
+    clean = driver.run(argv)
+    assert clean.rc == 0, clean.describe()
+    check("clean run", nonce)
+    assert driver.rpc("evm_revert", snapshot) is True
+    kills = Kills("bind", clean)
+    for r in range(1, ROUNDS + 1):
+        snapshot = driver.rpc("evm_snapshot")
+        nonce = world.nonce()
+        where = _killed_then_rerun(world, argv, kills, f"bind round {r}")
+        check(where, nonce)
+        assert driver.rpc("evm_revert", snapshot) is True
