@@ -52,7 +52,7 @@ def _child(request: dict[str, Any]) -> int:
     log = open(request["ticks"], "w", buffering=1)  # noqa: SIM115 (the child ends by _exit or SIGKILL)
     kill_at = request.get("kill_at")
     slow_send = request.get("slow_send")
-    url = request.get("rpc")
+    url = str(request.get("rpc"))
     state = {"ticks": 0, "sends": 0, "waiting_mined": not request.get("mine_when_waiting")}
 
     def tick(label: str) -> None:
@@ -85,7 +85,7 @@ def _child(request: dict[str, Any]) -> int:
         return response
 
     HTTPProvider.make_request = make_request  # type: ignore[method-assign]
-    HTTPProvider.make_batch_request = make_batch_request  # type: ignore[method-assign]
+    HTTPProvider.make_batch_request = make_batch_request  # type: ignore[method-assign,assignment]
     replace = os.replace
 
     def replacing(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:

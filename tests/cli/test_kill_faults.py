@@ -45,7 +45,7 @@ TEMPLATE = ROOT / "examples" / "course-template.json"
 def run(*args: str) -> int:
     with pytest.raises(SystemExit) as exc:
         main(list(args))
-    return exc.value.code or 0
+    return int(exc.value.code or 0)
 
 
 @dataclass
@@ -233,7 +233,7 @@ def test_issue_killed_at_20_random_points_issues_each_learner_once(world: World)
 
         docs = _credentials(out)
         names = sorted(row["name"] for row in csv.DictReader(learners.open()))
-        assert sorted(learner_name(d) for d in docs) == names, f"{where}: one credential a learner"
+        assert sorted(str(learner_name(d)) for d in docs) == names, f"{where}: one credential a learner"
         mine = [d["credentialStatus"]["statusIndex"] for d in docs]
         assert len({d["id"] for d in docs}) == len(docs), f"{where}: a credential id used twice"
         assert not set(mine) & set(indexes), f"{where}: a status index used twice"
@@ -334,8 +334,8 @@ def test_revoke_killed_at_20_random_points_revokes_once(world: World) -> None:
         revoked = [i for e in events for i in e.data["indexes"]]
         assert sorted(revoked) == sorted(indexes[:r + 1]), f"{where}: revoked {revoked}"
         assert world.nonce() - nonce == 1, f"{where}: the account sent {world.nonce() - nonce} transactions, not 1"
-        statuses = _reader(world).status_of(world.account, indexes[:r + 2])
-        assert [s.label for s in statuses] == ["revoked"] * (r + 1) + ["active"], where
+        statuses = _reader(world).status_of(world.account, indexes)
+        assert [s.label for s in statuses] == ["revoked"] * (r + 1) + ["active"] * (ROUNDS - r), where
 
     nonce = world.nonce()
     clean = driver.run(argv(0))

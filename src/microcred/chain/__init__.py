@@ -77,6 +77,8 @@ from microcred.chain._trusted import (
 from microcred.chain._tx import (
     PreparedTx,
     Receipt,
+    TxJournal,
+    TxJournalError,
     TxSender,
 )
 
@@ -126,6 +128,8 @@ __all__ = [
     "TransactionRejectedError",
     "TrustedBlock",
     "TrustedRegistries",
+    "TxJournal",
+    "TxJournalError",
     "TxSender",
     "UnknownRevertError",
     "UntrustedRegistryError",

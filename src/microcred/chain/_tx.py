@@ -4,12 +4,21 @@ Sending is split in three steps so a caller can make it crash-safe: :meth:`TxSen
 (nothing leaves the process; the signed bytes and hash can be journalled), :meth:`TxSender.broadcast` sends the
 signed bytes (sending the same bytes twice is harmless: same nonce, same hash), :meth:`TxSender.wait` waits for the
 receipt and the configured confirmations. :meth:`TxSender.send` does all three.
+
+A sender given a :class:`TxJournal` (``TxSender(..., journal=...)`` or the attribute ``journal``) is crash-safe:
+the signed transaction is on disk (fsynced) before it is broadcast, and :meth:`TxJournal.settle`, which every
+journalled send runs first, finishes what a killed run left between "sent" and "confirmed": it waits for a
+transaction the node still has, re-sends the same bytes of one the node forgot, and gives up only on one whose
+nonce went to another transaction. So a rerun never signs a second transaction for work that is in flight.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
@@ -26,6 +35,8 @@ from microcred.chain._errors import (
     TransactionRejectedError,
 )
 from microcred.chain._rpc import rpc_guard
+from microcred._files import write_json_atomic
+from microcred.errors import MicrocredError
 
 #: priority fee used when the node has no opinion (1 gwei)
 DEFAULT_TIP = 1_000_000_000
@@ -77,6 +88,7 @@ class TxSender:
         endpoint: str = "the RPC endpoint",
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        journal: TxJournal | None = None,
     ) -> None:
         self.w3 = w3
         self.account = account
@@ -88,6 +100,8 @@ class TxSender:
         self.endpoint = endpoint
         self._clock = clock
         self._sleep = sleep
+        #: when set, :meth:`send` and :meth:`send_tx` journal each transaction (crash-safe, never paid twice)
+        self.journal = journal
 
     @property
     def address(self) -> str:
@@ -140,16 +154,22 @@ class TxSender:
         return PreparedTx(raw=raw, hash="0x" + bytes(signed.hash).hex(), nonce=nonce, sender=sender, gas=gas,
                           max_fee=int(fees.get("maxFeePerGas", fees.get("gasPrice", 0))))
 
-    def prepare(self, fn: Any, *, abi: list | None = None, contract: str | None = None,
-                what: str = "sending a transaction", nonce: int | None = None) -> PreparedTx:
-        """Build, estimate and sign ``fn`` (a bound web3 contract function or constructor). A revert is raised
-        here, before any gas is spent, as the named error of ``contract`` (or ``abi``)."""
+    def build(self, fn: Any, *, abi: list | None = None, contract: str | None = None,
+              what: str = "sending a transaction") -> dict[str, Any]:
+        """The plain transaction (``to``, ``data``, ``value``) of ``fn``, a bound contract function or constructor."""
         with rpc_guard(what, endpoint=self.endpoint, abi=abi, contract=contract):
             built = fn.build_transaction({"from": self.account.address, "gas": 0, "nonce": 0,
                                           "chainId": self.chain_id, "gasPrice": 0})
         tx = {"data": built["data"], "value": int(built.get("value", 0))}
         if built.get("to"):
             tx["to"] = built["to"]
+        return tx
+
+    def prepare(self, fn: Any, *, abi: list | None = None, contract: str | None = None,
+                what: str = "sending a transaction", nonce: int | None = None) -> PreparedTx:
+        """Build, estimate and sign ``fn`` (a bound web3 contract function or constructor). A revert is raised
+        here, before any gas is spent, as the named error of ``contract`` (or ``abi``)."""
+        tx = self.build(fn, abi=abi, contract=contract, what=what)
         return self.prepare_tx(tx, abi=abi, contract=contract, what=what, nonce=nonce)
 
     def _known(self, tx_hash: str, what: str) -> bool:
@@ -235,6 +255,9 @@ class TxSender:
     def send(self, fn: Any, *, abi: list | None = None, contract: str | None = None,
              what: str = "sending a transaction") -> Receipt:
         """Prepare, broadcast and wait for ``fn`` (a bound contract function or constructor)."""
+        if self.journal is not None:
+            return self.journal.send(self, self.build(fn, abi=abi, contract=contract, what=what), abi=abi,
+                                     contract=contract, what=what)
         prepared = self.prepare(fn, abi=abi, contract=contract, what=what)
         self.broadcast(prepared, what=what)
         return self.wait(prepared.hash, what=what)
@@ -242,6 +265,8 @@ class TxSender:
     def send_tx(self, tx: dict[str, Any], *, contract: str | None = None,
                 what: str = "sending a transaction") -> Receipt:
         """Prepare, broadcast and wait for a plain transaction (``to``, ``data``, ``value``, optional ``gas``)."""
+        if self.journal is not None:
+            return self.journal.send(self, tx, contract=contract, what=what)
         prepared = self.prepare_tx(tx, contract=contract, what=what)
         self.broadcast(prepared, what=what)
         return self.wait(prepared.hash, what=what)
@@ -249,3 +274,114 @@ class TxSender:
     def transfer(self, to: str, wei: int, *, what: str = "sending ether") -> Receipt:
         """Send ``wei`` to ``to``."""
         return self.send_tx({"to": to_checksum_address(to), "value": wei, "data": b"", "gas": 21000}, what=what)
+
+
+class TxJournalError(MicrocredError):
+    """The transaction journal cannot be read: nothing was sent."""
+
+
+#: finished entries kept in a journal (unfinished ones are always kept)
+_KEEP_FINISHED = 20
+_OPEN = ("prepared", "sent")
+
+
+class TxJournal:
+    """The transactions one account sent, on disk at ``path`` (JSON): each signed transaction is journalled
+    (fsynced) before it leaves the process, and marked done when its receipt came.
+
+    Stages: ``prepared`` (signed, maybe broadcast), ``sent`` (broadcast), then ``done``, ``failed`` (mined but
+    reverted) or ``replaced`` (its nonce went to another transaction, so it can never be mined; nothing of it
+    happened). The caller serialises the processes that use one journal (the issuer's lock).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _load(self) -> list[dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return []
+        except ValueError as exc:
+            raise TxJournalError(f"the transaction journal {self.path} is damaged ({exc}); nothing was sent. Move "
+                                 "it aside only after checking its transactions on chain.") from None
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise TxJournalError(f"the transaction journal {self.path} has no list of entries; nothing was sent")
+        return entries
+
+    def _save(self, entries: list[dict[str, Any]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.path, {"entries": entries})
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """The entries a killed run left between signing and confirmation."""
+        return [e for e in self._load() if e["stage"] in _OPEN]
+
+    def settle(self, sender: TxSender) -> list[dict[str, Any]]:
+        """Finish every unfinished entry of ``sender``'s account; returns them, each with its outcome in
+        ``stage`` (``done``, ``failed``, ``replaced``). Raises (the entry kept for the next run) when the node
+        cannot be asked or a transaction is not mined in time."""
+        entries = self._load()
+        settled = []
+        for entry in entries:
+            if entry["stage"] not in _OPEN or entry["sender"].lower() != sender.address.lower():
+                continue
+            what = entry.get("what", "sending a transaction")
+            if not sender._known(entry["txHash"], what):
+                with rpc_guard("reading the account nonce", endpoint=sender.endpoint):
+                    used = int(sender.w3.eth.get_transaction_count(to_checksum_address(sender.address),
+                                                                   "latest")) > entry["nonce"]
+                if used:  # another transaction took the nonce: this one can never be mined
+                    entry["stage"] = "replaced"
+                    entry.pop("rawTx", None)
+                    self._save(entries)
+                    settled.append(entry)
+                    continue
+                sender.broadcast(PreparedTx(bytes.fromhex(entry["rawTx"][2:]), entry["txHash"], entry["nonce"],
+                                            sender.address, int(entry.get("gas", 0)), int(entry.get("maxFee", 0))),
+                                 what=what)
+                entry["stage"] = "sent"
+                self._save(entries)
+            try:
+                self._wait(sender, entries, entry, abi=None, what=what)
+            except TransactionFailedError:
+                pass  # recorded as failed: what it would have done did not happen
+            settled.append(entry)
+        return settled
+
+    def send(self, sender: TxSender, tx: dict[str, Any], *, abi: list | None = None, contract: str | None = None,
+             what: str = "sending a transaction") -> Receipt:
+        """Settle what is unfinished, then sign ``tx``, journal it, broadcast it and wait for its receipt."""
+        self.settle(sender)
+        prepared = sender.prepare_tx(tx, abi=abi, contract=contract, what=what)
+        entries = self._load()
+        finished = [e for e in entries if e["stage"] not in _OPEN]
+        old = finished[:-_KEEP_FINISHED] if len(finished) > _KEEP_FINISHED else []
+        entries = [e for e in entries if not any(e is o for o in old)]
+        entry: dict[str, Any] = {
+            "stage": "prepared", "what": what, "sender": sender.address, "to": tx.get("to"),
+            "txHash": prepared.hash, "nonce": prepared.nonce, "gas": prepared.gas, "maxFee": prepared.max_fee,
+            "rawTx": "0x" + prepared.raw.hex(),
+            "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        entries.append(entry)
+        self._save(entries)
+        sender.broadcast(prepared, what=what)
+        entry["stage"] = "sent"
+        self._save(entries)
+        return self._wait(sender, entries, entry, abi=abi, what=what)
+
+    def _wait(self, sender: TxSender, entries: list[dict[str, Any]], entry: dict[str, Any], *, abi: list | None,
+              what: str) -> Receipt:
+        try:
+            receipt = sender.wait(entry["txHash"], abi=abi, what=what)
+        except TransactionFailedError:
+            entry["stage"] = "failed"
+            entry.pop("rawTx", None)
+            self._save(entries)
+            raise
+        entry.update(stage="done", blockNumber=receipt.block_number)
+        entry.pop("rawTx", None)
+        self._save(entries)
+        return receipt

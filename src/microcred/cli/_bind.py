@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from microcred.cli._app import AppContext, pass_app
-from microcred.cli._common import issuer_session
+from microcred.cli._common import issuer_session, settle_journal, tx_journal
 from microcred.cli._issuer import issuer as issuer_group
 
 
@@ -45,6 +45,8 @@ def _bind(app: AppContext, session) -> None:
     from microcred.did import EthrResolver
 
     resolver = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id)
+    sender = chain.sender(session.account, journal=tx_journal(app, session))  # a rerun after a kill never pays twice
+    settle_journal(app, sender.journal, sender)
     current = verify_binding(resolver, session.account.address, profile.did)
     if current.bound:  # idempotent: a second bind sends nothing
         app.emit({"did": profile.did, "account": session.account.address, "block": current.block,
@@ -53,8 +55,10 @@ def _bind(app: AppContext, session) -> None:
                  "nothing was sent")
         return
     key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
+    what = f"binding {profile.did} to account {session.account.address}"
     controller = EthrDIDController(chain.w3, chain.address_of("EthereumDIDRegistry"), session.account,
-                                   chain_id=chain.chain_id)
+                                   chain_id=chain.chain_id,
+                                   send=lambda fn: sender.send(fn, contract="EthereumDIDRegistry", what=what).raw)
     receipt = publish_binding(controller, profile.did, key, verification_method=profile.verification_method)
     persist_confirmed(app)
     block = receipt["blockNumber"] if isinstance(receipt, dict) or hasattr(receipt, "__getitem__") else None

@@ -45,6 +45,29 @@ def issuer_session(app: AppContext, name: str) -> IssuerSession:
     return IssuerSession(profile, chain, account)
 
 
+def tx_journal(app: AppContext, session: IssuerSession) -> Any:
+    """The journal of the transactions the issuer's account sends for status changes and bindings (beside its
+    anchor journal), and what an earlier, killed run left unconfirmed in it finished first (reported)."""
+    from microcred.chain import TxJournal
+    from microcred.registry.issuance import IssuerStore
+
+    directory = IssuerStore(app.home).journal_dir(session.profile.name)
+    return TxJournal(directory / f"tx-journal-{session.account.address.lower()}.json")
+
+
+def settle_journal(app: AppContext, journal: Any, sender: Any) -> None:
+    """Finish what a killed run left between "sent" and "confirmed", saying what it was."""
+    from microcred.cli._node import persist_confirmed
+
+    settled = journal.settle(sender)
+    for entry in settled:
+        outcome = {"done": "confirmed now", "failed": "mined but reverted",
+                   "replaced": "never mined (its nonce went to another transaction)"}[entry["stage"]]
+        app.info(f"an earlier run left {entry['what']} (tx {entry['txHash']}) unconfirmed: {outcome}")
+    if settled:
+        persist_confirmed(app)
+
+
 def credential_files(paths: Iterable[str]) -> list[Path]:
     """Expand FILE|DIR arguments into credential files (a directory: its *.json, dotfiles and journals skipped)."""
     out: list[Path] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
-from microcred.cli._common import issuer_session
+from microcred.cli._common import issuer_session, settle_journal, tx_journal
 from microcred.errors import InvalidInputError, MicrocredError
 from microcred.registry.ledger import REASONS, Status
 
@@ -85,13 +85,29 @@ def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: 
             not click.confirm("Revocation is final. Revoke these credentials?", default=False, err=True):
         raise ConfirmationDeclinedError("nothing was revoked: the revocation was not confirmed")
     session = issuer_session(app, issuer_name)
-    with issuer_locked(app, session.profile.name, verb):
-        receipt = session.registry.change_status(status, indexes, code)
-        persist_confirmed(app)
     done = _DONE[status]
+    with issuer_locked(app, session.profile.name, verb):
+        registry = session.registry
+        registry.sender.journal = tx_journal(app, session)  # a rerun after a kill never pays twice
+        settle_journal(app, registry.sender.journal, registry.sender)
+        already: list[int] = []
+        if status is not Status.ACTIVE:  # revoked or suspended already (by an earlier run): nothing to send
+            current = registry.status_of(account, indexes)
+            already = [i for i, s in zip(indexes, current) if s is status]
+        todo = [i for i in indexes if i not in already]
+        if not todo:
+            app.emit({"status": done, "indexes": indexes, "reason": code, "reasonLabel": reason_label(code),
+                      "already": already, "txHash": None, "block": None, "gasUsed": 0},
+                     f"{len(indexes)} credential(s) {indexes} are {done} already; nothing was sent")
+            return
+        if already:
+            app.info(f"{len(already)} credential(s) {already} are {done} already; changing the other {len(todo)}")
+        receipt = registry.change_status(status, todo, code)
+        persist_confirmed(app)
     app.emit({"status": done, "indexes": indexes, "reason": code, "reasonLabel": reason_label(code),
-              "txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used},
-             f"{done} {len(indexes)} credential(s) {indexes} for {reason_label(code)} in block "
+              "already": already, "txHash": receipt.tx_hash, "block": receipt.block_number,
+              "gasUsed": receipt.gas_used},
+             f"{done} {len(todo)} credential(s) {todo} for {reason_label(code)} in block "
              f"{receipt.block_number} (tx {receipt.tx_hash}, {receipt.gas_used} gas)")
 
 
