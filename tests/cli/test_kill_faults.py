@@ -29,23 +29,17 @@ from typing import Any
 import pytest
 from web3 import Web3
 
-from microcred.cli import main
 from microcred.did import Keystore
-from tests.chain_fixtures import free_port
-from tests.conftest import ROOT
+from tests.support.chain import free_port
+from tests.support.cli import exit_code as run
+from tests.support.paths import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.anvil
 
 SEED = int(os.environ.get("MICROCRED_FAULT_SEED", "20261202"))
 ROUNDS = 20
 PASSPHRASE = "fault test"
-TEMPLATE = ROOT / "examples" / "course-template.json"
-
-
-def run(*args: str) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    return int(exc.value.code or 0)
+TEMPLATE = EXAMPLES / "course-template.json"
 
 
 @dataclass
