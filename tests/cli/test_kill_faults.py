@@ -340,6 +340,10 @@ def test_revoke_killed_at_20_random_points_revokes_once(world: World) -> None:
         nonce = world.nonce()
         where = _killed_then_rerun(world, argv(r), kills, f"revoke round {r}")
         check(r, where, nonce)
+    nonce = world.nonce()  # once more, on purpose: revoked already, so nothing is sent
+    again = driver.run([*world.base, "--json", *argv(0)[len(world.base):]])
+    assert again.rc == 0 and json.loads(again.out.splitlines()[-1])["already"] == indexes[:1], again.describe()
+    assert world.nonce() == nonce
 
 
 def test_bind_killed_at_20_random_points_binds_once(world: World) -> None:

@@ -120,8 +120,10 @@ class ConfirmationDeclinedError(MicrocredError):
 def _command(name: str, status: Status, summary: str, example: str):
     final = " Revocation is final: in a terminal it asks for confirmation (--yes skips the question)." \
         if status is Status.REVOKED else ""
+    already = f" A credential {_DONE[status]} already is left as it is." if status is not Status.ACTIVE else ""
     @cli.command(name, help=f"{summary}\n\nMany credentials change in one transaction; each is listed with its "
-                            f"learner first, and --dry-run only lists them.{final} {_REASON_HELP}\n\n"
+                            f"learner first, and --dry-run only lists them.{final} Run again after an "
+                            f"interruption, it never sends a second transaction.{already} {_REASON_HELP}\n\n"
                             f"\b\nExample:\n  {example}")
     @click.argument("targets", nargs=-1, required=True)
     @click.option("--issuer", "issuer_name", required=True, help="Issuer profile whose account signs.")
