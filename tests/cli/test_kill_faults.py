@@ -205,6 +205,8 @@ def _killed_then_rerun(world: World, argv: list[str], kills: Kills, label: str, 
     killed = driver.run(argv, kill_at=plan["kill_at"], slow_send=plan.get("slow_send"))
     assert killed.rc == -9, f"{where}: the run was not killed ({killed.describe()})"
     outcome = plan.get("outcome")
+    if outcome is not None:
+        assert not world.pool_empty(), f"{where}: killed after the send, but no transaction waits in the mempool"
     if outcome == "mined":
         driver.rpc("evm_setAutomine", True)  # mined while nobody waits for it
     elif outcome == "dropped":
