@@ -7,11 +7,13 @@ after it (no ``finally``, no ``atexit``, no buffered write).
 A request: ``{"argv": [...], "out": PATH, "err": PATH, "ticks": PATH, "kill_at": N | null, "slow_send": S | null,
 "mine_when_waiting": bool, "rpc": URL}``. The child runs ``microcred.cli.main(argv)`` and counts *ticks*: before
 and after each JSON-RPC request (but the chain id, which web3 caches) and each ``os.replace`` (every atomic file
-write: journals, credentials, state files). At tick ``kill_at`` it sends itself SIGKILL. ``slow_send`` (0-based) turns the node's automine off just
-before that ``eth_sendRawTransaction``, so the transaction waits in the mempool while the child waits for its
-receipt (a kill then lands between "sent" and "confirmed"); ``mine_when_waiting`` turns automine back on the first
-time the child finds no receipt (a block that comes while a rerun waits). Each tick's label is appended to
-``ticks`` as it happens. The answer line: ``{"rc": exit code, or -9 when killed}``.
+write: journals, credentials, state files). At tick ``kill_at`` it sends itself SIGKILL.
+
+``slow_send`` (0-based) turns the node's automine off just before that ``eth_sendRawTransaction``, so the
+transaction waits in the mempool while the child waits for its receipt: a kill then lands between "sent" and
+"confirmed". ``mine_when_waiting`` turns automine back on the first time the child finds no receipt (a block that
+comes while a rerun waits). Each tick's label is appended to ``ticks`` as it happens. The answer line:
+``{"rc": exit code, or -9 when killed}``.
 """
 
 from __future__ import annotations

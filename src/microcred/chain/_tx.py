@@ -148,7 +148,7 @@ class TxSender:
         except TransactionRejectedError as exc:
             raise self._rejected(exc, what, gas=21000, fees=fees, value=int(base.get("value", 0))) from exc
         gas = estimate if "gas" in tx else int(estimate * self.gas_margin) + 1000
-        full = {**base, "nonce": nonce, "chainId": self.chain_id, "gas": gas, **fees}
+        full: dict[str, Any] = {**base, "nonce": nonce, "chainId": self.chain_id, "gas": gas, **fees}
         signed = self.account.sign_transaction(full)
         raw = bytes(signed.raw_transaction)
         return PreparedTx(raw=raw, hash="0x" + bytes(signed.hash).hex(), nonce=nonce, sender=sender, gas=gas,

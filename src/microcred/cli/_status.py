@@ -20,7 +20,7 @@ def _targets(targets: tuple[str, ...], account: str) -> list[tuple[int, dict]]:
     from microcred.registry.credential import load_credential, status_entry
     from microcred.registry.issuance import learner_name
 
-    out = []
+    out: list[tuple[int, dict]] = []
     for target in targets:
         if target.isdigit():
             out.append((int(target), {}))
