@@ -81,6 +81,17 @@ def test_the_next_send_finishes_the_unfinished_one_first(setup, monkeypatch):
     assert [(e["txHash"], e["stage"]) for e in entries] == [(entry["txHash"], "done"), (receipt.tx_hash, "done")]
 
 
+def test_the_same_call_after_a_killed_run_is_that_run_finished_not_a_second_transaction(setup, monkeypatch):
+    chain, sender, journal = setup
+    entry = _killed_before_broadcast(sender, monkeypatch)
+    nonce = chain.w3.eth.get_transaction_count(sender.address)
+    receipt = _pay(sender)  # the command run again: the same call
+    assert receipt.tx_hash == entry["txHash"]
+    assert chain.w3.eth.get_transaction_count(sender.address) == nonce + 1
+    assert _pay(sender).tx_hash != entry["txHash"]  # asked once more, on purpose: a new transaction
+    assert chain.w3.eth.get_transaction_count(sender.address) == nonce + 2
+
+
 def test_a_damaged_journal_sends_nothing(setup):
     chain, sender, journal = setup
     journal.path.parent.mkdir(parents=True)

@@ -210,19 +210,21 @@ def _killed_then_rerun(world: World, argv: list[str], kills: Kills, label: str, 
     driver = world.driver
     plan = kills.draw(mempool=mempool)
     where = f"seed {SEED}, {label}, kill {plan}"
-    killed = driver.run(argv, kill_at=plan["kill_at"], slow_send=plan.get("slow_send"))
-    assert killed.rc == -9, f"{where}: the run was not killed ({killed.describe()})"
-    outcome = plan.get("outcome")
-    if outcome is not None:
-        assert not world.pool_empty(), f"{where}: killed after the send, but no transaction waits in the mempool"
-    if outcome == "mined":
-        driver.rpc("evm_setAutomine", True)  # mined while nobody waits for it
-    elif outcome == "dropped":
-        for tx in driver.rpc("txpool_content")["pending"].get(world.account.lower(), {}).values():
-            driver.rpc("anvil_dropTransaction", tx["hash"])
-        driver.rpc("evm_setAutomine", True)
-    again = driver.run(argv, mine_when_waiting=outcome == "pending")
-    driver.rpc("evm_setAutomine", True)  # whatever the rerun left in the mempool is mined now, and counted
+    try:
+        killed = driver.run(argv, kill_at=plan["kill_at"], slow_send=plan.get("slow_send"))
+        assert killed.rc == -9, f"{where}: the run was not killed ({killed.describe()})"
+        outcome = plan.get("outcome")
+        if outcome is not None:
+            assert not world.pool_empty(), f"{where}: killed after the send, but no transaction waits in the mempool"
+        if outcome == "mined":
+            driver.rpc("evm_setAutomine", True)  # mined while nobody waits for it
+        elif outcome == "dropped":
+            for tx in driver.rpc("txpool_content")["pending"].get(world.account.lower(), {}).values():
+                driver.rpc("anvil_dropTransaction", tx["hash"])
+            driver.rpc("evm_setAutomine", True)
+        again = driver.run(argv, mine_when_waiting=outcome == "pending")
+    finally:
+        driver.rpc("evm_setAutomine", True)  # whatever the rerun left in the mempool is mined now, and counted
     assert again.rc == 0, f"{where}: the rerun failed: {again.describe()}; killed run: {killed.describe()}"
     assert world.pool_empty(), f"{where}: transactions left in the mempool"
     return where

@@ -296,6 +296,14 @@ class TxJournal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        #: entries :meth:`settle` confirmed in this process, with their receipts, by the key of their call
+        self._confirmed: dict[str, Receipt] = {}
+
+    @staticmethod
+    def key(tx: dict[str, Any]) -> str:
+        """What a transaction does (recipient, value, call data), the same in every run that asks for it."""
+        head = f"{str(tx.get('to') or '').lower()}|{int(tx.get('value', 0))}|".encode()
+        return "0x" + bytes(Web3.keccak(head + bytes(HexBytes(tx.get("data") or b"")))).hex()
 
     def _load(self) -> list[dict[str, Any]]:
         try:
@@ -344,7 +352,9 @@ class TxJournal:
                 entry["stage"] = "sent"
                 self._save(entries)
             try:
-                self._wait(sender, entries, entry, abi=None, what=what)
+                receipt = self._wait(sender, entries, entry, abi=None, what=what)
+                if entry.get("key"):
+                    self._confirmed[entry["key"]] = receipt
             except TransactionFailedError:
                 pass  # recorded as failed: what it would have done did not happen
             settled.append(entry)
@@ -352,15 +362,21 @@ class TxJournal:
 
     def send(self, sender: TxSender, tx: dict[str, Any], *, abi: list | None = None, contract: str | None = None,
              what: str = "sending a transaction") -> Receipt:
-        """Settle what is unfinished, then sign ``tx``, journal it, broadcast it and wait for its receipt."""
+        """Settle what is unfinished, then sign ``tx``, journal it, broadcast it and wait for its receipt.
+
+        When settling confirmed a transaction doing exactly what ``tx`` does (a killed run of the same command), its
+        receipt is returned and nothing is sent."""
         self.settle(sender)
+        key = self.key(tx)
+        if key in self._confirmed:
+            return self._confirmed.pop(key)
         prepared = sender.prepare_tx(tx, abi=abi, contract=contract, what=what)
         entries = self._load()
         finished = [e for e in entries if e["stage"] not in _OPEN]
         old = finished[:-_KEEP_FINISHED] if len(finished) > _KEEP_FINISHED else []
         entries = [e for e in entries if not any(e is o for o in old)]
         entry: dict[str, Any] = {
-            "stage": "prepared", "what": what, "sender": sender.address, "to": tx.get("to"),
+            "stage": "prepared", "what": what, "key": key, "sender": sender.address, "to": tx.get("to"),
             "txHash": prepared.hash, "nonce": prepared.nonce, "gas": prepared.gas, "maxFee": prepared.max_fee,
             "rawTx": "0x" + prepared.raw.hex(),
             "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
