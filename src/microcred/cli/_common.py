@@ -46,8 +46,8 @@ def issuer_session(app: AppContext, name: str) -> IssuerSession:
 
 
 def tx_journal(app: AppContext, session: IssuerSession) -> Any:
-    """The journal of the transactions the issuer's account sends for status changes and bindings (beside its
-    anchor journal), and what an earlier, killed run left unconfirmed in it finished first (reported)."""
+    """The journal of the transactions the issuer's account sends for status changes and bindings, beside its
+    anchor journal in ``<home>/state/<issuer>/`` (a :class:`microcred.chain.TxJournal`)."""
     from microcred.chain import TxJournal
     from microcred.registry.issuance import IssuerStore
 
