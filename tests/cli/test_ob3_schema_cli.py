@@ -15,10 +15,10 @@ from microcred.cli import main
 from microcred.registry.credential import read_container_file
 from microcred.registry.ledger._statuslist import bit, decode_bitstring
 from microcred.registry.proofs._suites import CRYPTOSUITES
+from tests.support.issuing import credentials, issue, run
+from tests.support.paths import ROOT, VECTORS
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
-SCHEMA = ROOT / "tests" / "vectors" / "10-ob3-schema" / "achievementcredential.json"
+SCHEMA = VECTORS / "10-ob3-schema" / "achievementcredential.json"
 PNG = ROOT / "docs" / "img" / "verdict-valid.png"
 
 
@@ -31,42 +31,6 @@ def validator() -> Draft201909Validator:
 
 def problems(validator: Draft201909Validator, doc: dict) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(doc)]
-
-
-def run(capsys, *args: str) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    assert (exc.value.code or 0) == 0, (args, captured.err, captured.out)
-    return captured.out
-
-
-def credentials(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.json") if not p.name.startswith((".", "anchor-journal")))
-
-
-def issue(home: Path, tmp_path: Path, capsys, cryptosuite: str, *, status_list_url: str | None = None):
-    """An issuer with ``cryptosuite`` (bound to its account) on the memory chain: its credentials as issued, and
-    the same files after anchoring."""
-    from microcred.chain._connect import connect
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
-    key_type = "ed25519" if cryptosuite.startswith("eddsa") else "p256"
-    extra = ["--status-list-url", status_list_url] if status_list_url else []
-    run(capsys, *base, "key", "new", "sig", "--type", key_type)
-    run(capsys, *base, "key", "new", "acct", "--type", "secp256k1")
-    run(capsys, *base, "issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key",
-        "sig", "--account-key", "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry"),
-        "--cryptosuite", cryptosuite, *extra)
-    out = tmp_path / "out"
-    run(capsys, *base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
-        "--learners", str(EXAMPLES / "learners.csv"), "--out", str(out))
-    issued = [json.loads(p.read_text(encoding="utf-8")) for p in credentials(out)]
-    run(capsys, *base, "issuer", "bind", "x")
-    run(capsys, *base, "anchor", str(out), "--issuer", "x")
-    return base, chain, out, issued
 
 
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)

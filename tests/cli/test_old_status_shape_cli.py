@@ -16,9 +16,9 @@ from microcred.registry.credential._documents import has_registry_entry
 from microcred.registry.credential._model import format_problems
 from microcred.registry.proofs._pipeline import did_key_lookup, verify_proofs
 from microcred.registry.issuance._build import _Builder
+from tests.support.issuing import credentials, run
+from tests.support.paths import EXAMPLES, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 OLD = ROOT / "tests" / "fixtures" / "old_status_shape"
 
 
@@ -28,13 +28,6 @@ def verify_json(capsys, *args: str) -> tuple[int, list[dict]]:
         main(list(args))
     out = capsys.readouterr().out
     return exc.value.code or 0, [json.loads(line) for line in out.splitlines()]
-
-
-def run(capsys, *args: str) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    err = capsys.readouterr().err
-    assert (exc.value.code or 0) == 0, (args, err)
 
 
 @pytest.mark.parametrize("name", ["registry_entry_only.json", "three_entries.json"])
@@ -87,7 +80,7 @@ def test_old_shapes_issued_anchored_and_verified(home, tmp_path, capsys, monkeyp
         patch.setattr(_Builder, "_status", _old_status)
         run(capsys, *base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
             "--learners", str(EXAMPLES / "learners.csv"), "--out", str(out))
-    files = sorted(p for p in out.glob("*.json") if not p.name.startswith("."))
+    files = credentials(out)
     for path in files:  # the proof as an object, as it was written then
         doc = json.loads(path.read_text(encoding="utf-8"))
         assert (isinstance(doc["credentialStatus"], list)) == bool(status_list_url)
