@@ -6,7 +6,6 @@ with --plain, baked into a PNG and an SVG. Its one status object serves a Bitstr
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft201909Validator

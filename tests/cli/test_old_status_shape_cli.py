@@ -5,7 +5,6 @@ and the same shapes issued, anchored and verified on the memory chain)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
