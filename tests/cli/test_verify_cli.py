@@ -193,7 +193,8 @@ def test_a_registry_the_verifier_names_with_registry_is_believed(issued, tmp_pat
 
 def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, capsys):
     """Credentials whose status object is a Bitstring entry carrying the registry's coordinates: the lists
-    `status export` writes, given with --status-list, agree with the chain; a list older than a revocation disagrees, and that is flagged."""
+    `status export` writes, given with --status-list, agree with the chain; a list older than a revocation
+    disagrees, and that is flagged."""
     from microcred.chain._connect import connect
     from microcred.cli._app import _MEMORY
 
