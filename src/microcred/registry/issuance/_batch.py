@@ -304,15 +304,15 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
     except OSError as exc:
         if exc.errno not in _DISK_FULL:
             raise
-        done: BatchResult | None = written.get("result")
+        partial: BatchResult | None = written.get("result")
         where = f" writing {exc.filename}" if exc.filename else ""
-        if done is None:
-            state = "nothing of this batch was written yet (no credential, no index reserved unless said above)"
+        if partial is None:
+            situation = "nothing of this batch was written yet (no credential, no index reserved unless said above)"
         else:
-            new_now = sum(1 for c in done.credentials if c.new)
-            state = (f"{len(done.credentials)} of {len(learners)} credentials are in {out} ({new_now} written by "
-                     f"this run), status indexes {done.indexes} reserved, journal {journal_path}")
-        raise DiskFullError(exc.errno, f"the disk is full ({exc.strerror or exc}){where}: {state}. Nothing is "
+            new_now = sum(1 for c in partial.credentials if c.new)
+            situation = (f"{len(partial.credentials)} of {len(learners)} credentials are in {out} ({new_now} "
+                         f"written by this run), status indexes {partial.indexes} reserved, journal {journal_path}")
+        raise DiskFullError(exc.errno, f"the disk is full ({exc.strerror or exc}){where}: {situation}. Nothing is "
                             "lost: free some space and run the same command again; it resumes the batch with the "
                             "same indexes") from exc
     result.credentials.sort(key=lambda c: c.row)
