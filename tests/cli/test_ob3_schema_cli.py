@@ -25,7 +25,16 @@ PNG = ROOT / "docs" / "img" / "verdict-valid.png"
 def validator() -> Draft201909Validator:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     Draft201909Validator.check_schema(schema)
-    return Draft201909Validator(schema)
+    return Draft201909Validator(schema)  # "format" an annotation, as draft 2019-09 has it by default
+
+
+@pytest.fixture(scope="module")
+def strict_formats() -> Draft201909Validator:
+    """The schema with its "format" keywords asserted too (date-time needs rfc3339-validator)."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    checker = Draft201909Validator.FORMAT_CHECKER
+    assert {"date", "date-time"} <= set(checker.checkers), "date-time needs rfc3339-validator (test dependency)"
+    return Draft201909Validator(schema, format_checker=checker)
 
 
 def problems(validator: Draft201909Validator, doc: dict) -> list[str]:
@@ -73,6 +82,22 @@ def test_the_schema_refuses_the_old_shapes(validator):
     found = problems(validator, doc)
     assert any("'id' is a required property" in p for p in found)
     assert any(p.startswith("proof") for p in found)
+
+
+
+def test_with_formats_asserted_only_the_activity_dates_differ(home, tmp_path, capsys, strict_formats):
+    """The schema types activityStartDate/activityEndDate as date-time where the OB 3.0 context (3.0.3) types them
+    xsd:date, which microcred follows (a date, the RDF literal signed): that spec disagreement is the only format
+    the strict schema finds; every date-time microcred writes is one."""
+    _, _, out, issued = issue(home, tmp_path, capsys, "eddsa-jcs-2022")
+    for doc in [*issued, *(json.loads(p.read_text(encoding="utf-8")) for p in credentials(out))]:
+        found = problems(strict_formats, doc)
+        assert found and all(p.startswith(("credentialSubject/activityEndDate:",
+                                           "credentialSubject/activityStartDate:")) for p in found), found
+        dated = {**doc, "credentialSubject": {k: v for k, v in doc["credentialSubject"].items()
+                                              if not k.startswith("activity")}}
+        assert problems(strict_formats, dated) == []
+        assert problems(strict_formats, {**dated, "validFrom": "2026-03-02 09:30"}) != []
 
 
 def test_one_status_object_for_a_bitstring_verifier_and_for_microcred(home, tmp_path, capsys, validator):
