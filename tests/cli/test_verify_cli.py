@@ -192,8 +192,9 @@ def test_a_registry_the_verifier_names_with_registry_is_believed(issued, tmp_pat
 
 
 def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, capsys):
-    """Credentials with a registry entry and Bitstring entries: the lists `status export` writes, given with
-    --status-list, agree with the chain; a list older than a revocation disagrees, and that is flagged."""
+    """Credentials whose status object is a Bitstring entry carrying the registry's coordinates: the lists
+    `status export` writes, given with --status-list, agree with the chain; a list older than a revocation
+    disagrees, and that is flagged."""
     from microcred.chain._connect import connect
     from microcred.cli._app import _MEMORY
 
@@ -213,7 +214,7 @@ def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, 
         code, _, err = run(capsys, *base, *args)
         assert code == 0, (args, err)
     files = sorted(p for p in out.glob("*.json") if not p.name.startswith("."))
-    by_index = {json.loads(p.read_text())["credentialStatus"][0]["statusIndex"]: p for p in files}
+    by_index = {json.loads(p.read_text())["credentialStatus"]["statusIndex"]: p for p in files}
     lists = ["--status-list", str(tmp_path / "lists" / "revocation.json"),
              "--status-list", str(tmp_path / "lists" / "suspension.json")]
     code, stdout, _ = run(capsys, *base, "--json", "verify", str(by_index[0]), str(by_index[2]), *lists)

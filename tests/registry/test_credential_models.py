@@ -218,7 +218,8 @@ MALFORMED = [
     ("credentialStatus.statusIndex", 2**64, None, "must be from 0 to"),
     ("credentialStatus.registry", "0x1234", None, "is not an Ethereum address"),
     ("credentialStatus.chain", "sepolia", None, "is not a CAIP-2 chain id"),
-    ("credentialStatus.type", "BitstringStatusListEntry", None, "must be 'MicrocredRegistryEntry2026'"),
+    ("credentialStatus.type", "StatusList2021Entry", None,
+     "must be one of MicrocredRegistryEntry2026, BitstringStatusListEntry"),
     ("type", ["VerifiableCredential"], None, "must include one of 'OpenBadgeCredential'"),
     ("@context", [OB_V3P0, CONTEXTS[0], MICROCRED_V1], None, "must start with"),
     ("@context", list(CONTEXTS[:2]), None, "must include 'https://w3id.org/microcred/v1'"),
@@ -418,3 +419,22 @@ def test_context_is_bundled_protected_and_versioned() -> None:
     assert context["@protected"] is True and context["@version"] == 1.1
     assert context["MicrocredRegistryEntry2026"]["@context"]["statusIndex"]["@id"].startswith("https://w3id.org/")
     assert microcred_context() is not microcred_context()  # callers may register or mutate their own copy
+
+
+def test_the_one_status_object_and_a_list_entry_without_its_list(doc: dict[str, Any]) -> None:
+    """The status object `issue` writes (a list entry carrying the registry coordinates) is valid; a list entry
+    without its list, or whose list index is not its registry index, is named."""
+    from microcred.registry.credential import status_entry
+    from microcred.registry.status import registry_status_entry
+
+    old = doc["credentialStatus"]
+    doc["credentialStatus"] = registry_status_entry(chain=old["chain"], registry=old["registry"],
+                                                    issuer_account=old["issuerAccount"], index=old["statusIndex"])
+    assert validate_microcredential(doc) == []
+    assert status_entry(doc)["statusIndex"] == old["statusIndex"]
+    doc["credentialStatus"]["statusListIndex"] = "0"
+    with pytest.raises(InvalidInputError, match="statusListIndex '0' is not its statusIndex 41"):
+        status_entry(doc)
+    del doc["credentialStatus"]["statusListCredential"]
+    (problem,) = validate_microcredential(doc)
+    assert problem.path == "credentialStatus" and "is a malformed BitstringStatusListEntry" in problem.message

@@ -229,7 +229,11 @@ def test_built_credential_carries_every_element(template: CourseTemplate, learne
                                   "resultDescription": achievement["resultDescription"][0]["id"]}]
     assert subject["activityEndDate"] == "2026-02-27"
     assert doc["validFrom"] == doc["awardedDate"] == "2026-03-02T09:30:00Z" and "validUntil" not in doc
-    assert doc["credentialStatus"] == {"type": "MicrocredRegistryEntry2026", "chain": "eip155:31337",
+    revocation_list = ("urn:microcred:status:eip155:31337:0x5fbdb2315678afecb367f032d93f642f64180aa3:"
+                       "0x4b91651416eaf1be5aefa7c9ae61397d888fd0a7:revocation")
+    assert doc["credentialStatus"] == {"id": revocation_list + "#7", "type": "BitstringStatusListEntry",
+                                       "statusPurpose": "revocation", "statusListIndex": "7",
+                                       "statusListCredential": revocation_list, "chain": "eip155:31337",
                                        "registry": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
                                        "issuerAccount": "0x4b91651416eAf1BE5AeFA7C9Ae61397d888Fd0a7",
                                        "statusIndex": 7}

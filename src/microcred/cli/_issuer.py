@@ -60,8 +60,8 @@ def issuer() -> None:
 @click.option("--cryptosuite", type=click.Choice(CRYPTOSUITES),
               help="Default Data Integrity cryptosuite (eddsa-rdfc-2022 for ed25519, ecdsa-rdfc-2019 for p256).")
 @click.option("--website", help="Web address of the issuer (https://…).")
-@click.option("--status-list-url", help="Where its Bitstring Status Lists are published (https://…): credentials "
-                                        "then carry list entries beside the registry entry.")
+@click.option("--status-list-url", help="Where its Bitstring Status Lists are published (https://…): the "
+                                        "credentials' status object then names {URL}/revocation.")
 @click.option("--force", is_flag=True, help="Replace an existing profile of that name.")
 @pass_app
 def init(app: AppContext, name: str, legal_name: str, display_name: str | None, country: str, region: str | None,

@@ -27,7 +27,7 @@ def status_group() -> None:
               help="Directory for revocation.json and suspension.json.")
 @click.option("--base-url", default=None,
               help="Where the lists will be published (their ids); default: the profile's --status-list-url,"
-                   " else urn:.")
+                   " else a urn:microcred:status: URN (the list id the issuer's credentials name).")
 @pass_app
 def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -> None:
     """Write the issuer's revocation and suspension lists as signed W3C Bitstring Status List credentials.
@@ -44,6 +44,7 @@ def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -
     from microcred.registry.issuance import IssuerStore
     from microcred.registry.proofs import add_proof
     from microcred.registry.ledger import status_list_credential
+    from microcred.registry.status import LIST_PURPOSES, status_list_id
 
     profile = IssuerStore(app.home).load(issuer_name)
     base_url = base_url or profile.status_list_url
@@ -58,8 +59,9 @@ def export(app: AppContext, issuer_name: str, out: Path, base_url: str | None) -
     key = Keystore(app.home / "keys").load(profile.key, app.passphrase("unlock the issuer key"))
     out.mkdir(parents=True, exist_ok=True)
     now = datetime.fromtimestamp(chain.w3.eth.get_block(block)["timestamp"], timezone.utc)
-    for purpose in ("revocation", "suspension"):
-        url = f"{base_url.rstrip('/')}/{purpose}" if base_url else f"urn:microcred:{account}:{purpose}"
+    for purpose in LIST_PURPOSES:
+        url = status_list_id(chain=chain_id, registry=registry, issuer_account=account, purpose=purpose,
+                             base_url=base_url)
         doc = status_list_credential(list_url=url, issuer_did=profile.did, purpose=purpose, statuses=statuses,
                                      valid_from=now, chain=chain_id, registry=registry, block=block)
         signed = add_proof(doc, key, verification_method=profile.verification_method, cryptosuite=profile.cryptosuite)

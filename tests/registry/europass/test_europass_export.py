@@ -156,7 +156,7 @@ def test_credentials_with_a_bitstring_status_list_entry_conform_too(tmp_path: Pa
     result = issue_batch(issuer, template, rows, tmp_path / "out", FakeSigner(), IndexAllocator(tmp_path / "s"), NOW)
     for issued in result.credentials:
         credential = json.loads(issued.path.read_text(encoding="utf-8"))
-        assert isinstance(credential["credentialStatus"], list)
+        assert credential["credentialStatus"]["statusListCredential"] == "https://www.tu-example.de/status/revocation"
         edc = to_edc(credential)
         assert violations(edc, shapes_full) == []
         link = {i["schemeName"]: i["notation"] for i in edc["identifier"]}

@@ -141,3 +141,60 @@ def test_a_registry_entry_and_a_list_entry_that_disagree_are_flagged(key, lists)
     subject.facts["status"] = "revoked"
     result, detail = StatusListCheck(Resolver(), lists).run(subject, None)
     assert result == "fail" and "agrees with the registry" in detail
+
+
+def test_a_list_that_failed_is_not_asked_again_for_a_minute(key):
+    now = [0.0]
+    fetcher = _Fetcher()
+    lists = StatusLists(fetcher=fetcher, clock=lambda: now[0])
+    for _ in range(3):  # three credentials naming one unreachable list: one wait
+        with pytest.raises(FetchTimeoutError):
+            lists.get(URL)
+    assert fetcher.asked == [URL]
+    now[0] = 61.0
+    with pytest.raises(FetchTimeoutError):
+        lists.get(URL)
+    assert fetcher.asked == [URL, URL]
+
+
+def _ours(key: KeyPair, index: int, base_url: str | None) -> dict:
+    """A credential with microcred's one status object (its terms in microcred's context)."""
+    from microcred.registry.status import registry_status_entry
+
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/microcred/v1"],
+           "id": f"urn:uuid:{index}", "type": ["VerifiableCredential"], "issuer": key.did,
+           "validFrom": "2026-01-01T00:00:00Z", "credentialSubject": {"name": "Ada"},
+           "credentialStatus": registry_status_entry(
+               chain="eip155:31337", registry="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+               issuer_account="0x70997970C51812dc3A010C7d01b50e0d17dc79C8", index=index, base_url=base_url)}
+    return add_proof(doc, key, verification_method=key.did, cryptosuite="eddsa-rdfc-2022")
+
+
+def test_the_registry_entry_reads_its_list_when_it_can_and_skips_it_when_it_cannot(key):
+    """microcred's one status object: its list (derived from the registry) is checked when given or fetched; a
+    list that cannot be had is skipped, never "could not check" (the status check reads the registry); a urn list
+    not given is not even reported."""
+    from microcred.registry.verify._check import Subject
+    from microcred.registry.verify._statuslist import StatusListCheck
+
+    when = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    published = _ours(key, 1, "https://issuer.example/status")
+    url = published["credentialStatus"]["statusListCredential"]
+    assert url == "https://issuer.example/status/revocation"
+    check = StatusListCheck(Resolver(), StatusLists(fetcher=_Fetcher()))
+    subject = Subject.of("b.json", published, when=when, at=None)
+    assert check.applies(subject)
+    result, detail = check.run(subject, None)
+    assert result == "skipped" and "the status check read the registry itself" in detail
+    for on_list, registry, expected in ((Status.ACTIVE, "suspended", "pass"),  # "not revoked" agrees
+                                        (Status.REVOKED, "revoked", "fail"),
+                                        (Status.REVOKED, "active", "error")):
+        listed = StatusLists([signed_list(key, url, "revocation", [Status.ACTIVE, on_list])])
+        subject = Subject.of("b.json", published, when=when, at=None)
+        subject.facts["status"] = registry  # the registry's word
+        result, detail = StatusListCheck(Resolver(), listed).run(subject, None)
+        assert result == expected, detail
+        assert ("disagree" in detail) == (expected == "error")
+    unpublished = _ours(key, 2, None)
+    assert unpublished["credentialStatus"]["statusListCredential"].startswith("urn:microcred:status:eip155:31337:")
+    assert not StatusListCheck(Resolver(), StatusLists()).applies(Subject.of("c.json", unpublished, when=when, at=None))

@@ -16,9 +16,11 @@ __all__ = [
     "anchor_proofs",
     "credential_digest",
     "has_registry_entry",
+    "is_registry_entry",
     "MAX_CREDENTIAL_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_STATUS_INDEX",
+    "REGISTRY_KEYS",
     "load_credential",
     "parse_credential",
     "signature_proofs",
@@ -52,21 +54,33 @@ def signature_proofs(doc: dict) -> list[dict]:
 
 
 def strip_anchor(doc: dict) -> dict:
-    """A copy of ``doc`` without its anchor proofs: the credential as its issuer signed it (``export --plain``)."""
+    """A copy of ``doc`` without its anchor proofs: the credential as its issuer signed it (``export --plain``),
+    its signature proofs an array (as Open Badges 3.0 asks) whatever form they came in."""
     out = {k: v for k, v in doc.items() if k != "proof"}
     sigs = signature_proofs(doc)
     if sigs:
-        out["proof"] = sigs[0] if len(sigs) == 1 and isinstance(doc.get("proof"), dict) else \
-            (sigs if len(sigs) > 1 else sigs[0])
+        out["proof"] = sigs
+    return out
+
+
+def _digest_form(doc: dict) -> dict:
+    """What the digest hashes: ``doc`` without anchor proofs, one signature proof as an object and several as an
+    array. Fixed for good: the leaves of every anchored batch were computed so, whether the credential's ``proof``
+    is an object (credentials issued before proof arrays) or an array of one."""
+    out = {k: v for k, v in doc.items() if k != "proof"}
+    sigs = signature_proofs(doc)
+    if sigs:
+        out["proof"] = sigs if len(sigs) > 1 else sigs[0]
     return out
 
 
 def credential_digest(doc: dict) -> bytes:
-    """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to."""
+    """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to (a single signature
+    proof hashed as an object, so ``[proof]`` and ``proof`` give one digest)."""
     from microcred.registry.credential._jsonld import canonize_jcs
 
     try:
-        return hashlib.sha256(canonize_jcs(strip_anchor(doc)).encode("utf-8")).digest()
+        return hashlib.sha256(canonize_jcs(_digest_form(doc)).encode("utf-8")).digest()
     except InvalidInputError as exc:
         raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
 
@@ -78,18 +92,31 @@ def status_entries(doc: dict) -> list[dict]:
     return [e for e in entries if isinstance(e, dict)]
 
 
+#: the registry coordinates a status entry carries
+REGISTRY_KEYS = ("chain", "registry", "issuerAccount", "statusIndex")
+
+
+def is_registry_entry(entry: object) -> bool:
+    """Whether a ``credentialStatus`` object names a place in a registry: microcred's one status object (a
+    ``BitstringStatusListEntry`` carrying ``chain`` and ``registry``) or the ``MicrocredRegistryEntry2026`` of
+    credentials issued before it."""
+    if not isinstance(entry, dict):
+        return False
+    if entry.get("type") == STATUS_ENTRY_TYPE:
+        return True
+    return entry.get("type") == "BitstringStatusListEntry" and "chain" in entry and "registry" in entry
+
+
 def has_registry_entry(doc: dict) -> bool:
-    """Whether the credential carries microcred's own registry entry (``MicrocredRegistryEntry2026``)."""
-    return any(e.get("type") == STATUS_ENTRY_TYPE for e in status_entries(doc))
+    """Whether the credential carries a registry status entry (:func:`is_registry_entry`)."""
+    return any(is_registry_entry(e) for e in status_entries(doc))
 
 
 def status_entry(doc: dict) -> dict:
     """The credential's registry status entry (chain, registry, issuerAccount, statusIndex), checked for shape."""
-    entries = doc.get("credentialStatus")
-    entries = entries if isinstance(entries, list) else [entries]
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("type") == STATUS_ENTRY_TYPE:
-            missing = [k for k in ("chain", "registry", "issuerAccount", "statusIndex") if k not in entry]
+    for entry in status_entries(doc):
+        if is_registry_entry(entry):
+            missing = [k for k in REGISTRY_KEYS if k not in entry]
             if missing:
                 raise InvalidInputError(f"credentialStatus lacks {', '.join(missing)}")
             index = entry["statusIndex"]
@@ -100,8 +127,13 @@ def status_entry(doc: dict) -> dict:
             if index > MAX_STATUS_INDEX:
                 raise InvalidInputError(f"credentialStatus.statusIndex {index} is out of range: a registry index "
                                         f"is at most 2^64-2")
+            if entry.get("type") != STATUS_ENTRY_TYPE and entry.get("statusListIndex") != str(index):
+                raise InvalidInputError(f"credentialStatus.statusListIndex {entry.get('statusListIndex')!r} is not "
+                                        f"its statusIndex {index}: the list is derived from the registry, index "
+                                        "for index")
             return {**entry, "statusIndex": index}
-    raise InvalidInputError(f"the credential has no credentialStatus of type {STATUS_ENTRY_TYPE}")
+    raise InvalidInputError("the credential has no registry status entry (a credentialStatus naming chain, "
+                            "registry, issuerAccount and statusIndex)")
 
 
 def _depth_problem(text: str, limit: int) -> str | None:

@@ -369,9 +369,12 @@ class AchievementSubject(_Node):
 
 
 class RegistryStatusEntry(_Node):
-    """The status entry of the on-chain registry: chain (CAIP-2), registry and issuer account, index."""
+    """The status entry of the on-chain registry: chain (CAIP-2), registry and issuer account, index. Written as
+    a ``BitstringStatusListEntry`` carrying these (one OB 3.0 status object); ``MicrocredRegistryEntry2026`` in
+    credentials issued before."""
 
-    type_: Annotated[Any, AfterValidator(_exactly(STATUS_ENTRY_TYPE))] = Field(STATUS_ENTRY_TYPE, alias="type")
+    type_: Annotated[Any, AfterValidator(_one_of((STATUS_ENTRY_TYPE, "BitstringStatusListEntry")))] = Field(
+        STATUS_ENTRY_TYPE, alias="type")
     id: Iri | None = None
     chain: ChainId
     registry: EthAddress
@@ -415,9 +418,17 @@ class MicroCredential(_Node):
     def _registry_entry_of_a_list(cls, value: Any) -> Any:
         """A list of status entries holds exactly one registry entry (the model keeps it) and may hold Bitstring
         Status List entries, each checked here."""
+        if isinstance(value, Mapping) and value.get("type") == "BitstringStatusListEntry":
+            try:
+                BitstringStatusListEntry.model_validate(value)
+            except ValidationError as exc:
+                raise ValueError(f"is a malformed BitstringStatusListEntry ({exc.error_count()} problem(s): "
+                                 f"{exc.errors()[0]['msg']})") from None
         if not isinstance(value, list):
             return value
-        registry = [v for v in value if isinstance(v, Mapping) and v.get("type") == STATUS_ENTRY_TYPE]
+        from microcred.registry.credential._documents import is_registry_entry
+
+        registry = [v for v in value if is_registry_entry(v)]
         if len(registry) != 1:
             raise ValueError(f"must hold exactly one {STATUS_ENTRY_TYPE} entry, not {len(registry)}")
         for other in value:

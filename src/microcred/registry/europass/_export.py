@@ -41,6 +41,7 @@ from microcred.registry.credential import (
     CredentialFormatError,
     anchor_proofs,
     credential_digest,
+    is_registry_entry,
     validate_microcredential,
 )
 from microcred.registry.europass import _vocab as v
@@ -67,7 +68,7 @@ def _note(base: str, subject: str, text: str, lang: str) -> dict[str, Any]:
 
 def _registry_entry(doc: Mapping[str, Any]) -> dict[str, Any] | None:
     for entry in _as_list(doc.get("credentialStatus")):
-        if isinstance(entry, dict) and entry.get("type") == "MicrocredRegistryEntry2026":
+        if is_registry_entry(entry):
             return entry
     return None
 

@@ -64,8 +64,8 @@ from microcred._files import (
     write_json_atomic,
 )
 from microcred.errors import InvalidInputError
+from microcred.registry.credential._documents import status_entry
 from microcred.registry.credential._model import (
-    STATUS_ENTRY_TYPE,
     CredentialFormatError,
     validate_microcredential,
 )
@@ -169,10 +169,11 @@ def _credential_ok(path: Path, entry: Mapping[str, Any]) -> bool | None:
     if doc.get("id") != entry["id"]:
         raise BatchConflictError(f"{path} holds credential {doc.get('id')!r}, not {entry['id']} of this batch: "
                                  "move it away or choose another output directory")
-    status = doc.get("credentialStatus")
-    entries = status if isinstance(status, list) else [status]
-    registry_entry = next((e for e in entries if isinstance(e, dict) and e.get("type") == STATUS_ENTRY_TYPE), None)
-    return bool(doc.get("proof")) and registry_entry is not None and registry_entry.get("statusIndex") == entry["index"]
+    try:
+        index = status_entry(doc)["statusIndex"]
+    except InvalidInputError:
+        return False
+    return bool(doc.get("proof")) and index == entry["index"]
 
 
 def _write_credential(out_dir: Path, name: str, doc: dict[str, Any]) -> None:
@@ -285,6 +286,8 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
                 signed = sign(unsigned)
                 if not isinstance(signed, dict) or not signed.get("proof") or signed.get("id") != entry["id"]:
                     raise IssuanceError("the signer returned a credential without a proof or with another id")
+                if isinstance(signed["proof"], dict):  # OB 3.0 wants a proof array in every form
+                    signed = {**signed, "proof": [signed["proof"]]}
                 writer(out, entry["file"], signed)
                 result.credentials.append(_issued(entry, learner, out, new=True))
                 done += 1
@@ -301,15 +304,15 @@ def issue_batch(profile: IssuerProfile, template: CourseTemplate, learners: Sequ
     except OSError as exc:
         if exc.errno not in _DISK_FULL:
             raise
-        done: BatchResult | None = written.get("result")
+        partial: BatchResult | None = written.get("result")
         where = f" writing {exc.filename}" if exc.filename else ""
-        if done is None:
-            state = "nothing of this batch was written yet (no credential, no index reserved unless said above)"
+        if partial is None:
+            situation = "nothing of this batch was written yet (no credential, no index reserved unless said above)"
         else:
-            new_now = sum(1 for c in done.credentials if c.new)
-            state = (f"{len(done.credentials)} of {len(learners)} credentials are in {out} ({new_now} written by "
-                     f"this run), status indexes {done.indexes} reserved, journal {journal_path}")
-        raise DiskFullError(exc.errno, f"the disk is full ({exc.strerror or exc}){where}: {state}. Nothing is "
+            new_now = sum(1 for c in partial.credentials if c.new)
+            situation = (f"{len(partial.credentials)} of {len(learners)} credentials are in {out} ({new_now} "
+                         f"written by this run), status indexes {partial.indexes} reserved, journal {journal_path}")
+        raise DiskFullError(exc.errno, f"the disk is full ({exc.strerror or exc}){where}: {situation}. Nothing is "
                             "lost: free some space and run the same command again; it resumes the batch with the "
                             "same indexes") from exc
     result.credentials.sort(key=lambda c: c.row)

@@ -28,12 +28,12 @@ from microcred.registry.credential._model import (
     ACHIEVEMENT_TYPE,
     CONTEXTS,
     CREDENTIAL_TYPES,
-    STATUS_ENTRY_TYPE,
 )
 from microcred.registry.issuance._common import _iso
 from microcred.registry.issuance._issuer import IssuerProfile
 from microcred.registry.issuance._learners import Learner
 from microcred.registry.issuance._template import CourseTemplate
+from microcred.registry.status._entry import registry_status_entry
 
 __all__ = [
     "build_credential",
@@ -78,17 +78,13 @@ class _Builder:
         self.achievement = self._achievement(profile, template)
         self.result_description_id = (self.achievement["resultDescription"][0]["id"]
                                       if "resultDescription" in self.achievement else None)
-        self.status = {"type": STATUS_ENTRY_TYPE, "chain": chain, "registry": registry, "issuerAccount": account}
+        self.chain, self.registry, self.account = chain, registry, account
         self.status_list_url = getattr(profile, "status_list_url", None)
 
-    def _status(self, index: int) -> dict[str, Any] | list[dict[str, Any]]:
-        entry = {**self.status, "statusIndex": index}
-        if not self.status_list_url:
-            return entry
-        base = self.status_list_url.rstrip("/")
-        return [entry] + [{"id": f"{base}/{purpose}#{index}", "type": "BitstringStatusListEntry",
-                           "statusPurpose": purpose, "statusListIndex": str(index),
-                           "statusListCredential": f"{base}/{purpose}"} for purpose in ("revocation", "suspension")]
+    def _status(self, index: int) -> dict[str, Any]:
+        """The one status object (:func:`microcred.registry.status.registry_status_entry`)."""
+        return registry_status_entry(chain=self.chain, registry=self.registry, issuer_account=self.account,
+                                     index=index, base_url=self.status_list_url)
 
     @staticmethod
     def _issuer(profile: IssuerProfile) -> dict[str, Any]:

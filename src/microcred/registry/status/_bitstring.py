@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from microcred.errors import InvalidInputError
+from microcred.errors import InvalidInputError, NetworkError
 
 __all__ = ["DEFAULT_TTL_MS", "ENTRY_TYPE", "MAX_LIST_BYTES", "ListStatus", "StatusLists", "list_entries",
            "read_entry"]
@@ -22,6 +22,8 @@ ENTRY_TYPE = "BitstringStatusListEntry"
 DEFAULT_TTL_MS = 300_000
 #: a list credential larger than this (or a list that decompresses larger than 16 times this) is refused
 MAX_LIST_BYTES = 1024 * 1024
+#: a list that could not be fetched is not asked for again for this long (seconds)
+FAILURE_TTL_S = 60.0
 
 
 def list_entries(doc: dict) -> list[dict]:
@@ -108,6 +110,7 @@ class StatusLists:
         self.max_bytes = max_bytes
         self.clock = clock
         self._cache: dict[str, tuple[float, dict]] = {}
+        self._failed: dict[str, tuple[float, NetworkError]] = {}
         self.fetches = 0
 
     @property
@@ -128,8 +131,15 @@ class StatusLists:
             return kept[1]
         if not url.startswith("https://"):
             raise InvalidInputError(f"the status list {url} is not an https:// URL (give it with --status-list FILE)")
+        failed = self._failed.get(url)
+        if failed is not None and failed[0] > self.clock():  # one wait per list, not one per credential naming it
+            raise failed[1]
         self.fetches += 1
-        body = self.fetcher.get(url, accept="application/vc+ld+json, application/ld+json, application/json").body
+        try:
+            body = self.fetcher.get(url, accept="application/vc+ld+json, application/ld+json, application/json").body
+        except NetworkError as exc:
+            self._failed[url] = (self.clock() + FAILURE_TTL_S, exc)
+            raise
         try:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError):

@@ -1,6 +1,10 @@
 """``status_list``: each ``BitstringStatusListEntry``: its list credential (offline or fetched), whose signature
 must verify and whose issuer must be the credential's, and the status it reads there; a disagreement with the
-registry's status (when both are present) is reported, never settled by a guess."""
+registry's status (when both are present) is reported, purpose by purpose, never settled by a guess.
+
+microcred's own status object is a list entry carrying the registry coordinates: its list is derived from the
+registry, which the ``status`` check reads itself, so a list that cannot be had (not given with ``--status-list``,
+not published, not reachable) is skipped, never "could not check"."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
+from microcred.registry.credential._documents import is_registry_entry
 from microcred.registry.proofs import verify_proofs
 from microcred.registry.status import StatusLists, list_entries, read_entry
 from microcred.registry.verify._check import ChainView, Subject
@@ -20,6 +25,8 @@ __all__ = ["LIST_CLOCK_SKEW", "StatusListCheck"]
 #: a list dated this far ahead of the verifier's clock is still read (lists are dated by the chain's block time,
 #: which may run ahead of the verifier's clock)
 LIST_CLOCK_SKEW = timedelta(minutes=5)
+#: the registry status a list of each purpose shows as a set bit
+_STATE = {"revocation": "revoked", "suspension": "suspended"}
 
 
 class StatusListCheck:
@@ -58,27 +65,39 @@ class StatusListCheck:
             return f"its dates cannot be read: {exc}"
         return None
 
-    @staticmethod
-    def applies(subject: Subject) -> bool:
-        """Only a credential with a ``BitstringStatusListEntry`` is given this check."""
-        return bool(list_entries(subject.doc))
+    def applies(self, subject: Subject) -> bool:
+        """Only a credential with a ``BitstringStatusListEntry`` is given this check; microcred's own entry only
+        when its list can be had (given offline, or published at an ``https:`` address)."""
+        return any(not is_registry_entry(e) or self._reachable(e.get("statusListCredential"))
+                   for e in list_entries(subject.doc))
+
+    def _reachable(self, url: object) -> bool:
+        return isinstance(url, str) and (url in self.lists.offline or url.startswith("https://"))
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome:
         entries = list_entries(subject.doc)
         if not entries:
             return SKIPPED, "the credential has no Bitstring Status List entry"
         issuer = issuer_did(subject.doc)
+        chain = subject.facts.get("status")
         found: list[str] = []
         bad: list[str] = []
         labels: list[str] = []
+        unread: list[str] = []
+        disagree: list[str] = []
         for entry in entries:
             url = entry.get("statusListCredential")
             if not isinstance(url, str):
                 return FAIL, "a BitstringStatusListEntry names no statusListCredential"
             try:
                 doc = self.lists.get(url)
-            except NetworkError as exc:
-                return ERROR, f"could not check: the status list {url} could not be fetched: {exc}"
+            except (NetworkError, InvalidInputError) as exc:
+                if is_registry_entry(entry):  # a list derived from the registry, which the status check reads
+                    unread.append(f"{url} ({exc})")
+                    continue
+                if isinstance(exc, NetworkError):
+                    return ERROR, f"could not check: the status list {url} could not be fetched: {exc}"
+                raise
             problem = self._list_problem(url, doc, issuer, subject)
             if problem:
                 return FAIL, f"the status list {url} cannot be believed: {problem}"
@@ -87,19 +106,23 @@ class StatusListCheck:
             except InvalidInputError as exc:
                 return FAIL, f"the status list entry cannot be read in {url}: {exc}"
             found.append(f"{status.purpose}: {status.label} (index {entry.get('statusListIndex')})")
-            if status.purpose in ("revocation", "suspension"):
+            if status.purpose in _STATE:
                 labels.append(status.label)
                 if status.value:
                     bad.append(status.label)
+                if chain is not None and bool(status.value) != (chain == _STATE[status.purpose]):
+                    disagree.append(f"{status.purpose}: {status.label}")
+        if not found:
+            return SKIPPED, ("the status list derived from the registry was not read (" + "; ".join(unread)
+                             + "); the status check read the registry itself")
         listed = "revoked" if "revoked" in labels else "suspended" if "suspended" in labels else \
             "active" if labels else None
-        chain = subject.facts.get("status")
         if listed is not None:
             subject.facts["list_status"] = listed
-            if chain is not None and chain != listed:
-                return ERROR, (f"could not check: the status list says {listed} but the registry says {chain} "
-                               f"(they disagree; {'; '.join(found)})")
             subject.facts.setdefault("status", listed)
+        if disagree:
+            return ERROR, (f"could not check: the status list says {', '.join(disagree)} but the registry says "
+                           f"{chain} (they disagree; {'; '.join(found)})")
         agree = " (agrees with the registry)" if chain is not None and listed is not None else ""
         if bad:
             return FAIL, f"{', '.join(sorted(set(bad)))} by its status list: {'; '.join(found)}{agree}"
