@@ -161,8 +161,9 @@ def test_expired_binding(chain: Chain):
     key = KeyPair.generate("ed25519")
     published = publish_binding(issuer, key.did, key, validity=3600)
     t = chain.time_of(published)
-    assert verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3599).bound
-    assert not verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3600).bound
+    # validTo is inclusive, as in the DID documents (spec, ethr-did-resolver: validTo >= the time asked)
+    assert verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3600).bound
+    assert not verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3601).bound
 
 
 def test_deactivated_account_binds_nothing(chain: Chain):
