@@ -78,6 +78,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
     if not usable:
         raise NetworkError("no RPC endpoint could be used: " + "; ".join(f"{e.name}: {e.problem}" for e in endpoints))
     chain = usable[0].chain
+    assert chain is not None  # a usable endpoint has its chain
     index = None
     path = Path(target)
     if path.is_file():
@@ -147,7 +148,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         if not rows:
             click.echo("  (no changes)")
         for row in rows:
-            click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {row['tx'][:14]}…")
+            click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {str(row['tx'])[:14]}…")
         if rows:
             click.echo(f"  {counts.describe()}")
     if index is not None:
