@@ -997,3 +997,33 @@ def test_an_injected_sender_sends_instead(evm: EVM):
     assert ctl.set_attribute("did/svc/Hub", "https://hub.example", DAY) == "receipt"
     assert sent[0].fn_name == "setAttribute"
     assert sent[0].args == (ctl.identity, bytes32("did/svc/Hub"), b"https://hub.example", DAY)
+
+
+@pytest.mark.parametrize("key_format", ["hex", "jwk", "multibase"])
+def test_a_credential_signed_with_a_did_ethr_key_verifies_in_every_key_format(evm: EVM, key_format: str):
+    """An Ed25519 key published as did/pub/Ed25519/veriKey/hex signs (eddsa-jcs-2022); the proof verifies through
+    the resolver whichever form the document writes the key in."""
+    from microcred.did import KeyPair
+    from microcred.registry.proofs import add_proof, verify_proofs
+
+    ctl = evm.controller()
+    key = KeyPair.generate("ed25519")
+    r = ctl.set_attribute("did/pub/Ed25519/veriKey/hex", key.public_key, DAY)
+    resolver = Resolver(methods={"ethr": evm.resolver(key_format=key_format)})
+    at = datetime.fromtimestamp(evm.w3.eth.get_block(r["blockNumber"])["timestamp"], timezone.utc)
+    vm_id = f"{ctl.did}#delegate-1"
+
+    def lookup(vm: str) -> tuple[str, bytes, str]:
+        method, _ = resolver.resolve_verification_method(vm, at=at)
+        public = method.public_key()
+        assert public is not None
+        return public.key_type, public.public_key, method.controller
+
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+           "issuer": ctl.did, "credentialSubject": {"id": "did:example:learner", "name": "Ada \u2028 Lovelace"}}
+    signed = add_proof(doc, key, verification_method=vm_id, cryptosuite="eddsa-jcs-2022", created=False)
+    assert verify_proofs(signed, lookup).verified
+    tampered = {**signed, "credentialSubject": {"id": "did:example:learner", "name": "Eve"}}
+    assert not verify_proofs(tampered, lookup).verified
+    expected = {"hex": "publicKeyHex", "jwk": "publicKeyJwk", "multibase": "publicKeyMultibase"}[key_format]
+    assert expected in resolver.resolve_verification_method(vm_id, at=at)[0].to_json()
