@@ -1,4 +1,4 @@
-"""`microcred did resolve` of a did:ethr on the in-process chain: `--at block:N` (versionId) beside a time,
+"""`microcred did resolve` of a did:ethr on the in-process chain: `--at block:N` and `?versionId=N` beside a time,
 `--key-format`, and the named errors of options that do not apply."""
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def test_resolve_at_a_block_and_in_each_key_format(capsys, home):
         "controller", "delegate-1"]
     assert result["didDocumentMetadata"]["versionId"] == str(added)
     assert result["didDocumentMetadata"]["nextVersionId"] == str(revoked)
+    # the method's own DID URL parameter says the same
+    code, out, _ = run(capsys, *base, "--json", "did", "resolve", f"{did}?versionId={added}", "--metadata")
+    assert code == 0 and json.loads(out) == result
     # a revocation is still in force only after its own block (validTo >= the block's time keeps it there)
     code, out, _ = run(capsys, *base, "--json", "did", "resolve", did, "--at", f"block:{revoked + 1}")
     assert [vm["id"].split("#")[1] for vm in json.loads(out)["verificationMethod"]] == ["controller"]
@@ -67,6 +70,9 @@ def test_resolve_at_a_block_and_in_each_key_format(capsys, home):
     (("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "--key-format", "hex"), "did:ethr DIDs only"),
     (("did:ethr:0x7a69:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "--at", "block:x"), "not a block number"),
     (("did:ethr:0x7a69:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "--at", "yesterday"), "not a time"),
+    (("did:ethr:0x7a69:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC?versionId=1&versionTime=2",), "give one of"),
+    (("did:ethr:0x7a69:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC?versionId=1", "--at", "5"), "give one of"),
+    (("did:ethr:0x7a69:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC?service=x",), "unknown or repeated"),
 ])
 def test_options_that_do_not_apply_are_named_errors(capsys, home, args, message):
     code, out, err = run(capsys, "--home", str(home), "--network", "memory", "did", "resolve", *args)

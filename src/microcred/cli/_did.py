@@ -74,6 +74,26 @@ def parse_version(value: str | None) -> tuple[datetime | None, int | None]:
     return parse_at(value), None
 
 
+def _version_query(did_url: str, at: str | None) -> tuple[str, str | None]:
+    """A did:ethr DID URL's ``?versionId=N`` / ``?versionTime=T`` (the method's parameters) as ``--at``: the bare
+    DID and ``block:N`` or T. Both, or one with ``--at``, are a misuse."""
+    if not did_url.startswith("did:ethr:") or "?" not in did_url:
+        return did_url, at
+    from urllib.parse import parse_qs
+
+    did, _, query = did_url.partition("?")
+    params = parse_qs(query, keep_blank_values=True)
+    unknown = sorted(set(params) - {"versionId", "versionTime"})
+    if unknown or any(len(v) != 1 for v in params.values()):
+        raise InvalidInputError(f"{did_url}: a did:ethr DID URL takes one versionId or one versionTime "
+                                f"(unknown or repeated: {', '.join(unknown) or 'a parameter given twice'})")
+    if len(params) > 1 or (params and at is not None):
+        raise InvalidInputError(f"{did_url}: give one of versionId, versionTime and --at")
+    if "versionId" in params:
+        return did, f"block:{params['versionId'][0]}"
+    return did, params["versionTime"][0] if params else at
+
+
 @cli.group("did")
 def did() -> None:
     """Resolve DIDs (did:key, did:web, and the methods the network provides).
@@ -106,8 +126,10 @@ def resolve(app: AppContext, did_value: str, at: str | None, jwk: bool, key_form
       microcred did resolve did:web:example.com --metadata
       microcred did resolve did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv --jwk
       microcred did resolve did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --at block:42 --metadata
+      microcred did resolve 'did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8?versionId=42'
       microcred did resolve did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --key-format multibase
     """
+    did_value, at = _version_query(did_value, at)
     when, block = parse_version(at)
     is_ethr = did_value.startswith("did:ethr:")
     if block is not None and not is_ethr:
