@@ -161,8 +161,9 @@ def test_expired_binding(chain: Chain):
     key = KeyPair.generate("ed25519")
     published = publish_binding(issuer, key.did, key, validity=3600)
     t = chain.time_of(published)
-    assert verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3599).bound
-    assert not verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3600).bound
+    # validTo is inclusive, as in the DID documents (spec, ethr-did-resolver: validTo >= the time asked)
+    assert verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3600).bound
+    assert not verify_binding(chain.resolver, issuer.identity, key.did, at=t + 3601).bound
 
 
 def test_deactivated_account_binds_nothing(chain: Chain):
@@ -231,3 +232,70 @@ def test_key_resolver_network_failure_propagates(chain: Chain):
 
     with pytest.raises(DIDNetworkError):
         verify_binding(chain.resolver, issuer.identity, did, down)
+
+
+# -- the credential registry the binding is for ---------------------------------------------------------------------
+
+CREDENTIALS_A = "0x" + "aa" * 20
+CREDENTIALS_B = "0x" + "bb" * 20
+
+
+def test_a_binding_names_the_credential_registry_and_binds_for_it_only(chain: Chain):
+    issuer = chain.controller()
+    key = KeyPair.generate("ed25519")
+    value = binding_value(issuer, key.did, key, credential_registry=CREDENTIALS_A)
+    statement, _, _ = decode_binding(value)
+    assert statement["credentialRegistry"] == Web3.to_checksum_address(CREDENTIALS_A)
+    assert statement["registry"] == chain.registry  # the DID registry it is published in, as before
+    publish_binding(issuer, key.did, key, credential_registry=CREDENTIALS_A)
+    ok = verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=CREDENTIALS_A)
+    assert ok.bound and ok.code == "bound" and ok.credential_registry == Web3.to_checksum_address(CREDENTIALS_A)
+    assert "for the credential registry" in ok.reason
+    other = verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=CREDENTIALS_B)
+    assert not other.bound and other.code == "other-credential-registry"
+    assert Web3.to_checksum_address(CREDENTIALS_B) in other.reason
+    assert verify_binding(chain.resolver, issuer.identity, key.did).bound  # asked about no registry: bound
+    # a second binding for registry B: each registry finds its own
+    publish_binding(issuer, key.did, key, credential_registry=CREDENTIALS_B)
+    for registry in (CREDENTIALS_A, CREDENTIALS_B):
+        assert verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=registry).bound
+
+
+def test_an_old_binding_is_read_and_reported_when_a_registry_is_asked_for(chain: Chain):
+    issuer = chain.controller()
+    key = KeyPair.generate("ed25519")
+    publish_binding(issuer, key.did, key)  # the old form: no credentialRegistry
+    assert "credentialRegistry" not in decode_binding(binding_value(issuer, key.did, key))[0]
+    anything = verify_binding(chain.resolver, issuer.identity, key.did)
+    assert anything.bound and anything.credential_registry is None
+    old = verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=CREDENTIALS_A)
+    assert not old.bound and old.code == "no-credential-registry"
+    assert "names no credential registry" in old.reason and "microcred issuer bind" in old.reason
+    # binding again for the registry fixes it; the old statement stays on the chain, harmless
+    publish_binding(issuer, key.did, key, credential_registry=CREDENTIALS_A)
+    assert verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=CREDENTIALS_A).bound
+
+
+def test_a_forged_binding_for_another_registry_is_a_bad_signature_not_a_registry_mismatch(chain: Chain):
+    issuer = chain.controller()
+    key, thief = KeyPair.generate("ed25519"), KeyPair.generate("ed25519")
+    statement = binding_statement(key.did, f"{key.did}#{key.public_key_multibase}", issuer.identity, chain.chain_id,
+                                  chain.registry, CREDENTIALS_B)
+    issuer.set_attribute(BINDING_ATTRIBUTE, encode_binding(statement, thief.sign(statement)), DAY)
+    result = verify_binding(chain.resolver, issuer.identity, key.did, credential_registry=CREDENTIALS_B)
+    assert not result.bound and result.code == "bad-signature"
+
+
+def test_every_result_has_a_named_code(chain: Chain):
+    from microcred.did._binding import BINDING_CODES
+
+    issuer = chain.controller()
+    key = KeyPair.generate("ed25519")
+    results = [verify_binding(chain.resolver, issuer.identity, key.did),
+               verify_binding(chain.resolver, issuer.identity, ethr_did(issuer.identity, chain.chain_id)),
+               verify_binding(chain.resolver, issuer.identity, ethr_did(Account.create().address, chain.chain_id))]
+    other = KeyPair.generate("ed25519")
+    publish_binding(issuer, other.did, other)
+    results.append(verify_binding(chain.resolver, issuer.identity, key.did))
+    assert [r.code for r in results] == ["not-published", "ethr-identity", "ethr-other-account", "other-dids"]
+    assert all(r.code in BINDING_CODES for r in results)

@@ -25,7 +25,7 @@ from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.providers.base import BaseProvider
 
 from microcred.contracts import load_artifact
-from microcred.did import DIDDeactivatedError, Resolver
+from microcred.did import DIDDeactivatedError, KeyFormatError, Resolver
 from microcred.did._errors import DIDNetworkError, MalformedDIDError, UnsupportedMethodError
 from microcred.did._ethr import (
     ETHR_NETWORKS,
@@ -303,7 +303,12 @@ def test_default_document_of_an_unchanged_address(evm: EVM):
     with counting(evm.w3) as calls:
         result = resolver.resolve(did)
     assert [m for m, _ in calls] == ["eth_call"]
-    assert result.document.to_json() == {  # spec: "The default DID document ... looks like this"
+    # ethr-did-resolver 11 (the default) always adds security/v3-unstable; the spec's example is 12+'s, multibase
+    assert result.document.to_json()["@context"] == [
+        "https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/security/v3-unstable"]
+    assert resolver.resolve(did, key_format="multibase").document.to_json() == {
+        # spec: "The default DID document ... looks like this"
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2"],
         "id": did,
         "verificationMethod": [{
@@ -316,14 +321,22 @@ def test_default_document_of_an_unchanged_address(evm: EVM):
         "assertionMethod": [f"{did}#controller"],
     }
     meta = result.to_json()["didDocumentMetadata"]
-    assert meta == {"deactivated": False}
+    assert meta == {}  # as ethr-did-resolver writes it: deactivated only when true
     assert result.resolution_metadata == {"contentType": "application/did+ld+json"}
 
 
 def test_default_document_of_a_public_key(evm: EVM):
     did = evm.did(bytes.fromhex(G_KEY[2:]))
-    doc = evm.resolver().resolve(did).document.to_json()
-    assert doc["@context"] == [  # spec: the minimal document of a did:ethr:<public key>
+    legacy = evm.resolver().resolve(did).document.to_json()
+    assert legacy["verificationMethod"][1] == {  # ethr-did-resolver 11: the key as the DID writes it, in hex
+        "id": f"{did}#controllerKey", "type": "EcdsaSecp256k1VerificationKey2019", "controller": did,
+        "publicKeyHex": G_KEY[2:],
+    }
+    assert legacy["authentication"] == legacy["assertionMethod"] == [f"{did}#controller", f"{did}#controllerKey"]
+    assert evm.resolver(key_format="jwk").resolve(did).document.to_json()["verificationMethod"][1][
+        "publicKeyJwk"]["x"] == "eb5mfvncu6xVoGKVzocLBwKb_NstzijZWfKBWxb4F5g"
+    doc = evm.resolver(key_format="multibase").resolve(did).document.to_json()
+    assert doc["@context"] == [  # spec: the minimal document of a did:ethr:<public key> (12+ forms)
         "https://www.w3.org/ns/did/v1",
         "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
         "https://w3id.org/security/v2",
@@ -403,14 +416,20 @@ def test_delegates_by_type(evm: EVM):
 def test_expired_and_revoked_delegates_are_absent(evm: EVM):
     ctl = evm.controller()
     short, revoked, lasting = evm.account(), evm.account(), evm.account()
-    ctl.add_delegate("veriKey", short.address, 3600)
+    r = ctl.add_delegate("veriKey", short.address, 3600)
+    short_valid_to = evm.w3.eth.get_block(r["blockNumber"])["timestamp"] + 3600
     ctl.add_delegate("veriKey", revoked.address, DAY)
     ctl.add_delegate("veriKey", lasting.address, 10 * DAY)
     ctl.revoke_delegate("veriKey", revoked.address)
-    clock = Clock(evm.head_time())
+    clock = Clock(evm.head_time() + 1)
     resolver = evm.resolver(clock=clock)
     assert ids(resolver.resolve(ctl.did).document) == ["controller", "delegate-1", "delegate-3"]
-    clock.now += 3600  # validTo is exclusive, as in the registry's validDelegate
+    # validTo is inclusive: the spec keeps "events with a validTo greater or equal to the current time", and
+    # ethr-did-resolver compares `validTo >= now`. (This test asserted the registry's strict validDelegate rule
+    # before; documents follow the spec and the reference, so a DID resolves to the same document everywhere.)
+    clock.now = short_valid_to
+    assert ids(resolver.resolve(ctl.did).document) == ["controller", "delegate-1", "delegate-3"]
+    clock.now = short_valid_to + 1
     assert ids(resolver.resolve(ctl.did).document) == ["controller", "delegate-3"]
     clock.now += 10 * DAY
     assert ids(resolver.resolve(ctl.did).document) == ["controller"]
@@ -424,7 +443,7 @@ def test_public_key_attributes_follow_the_spec_examples(evm: EVM):
     ctl.set_attribute("did/pub/Multikey/sigAuth", SPEC_MULTIKEY, DAY)
     # the spec's example name did/pub/CustomKeyType/veriKey/hex has 33 bytes and cannot be stored in a bytes32
     ctl.set_attribute("did/pub/CustomKey/veriKey/hex", SPEC_SECP256K1, DAY)
-    doc = evm.resolver().resolve(ctl.did).document
+    doc = evm.resolver(key_format="multibase").resolve(ctl.did).document  # the spec's examples: 12+ forms
     did = ctl.did
     # The spec's JWK for this key (x "uXww3nZ_CE7DMICBuD3ZWehwc5fNFJJDmpSfv7IpC24") is not the key's x (bytes 7 and
     # on differ) and its (x, y) is not even on the curve: a garbled example. x must be the key's 32 bytes after 02.
@@ -456,14 +475,54 @@ def test_public_key_attributes_follow_the_spec_examples(evm: EVM):
     assert ids(doc, "authentication") == ["controller", "delegate-4"]
     assert ids(doc, "keyAgreement") == ["delegate-3"]
     context = doc.to_json()["@context"]
-    for entry in ("https://w3id.org/security/v2", "https://w3id.org/security/suites/ed25519-2020/v1",
-                  "https://w3id.org/security/suites/x25519-2020/v1", "https://w3id.org/security/multikey/v1",
-                  {"publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"}},
-                  {"publicKeyHex": "https://w3id.org/security#publicKeyHex"}):
-        assert context.count(entry) == 1, entry
+    assert context == [
+        "https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/security/v2", "https://w3id.org/security/suites/ed25519-2020/v1",
+        "https://w3id.org/security/suites/x25519-2020/v1", "https://w3id.org/security/multikey/v1",
+        {"publicKeyHex": "https://w3id.org/security#publicKeyHex",
+         "publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"}},
+    ]
     # the keys are usable as keys
     assert doc.find_method("#delegate-2").public_key().public_key == SPEC_ED25519
     assert doc.find_method("#delegate-1").public_key().public_key == SPEC_SECP256K1
+
+
+def test_public_key_attributes_as_ethr_did_resolver_11_writes_them(evm: EVM):
+    """The default key format: the 2018/2019 type names and the attribute's encoding hint (hex when none)."""
+    ctl = evm.controller()
+    ctl.set_attribute("did/pub/Secp256k1/veriKey/hex", SPEC_SECP256K1, DAY)
+    ctl.set_attribute("did/pub/Ed25519/veriKey/hex", SPEC_ED25519, DAY)
+    ctl.set_attribute("did/pub/X25519/enc/hex", SPEC_X25519, DAY)
+    ctl.set_attribute("did/pub/Secp256k1/sigAuth", SPEC_SECP256K1, DAY)
+    ctl.set_attribute("did/pub/Ed25519/veriKey/base58", SPEC_ED25519, DAY)
+    ctl.set_attribute("did/pub/Ed25519/enc", SPEC_ED25519, DAY)  # no legacy name: the algorithm is the type
+    did = ctl.did
+    doc = evm.resolver().resolve(ctl.did).document
+    assert doc.to_json()["@context"] == [
+        "https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/security/v3-unstable"]
+    assert [(vm["type"], {k for k in vm if k.startswith("publicKey")}) for vm in
+            doc.to_json()["verificationMethod"][1:]] == [
+        ("EcdsaSecp256k1VerificationKey2019", {"publicKeyHex"}), ("Ed25519VerificationKey2018", {"publicKeyHex"}),
+        ("X25519KeyAgreementKey2019", {"publicKeyHex"}), ("EcdsaSecp256k1VerificationKey2019", {"publicKeyHex"}),
+        ("Ed25519VerificationKey2018", {"publicKeyBase58"}), ("Ed25519", {"publicKeyHex"})]
+    assert vm_json(doc, "delegate-2") == {"id": f"{did}#delegate-2", "type": "Ed25519VerificationKey2018",
+                                          "controller": did, "publicKeyHex": SPEC_ED25519.hex()}
+    assert ids(doc, "authentication") == ["controller", "delegate-4"]
+    assert ids(doc, "keyAgreement") == ["delegate-3", "delegate-6"]
+    # signatures still verify: publicKeyHex and publicKeyBase58 are read as the keys they are
+    assert doc.find_method("#delegate-1").public_key().public_key == SPEC_SECP256K1
+    assert doc.find_method("#delegate-2").public_key().public_key == SPEC_ED25519
+    assert doc.find_method("#delegate-5").public_key().public_key == SPEC_ED25519
+    # jwk: the same types, the keys as JWKs
+    jwk_doc = evm.resolver(key_format="jwk").resolve(ctl.did).document
+    assert vm_json(jwk_doc, "delegate-2") == {
+        "id": f"{did}#delegate-2", "type": "Ed25519VerificationKey2018", "controller": did,
+        "publicKeyJwk": {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(SPEC_ED25519).decode()
+                         .rstrip("=")}}
+    assert vm_json(jwk_doc, "delegate-3")["publicKeyJwk"]["crv"] == "X25519"
+    assert jwk_doc.find_method("#delegate-1").public_key().public_key == SPEC_SECP256K1
+    assert jwk_doc.find_method("#delegate-2").public_key().public_key == SPEC_ED25519
 
 
 def test_unknown_key_types_follow_the_encoding_hint(evm: EVM):
@@ -475,18 +534,33 @@ def test_unknown_key_types_follow_the_encoding_hint(evm: EVM):
     assert vm_json(doc, "delegate-1")["publicKeyBase64"] == "AQID"
     assert vm_json(doc, "delegate-2")["publicKeyBase58"] == "12"
     assert vm_json(doc, "delegate-3")["publicKeyHex"] == "ab"
-    assert vm_json(doc, "delegate-1")["type"] == "RSA"
+    assert vm_json(doc, "delegate-1")["type"] == "RSAVerificationKey2018"  # ethr-did-resolver 11's legacy name
+    assert vm_json(doc, "delegate-3")["type"] == "Bar"
+    assert vm_json(evm.resolver(key_format="multibase").resolve(ctl.did).document, "delegate-1")["type"] == "RSA"
 
 
-def test_malformed_key_attributes_are_left_out_with_a_warning(evm: EVM):
+def test_malformed_key_attributes_as_the_reference_treats_them(evm: EVM):
+    """ethr-did-resolver 11 writes any bytes as the hint says and any purpose but sigAuth/enc as an assertion key;
+    12+ leaves out a secp256k1 value that is no key. A malformed key is listed, never usable."""
     ctl = evm.controller()
     ctl.set_attribute("did/pub/Ed25519/veriKey", b"\x01" * 31, DAY)
     ctl.set_attribute("did/pub/Ed25519/nonsense", SPEC_ED25519, DAY)
-    ctl.set_attribute("did/pub/Ed25519/veriKey", SPEC_ED25519, DAY)
-    result = evm.resolver().resolve(ctl.did)
-    assert ids(result.document) == ["controller", "delegate-3"]
-    warnings = result.resolution_metadata["warnings"]
-    assert len(warnings) == 2 and "32 bytes" in warnings[0] and "unknown purpose" in warnings[1]
+    ctl.set_attribute("did/pub/Secp256k1/veriKey", b"\x05" * 33, DAY)
+    resolver = evm.resolver()
+    doc = resolver.resolve(ctl.did).document
+    assert ids(doc) == ids(doc, "assertionMethod") == ["controller", "delegate-1", "delegate-2", "delegate-3"]
+    for fragment in ("#delegate-1", "#delegate-2", "#delegate-3"):  # 31 bytes; type "Ed25519"; not on the curve
+        with pytest.raises(KeyFormatError):
+            doc.find_method(fragment).public_key()
+    assert vm_json(doc, "delegate-2")["type"] == "Ed25519"  # no legacy name for (Ed25519, nonsense)
+    modern = resolver.resolve(ctl.did, key_format="multibase")
+    assert ids(modern.document) == ["controller", "delegate-1", "delegate-2"]
+    assert "not a key" in modern.resolution_metadata["warnings"][0]
+    jwk = resolver.resolve(ctl.did, key_format="jwk")
+    assert ids(jwk.document) == ["controller", "delegate-1", "delegate-2", "delegate-3"]
+    warnings = jwk.resolution_metadata["warnings"]
+    assert len(warnings) == 2 and "32 bytes" in warnings[0] and "not a secp256k1" in warnings[1]
+    assert "publicKeyHex" in vm_json(jwk.document, "delegate-1")
 
 
 def test_services(evm: EVM):
@@ -583,22 +657,28 @@ def test_expiry_is_evaluated_at_the_time_asked(evm: EVM):
     evm.travel(7200)
     evm.mine(1)
     resolver = evm.resolver(clock=Clock(t0 + 7200))
-    assert ids(resolver.resolve(ctl.did, t0 + 3599).document) == ["controller", "delegate-1"]
-    assert ids(resolver.resolve(ctl.did, t0 + 3600).document) == ["controller"]
+    assert ids(resolver.resolve(ctl.did, t0 + 3600).document) == ["controller", "delegate-1"]  # validTo inclusive
+    assert ids(resolver.resolve(ctl.did, t0 + 3601).document) == ["controller"]
     assert ids(resolver.resolve(ctl.did, block=r["blockNumber"]).document) == ["controller", "delegate-1"]
     assert ids(resolver.resolve(ctl.did, block=evm.w3.eth.block_number).document) == ["controller"]
     assert ids(resolver.resolve(ctl.did).document) == ["controller"]
 
 
-def test_revoked_delegate_is_gone_in_its_own_block(evm: EVM):
+def test_revoked_delegate_stays_in_its_own_block_and_is_gone_after(evm: EVM):
+    """A revocation sets validTo to its block's time; resolving at that block compares validTo >= that time (spec,
+    reference), so the delegate is still there, under the id of the revoking event, as ethr-did-resolver writes it."""
     ctl = evm.controller()
     delegate = evm.account()
     ctl.add_delegate("sigAuth", delegate.address, DAY)
     evm.travel(10)
     r = ctl.revoke_delegate("sigAuth", delegate.address)
+    evm.travel(10)
+    evm.mine(1)
     resolver = evm.resolver()
     assert ids(resolver.resolve(ctl.did, block=r["blockNumber"] - 1).document) == ["controller", "delegate-1"]
-    assert ids(resolver.resolve(ctl.did, block=r["blockNumber"]).document) == ["controller"]
+    assert ids(resolver.resolve(ctl.did, block=r["blockNumber"]).document) == ["controller", "delegate-2"]
+    assert ids(resolver.resolve(ctl.did, block=r["blockNumber"] + 1).document) == ["controller"]
+    assert ids(evm.resolver(clock=Clock(evm.head_time())).resolve(ctl.did).document) == ["controller"]
 
 
 def test_deactivation(evm: EVM):
@@ -608,9 +688,13 @@ def test_deactivation(evm: EVM):
     r = ctl.deactivate()
     resolver = evm.resolver()
     result = resolver.resolve(ctl.did)
-    assert result.to_json() == {  # spec: "The DID resolution result for a deactivated DID has the following shape"
-        "didDocument": {"@context": "https://www.w3.org/ns/did/v1", "id": ctl.did, "verificationMethod": [],
-                        "assertionMethod": [], "authentication": []},
+    # spec: "The DID resolution result for a deactivated DID has the following shape", with the @context as
+    # ethr-did-resolver 11 writes it (the spec's example has the DID context alone, as a string)
+    assert result.to_json() == {
+        "didDocument": {"@context": ["https://www.w3.org/ns/did/v1",
+                                     "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+                                     "https://w3id.org/security/v3-unstable"],
+                        "id": ctl.did, "verificationMethod": [], "assertionMethod": [], "authentication": []},
         "didDocumentMetadata": {
             "deactivated": True, "versionId": str(r["blockNumber"]),
             "updated": result.to_json()["didDocumentMetadata"]["updated"],
@@ -913,3 +997,33 @@ def test_an_injected_sender_sends_instead(evm: EVM):
     assert ctl.set_attribute("did/svc/Hub", "https://hub.example", DAY) == "receipt"
     assert sent[0].fn_name == "setAttribute"
     assert sent[0].args == (ctl.identity, bytes32("did/svc/Hub"), b"https://hub.example", DAY)
+
+
+@pytest.mark.parametrize("key_format", ["hex", "jwk", "multibase"])
+def test_a_credential_signed_with_a_did_ethr_key_verifies_in_every_key_format(evm: EVM, key_format: str):
+    """An Ed25519 key published as did/pub/Ed25519/veriKey/hex signs (eddsa-jcs-2022); the proof verifies through
+    the resolver whichever form the document writes the key in."""
+    from microcred.did import KeyPair
+    from microcred.registry.proofs import add_proof, verify_proofs
+
+    ctl = evm.controller()
+    key = KeyPair.generate("ed25519")
+    r = ctl.set_attribute("did/pub/Ed25519/veriKey/hex", key.public_key, DAY)
+    resolver = Resolver(methods={"ethr": evm.resolver(key_format=key_format)})
+    at = datetime.fromtimestamp(evm.w3.eth.get_block(r["blockNumber"])["timestamp"], timezone.utc)
+    vm_id = f"{ctl.did}#delegate-1"
+
+    def lookup(vm: str) -> tuple[str, bytes, str]:
+        method, _ = resolver.resolve_verification_method(vm, at=at)
+        public = method.public_key()
+        assert public is not None
+        return public.key_type, public.public_key, method.controller
+
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+           "issuer": ctl.did, "credentialSubject": {"id": "did:example:learner", "name": "Ada \u2028 Lovelace"}}
+    signed = add_proof(doc, key, verification_method=vm_id, cryptosuite="eddsa-jcs-2022", created=False)
+    assert verify_proofs(signed, lookup).verified
+    tampered = {**signed, "credentialSubject": {"id": "did:example:learner", "name": "Eve"}}
+    assert not verify_proofs(tampered, lookup).verified
+    expected = {"hex": "publicKeyHex", "jwk": "publicKeyJwk", "multibase": "publicKeyMultibase"}[key_format]
+    assert expected in resolver.resolve_verification_method(vm_id, at=at)[0].to_json()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -20,7 +22,8 @@ def free_port() -> int:
 def anvil_node(tmp_path_factory: pytest.TempPathFactory):
     """One anvil node for the whole session, in its own home directory."""
     home = tmp_path_factory.mktemp("anvil-home")
-    node = LocalNode(home, port=free_port())
+    explicit = os.environ.get("MICROCRED_ANVIL")  # as the CLI honours it; else node_modules
+    node = LocalNode(home, port=free_port(), anvil=Path(explicit) if explicit else None)
     node.start()
     yield node, home
     node.stop()

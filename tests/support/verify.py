@@ -82,7 +82,7 @@ class Bound:
 
 
 def endpoint(name: str, ledger: Any, caip2: str = CHAIN, **kw: Any) -> Endpoint:
-    return Endpoint(name, caip2, ledger=ledger, binding=lambda account, did, at: Bound(), **kw)
+    return Endpoint(name, caip2, ledger=ledger, binding=lambda account, did, at, registry=None: Bound(), **kw)
 
 
 def make_verifier(endpoints, *, trusted=None, quorum=None, extra_checks=()) -> Verifier:
@@ -136,7 +136,7 @@ class FnIssuer(IssuerCheck):
         super().__init__(resolver=None)
         self.fn = fn
 
-    def _check(self, doc, account, vm_ids, anchored_at, view):
+    def _check(self, doc, account, vm_ids, anchored_at, view, *, registry=None):
         ok, detail = self.fn(doc, account=account, vm_ids=vm_ids, anchored_at=anchored_at)
         return ("pass" if ok else "fail"), detail
 

@@ -6,15 +6,15 @@ chain (did:ethr) are registered there from the :class:`~microcred.cli.AppContext
 
 from __future__ import annotations
 
-import time
-
 import json
+import re
+import time
 from datetime import datetime, timezone
 
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
-from microcred.did import DIDKeyMethod, DIDWebResolver, Resolver
+from microcred.did import ETHR_KEY_FORMATS, DIDKeyMethod, DIDWebResolver, Resolver
 from microcred.errors import InvalidInputError
 
 
@@ -37,8 +37,11 @@ def ethr_resolver(app: AppContext):
 
         chain = app.chain(read_only=True)  # resolving only reads: nothing is deployed
 
-        def chain_now() -> float:  # "now" is the chain's time, so a change is seen as soon as it is mined
-            return float(max(chain.w3.eth.get_block("latest")["timestamp"], int(time.time())))
+        def chain_now() -> float:
+            # "now" is after the chain's latest block (the next block is mined at a later second), so a change is
+            # seen as soon as it is mined, and a revocation (validTo = its block's time, still valid *at* that time
+            # by the spec's inclusive rule) is in force once its block is the latest
+            return float(max(chain.w3.eth.get_block("latest")["timestamp"] + 1, int(time.time())))
 
         app._cache["ethr"] = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id,
                                           clock=chain_now)
@@ -61,6 +64,36 @@ def parse_at(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def parse_version(value: str | None) -> tuple[datetime | None, int | None]:
+    """``--at`` of ``did resolve``: ``block:N`` (a block number, the method's ``versionId``) or a time
+    (:func:`parse_at`, the ``versionTime``). A bare number is always unix seconds, never a block."""
+    if value is not None and (m := re.fullmatch(r"\s*block:(\d{1,20})\s*", value)):
+        return None, int(m.group(1))
+    if value is not None and value.strip().startswith("block:"):
+        raise InvalidInputError(f"--at: not a block number: {value!r} (write block:N, e.g. block:123)")
+    return parse_at(value), None
+
+
+def _version_query(did_url: str, at: str | None) -> tuple[str, str | None]:
+    """A did:ethr DID URL's ``?versionId=N`` / ``?versionTime=T`` (the method's parameters) as ``--at``: the bare
+    DID and ``block:N`` or T. Both, or one with ``--at``, are a misuse."""
+    if not did_url.startswith("did:ethr:") or "?" not in did_url:
+        return did_url, at
+    from urllib.parse import parse_qs
+
+    did, _, query = did_url.partition("?")
+    params = parse_qs(query, keep_blank_values=True)
+    unknown = sorted(set(params) - {"versionId", "versionTime"})
+    if unknown or any(len(v) != 1 for v in params.values()):
+        raise InvalidInputError(f"{did_url}: a did:ethr DID URL takes one versionId or one versionTime "
+                                f"(unknown or repeated: {', '.join(unknown) or 'a parameter given twice'})")
+    if len(params) > 1 or (params and at is not None):
+        raise InvalidInputError(f"{did_url}: give one of versionId, versionTime and --at")
+    if "versionId" in params:
+        return did, f"block:{params['versionId'][0]}"
+    return did, params["versionTime"][0] if params else at
+
+
 @cli.group("did")
 def did() -> None:
     """Resolve DIDs (did:key, did:web, and the methods the network provides).
@@ -73,12 +106,18 @@ def did() -> None:
 
 @did.command("resolve")
 @click.argument("did_value", metavar="DID")
-@click.option("--at", "at", metavar="TIME", help="Resolve as of TIME (ISO 8601 or unix seconds; UTC if no zone).")
+@click.option("--at", "at", metavar="TIME|block:N",
+              help="Resolve as of TIME (ISO 8601 or unix seconds; UTC if no zone) or, for did:ethr, as of block N "
+                   "(block:N, the versionId).")
 @click.option("--jwk", is_flag=True, help="did:key: express the key as a JsonWebKey (publicKeyJwk), not a Multikey.")
+@click.option("--key-format", "key_format", type=click.Choice(ETHR_KEY_FORMATS), default=None,
+              help="did:ethr: how keys are written: hex (default, as ethr-did-resolver 11 writes them), jwk, or "
+                   "multibase (as ethr-did-resolver 12+ writes them).")
 @click.option("--metadata", is_flag=True,
               help="Print the whole resolution result (didDocument, didDocumentMetadata, didResolutionMetadata).")
 @pass_app
-def resolve(app: AppContext, did_value: str, at: str | None, jwk: bool, metadata: bool) -> None:
+def resolve(app: AppContext, did_value: str, at: str | None, jwk: bool, key_format: str | None,
+            metadata: bool) -> None:
     """Resolve DID and print its DID document as JSON.
 
     \b
@@ -86,11 +125,23 @@ def resolve(app: AppContext, did_value: str, at: str | None, jwk: bool, metadata
       microcred did resolve did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK
       microcred did resolve did:web:example.com --metadata
       microcred did resolve did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv --jwk
+      microcred did resolve did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --at block:42 --metadata
+      microcred did resolve 'did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8?versionId=42'
+      microcred did resolve did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --key-format multibase
     """
-    when = parse_at(at)
+    did_value, at = _version_query(did_value, at)
+    when, block = parse_version(at)
+    is_ethr = did_value.startswith("did:ethr:")
+    if block is not None and not is_ethr:
+        raise InvalidInputError(f"--at block:{block}: a block number applies to did:ethr DIDs only; give a time")
+    if key_format is not None and not is_ethr:
+        raise InvalidInputError("--key-format applies to did:ethr DIDs only (did:key: --jwk)")
     resolver = build_resolver(app)
     if jwk:
         resolver.register("key", DIDKeyMethod(jwk=True), cache=False)
+    if block is not None or key_format is not None:
+        resolver.register("ethr", lambda did, at=None: ethr_resolver(app).resolve(
+            did, at, block=block, key_format=key_format), cache=False)
     result = resolver.resolve(did_value, at=when)
     if result.deactivated:
         app.info(f"warning: {did_value} is deactivated; its keys must not be trusted")

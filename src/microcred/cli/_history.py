@@ -36,30 +36,6 @@ def _account_for(app: AppContext, target: str) -> str:
     raise InvalidInputError(f"{target}: not a credential file, a 0x account or a DID")
 
 
-def _other_sources(app: AppContext, chain, account: str, when: datetime | None) -> list[list]:
-    """Timeline entries of the account's DID (ERC-1056) and accreditation changes, up to ``when``."""
-    from microcred.registry.audit import from_accreditation_events, from_did_events
-
-    sources = []
-    if "EthereumDIDRegistry" in chain.addresses:
-        from microcred.did import EthrResolver
-
-        resolver = EthrResolver(chain.w3, chain.addresses["EthereumDIDRegistry"], chain.chain_id)
-        events = resolver.history(account)
-        blocks = sorted({e.block_number for e in events if e.block_timestamp is None})
-        times = registry_client(chain).block_times(blocks) if blocks else {}
-        sources.append(from_did_events(events, times))
-    if "AccreditationRegistry" in chain.addresses:
-        from microcred.registry.accreditation import AccreditationClient
-
-        client = AccreditationClient(chain.w3, chain.addresses["AccreditationRegistry"], endpoint=chain.endpoint)
-        sources.append(from_accreditation_events(client.history(account)))
-    if when is not None:
-        cutoff = when.timestamp()
-        sources = [[e for e in src if e.time is None or e.time <= cutoff] for src in sources]
-    return sources
-
-
 def _iso(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else ""
 
@@ -84,7 +60,13 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
     """
     from microcred.registry.credential import anchor_proofs, load_credential, status_entry
-    from microcred.registry.audit import from_registry_events, merge_timelines, status_at
+    from microcred.registry.audit import (
+        AuditRegistries,
+        count_events,
+        from_registry_events,
+        issuer_timeline,
+        status_at,
+    )
     from microcred.chain import block_at
     from microcred.cli._common import connect_endpoints
     from microcred.registry.verify import agree, parse_time, require_quorum
@@ -96,6 +78,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
     if not usable:
         raise NetworkError("no RPC endpoint could be used: " + "; ".join(f"{e.name}: {e.problem}" for e in endpoints))
     chain = usable[0].chain
+    assert chain is not None  # a usable endpoint has its chain
     index = None
     path = Path(target)
     if path.is_file():
@@ -142,9 +125,12 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         events = [e for e in events if (e.kind == "anchored" and (e.data.get("root") == root or (
             e.data["first_index"] <= index < e.data["first_index"] + e.data["count"])))
             or index in e.data.get("indexes", [])]
-    timeline = from_registry_events(events)
-    if index is None:  # an issuer's whole timeline: its DID and accreditation changes too
-        timeline = merge_timelines(timeline, *_other_sources(app, chain, account, when))
+    if index is None:  # an issuer's whole timeline, its DID and accreditation changes too: as the audit reads it
+        timeline = issuer_timeline(chain, account, AuditRegistries.of_chain(chain.addresses, registry),
+                                   block=block_at(chain.w3, when, endpoint=chain.endpoint), credential_events=events)
+    else:
+        timeline = from_registry_events(events)
+    counts = count_events(timeline)  # the audit report's count
     rows = [{"time": _iso(t.time), "block": t.block, "source": t.source, "kind": t.kind, "summary": t.summary,
              "tx": t.tx_hash} for t in timeline]
     if app.json_output:
@@ -162,7 +148,9 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         if not rows:
             click.echo("  (no changes)")
         for row in rows:
-            click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {row['tx'][:14]}…")
+            click.echo(f"  {row['time']}  block {row['block']:>6}  {row['summary']}  tx {str(row['tx'])[:14]}…")
+        if rows:
+            click.echo(f"  {counts.describe()}")
     if index is not None:
         moment = when or datetime.fromtimestamp(chain.w3.eth.get_block("latest")["timestamp"], timezone.utc)
         status, _change = status_at(events, index, moment)

@@ -82,9 +82,11 @@ from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
 
 from microcred.did._binding import publish_binding, verify_binding
+from microcred.did._ethr import KEY_FORMATS as ETHR_KEY_FORMATS
 from microcred.did._ethr import EthrDIDController, EthrResolver, parse_ethr_did
 
 __all__ = [
+    "ETHR_KEY_FORMATS",
     "EthrDIDController",
     "EthrResolver",
     "parse_ethr_did",

@@ -10,6 +10,7 @@ Build one from JSON with :meth:`DIDDocument.from_json` (which turns validation e
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,6 +139,7 @@ class VerificationMethod(BaseModel):
     #: legacy encodings, still met in did:ethr and 2018-2019 documents
     public_key_base58: str | None = None
     public_key_hex: str | None = None
+    public_key_base64: str | None = None
     #: CAIP-10 account (``eip155:<chainId>:<address>``), as did:ethr's controller key has
     blockchain_account_id: str | None = None
     ethereum_address: str | None = None
@@ -159,7 +161,7 @@ class VerificationMethod(BaseModel):
                 return key
             if self.public_key_jwk is not None:
                 return PublicKey.from_jwk(self.public_key_jwk)
-            if self.public_key_base58 is not None or self.public_key_hex is not None:
+            if (self.public_key_base58, self.public_key_hex, self.public_key_base64) != (None, None, None):
                 key_type = LEGACY_KEY_TYPES.get(self.type)
                 if key_type is None:
                     raise KeyFormatError(f"cannot read a raw key of type {self.type!r}")
@@ -167,6 +169,8 @@ class VerificationMethod(BaseModel):
                     from microcred.did._multiformats import b58decode
 
                     raw = b58decode(self.public_key_base58)
+                elif self.public_key_base64 is not None:  # did:ethr's base64 encoding hint
+                    raw = _base64(self.public_key_base64)
                 else:
                     raw = _hex(self.public_key_hex or "")
                 return PublicKey.from_bytes(key_type, raw)
@@ -206,6 +210,13 @@ class VerificationMethod(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """JSON object of this method (camelCase, absent members omitted)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (ValueError, TypeError):
+        raise KeyFormatError(f"publicKeyBase64 {text!r} is not base64") from None
 
 
 def _hex(text: str) -> bytes:
@@ -414,8 +425,12 @@ class DIDResolutionResult(BaseModel):
         return self.metadata.deactivated
 
     def to_json(self) -> dict[str, Any]:
-        """JSON of the whole result: ``didDocument``, ``didDocumentMetadata``, ``didResolutionMetadata``."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        """JSON of the whole result: ``didDocument``, ``didDocumentMetadata``, ``didResolutionMetadata``;
+        ``deactivated`` only when true (DID Core: optional otherwise; did:ethr's reference writes it so)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if data["didDocumentMetadata"].get("deactivated") is False:
+            del data["didDocumentMetadata"]["deactivated"]
+        return data
 
 
 __all__ = [

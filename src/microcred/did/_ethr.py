@@ -23,14 +23,17 @@ resolution therefore costs at most K + 2 requests: ``changed``, K log queries, a
 for ``updated``. Historical resolution adds the headers it needs (the block asked for, the version and next-version
 blocks; for a time, a bisection over the changed blocks that tries the latest first).
 
-**Document.** ``#controller`` (``EcdsaSecp256k1RecoveryMethod2020``, ``blockchainAccountId`` =
-``eip155:<chainId>:<owner>``) in ``authentication`` and ``assertionMethod``, with ``#controllerKey`` beside it
-when the DID is a public key still controlled by its own address; ``veriKey`` / ``sigAuth`` delegates and
-``did/pub/<algorithm>/<purpose>[/<encoding>]`` attributes as ``#delegate-<n>``; ``did/svc/<type>`` attributes as
-``#service-<n>`` (``n`` counts the events that touch that section, revocations included, so ids are stable). A
-delegate or attribute is in the document while its ``validTo`` is later than the time of resolution: strictly later,
-like the registry's own ``validDelegate``, so a delegate revoked in block B (``validTo`` = B's time) is gone when
-resolving at B. Owner ``0x0`` deactivates the DID for good: an empty document and ``deactivated: true``.
+**Document.** As the reference resolver writes it (:mod:`microcred.did._ethr_document`): by default as
+ethr-did-resolver 11 does (``Ed25519VerificationKey2018`` + ``publicKeyHex`` …), with ``key_format="jwk"`` or
+``"multibase"`` (ethr-did-resolver 12+) as options. ``#controller`` (``EcdsaSecp256k1RecoveryMethod2020``,
+``blockchainAccountId`` = ``eip155:<chainId>:<owner>``) in ``authentication`` and ``assertionMethod``, with
+``#controllerKey`` beside it when the DID is a public key still controlled by its own address; ``veriKey`` /
+``sigAuth`` delegates and ``did/pub/<algorithm>/<purpose>[/<encoding>]`` attributes as ``#delegate-<n>``;
+``did/svc/<type>`` attributes as ``#service-<n>`` (``n`` counts the events that touch that section, revocations
+included, so ids are stable). A delegate or attribute is in the document while its ``validTo`` is greater than or
+equal to the time of resolution (the specification's rule and the reference's comparison), so a delegate revoked in
+block B (``validTo`` = B's time) is still listed when resolving at B and gone after. Owner ``0x0`` deactivates the
+DID for good: an empty document and ``deactivated: true``.
 
 **Writing.** :class:`EthrDIDController` signs registry transactions locally with an eth-account account (a keystore
 key, a KMS signer) and sends them through the injected ``Web3``; :func:`meta_transaction_digest` is what an owner
@@ -72,6 +75,7 @@ from microcred.did._ethr_events import (
     parse_ethr_did,
 )
 from microcred.did._ethr_resolver import (
+    KEY_FORMATS,
     EthrNetworks,
     EthrResolver,
     IdentitySnapshot,
@@ -98,6 +102,7 @@ __all__ = [
     "EthrValidityTooLongError",
     "IdentitySnapshot",
     "InvalidResolutionOptionsError",
+    "KEY_FORMATS",
     "OwnerChanged",
     "REGISTRY_ERRORS",
     "RegistryEvent",

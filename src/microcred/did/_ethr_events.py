@@ -93,10 +93,6 @@ _SELECTOR_CHANGED: Final = keccak(text="changed(address)")[:4]
 
 #: media type of a resolved document (the method specification's DID resolution metadata)
 CONTENT_TYPE: Final = "application/did+ld+json"
-_DID_CONTEXT: Final = "https://www.w3.org/ns/did/v1"
-_BASE_CONTEXT: Final = (_DID_CONTEXT, "https://w3id.org/security/suites/secp256k1recovery-2020/v2")
-_SECURITY_V2: Final = "https://w3id.org/security/v2"
-_JWK_TERM: Final = {"publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"}}
 
 #: default bound on the changed blocks walked for one identity (the specification's "Denial of Service")
 MAX_HISTORY: Final = 10_000

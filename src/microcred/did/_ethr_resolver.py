@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import base64
 import bisect
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Final
+from datetime import datetime
+from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
@@ -21,16 +19,12 @@ from web3 import Web3
 from microcred.chain._adapter import call_sender
 from microcred.chain._errors import BlockNotFoundError, ContractRevert, HistoryTooLongError, UnknownRevertError
 from microcred.chain._history import BlockTimes, LinkedHistory
-from microcred.did._document import DIDDocument, DIDDocumentMetadata, DIDResolutionResult
+from microcred.did._document import DIDResolutionResult
 from microcred.did._errors import DIDNetworkError
+from microcred.did._ethr_document import KEY_FORMATS, build_result
 from microcred.did._ethr_events import (
-    _BASE_CONTEXT,
-    _DID_CONTEXT,
     _EVENT_TOPICS,
-    _JWK_TERM,
-    _SECURITY_V2,
     _SELECTOR_CHANGED,
-    CONTENT_TYPE,
     ETHR_REGISTRIES,
     MAX_HISTORY,
     TOPIC_DELEGATE_CHANGED,
@@ -51,12 +45,9 @@ from microcred.did._ethr_events import (
     _int,
     _reader,
     _rpc,
-    bytes32_text,
     ethr_did,
     parse_ethr_did,
 )
-from microcred.did._keys import PublicKey
-from microcred.did._multiformats import b58encode, multibase_encode
 from microcred.errors import ConfigError, InvalidInputError
 
 # -- snapshots --------------------------------------------------------------------------------------------------
@@ -98,12 +89,12 @@ def _live_entries(events: tuple[RegistryEvent, ...], t: int) -> tuple[str, bool,
         elif isinstance(ev, AttributeChanged):
             key = (ev.name, ev.value)
             attrs.pop(key, None)
-            if ev.valid_to > t:
+            if ev.valid_to >= t:
                 attrs[key] = ev
         elif isinstance(ev, DelegateChanged):
             dkey = (ev.delegate_type, ev.delegate)
             dels.pop(dkey, None)
-            if ev.valid_to > t:
+            if ev.valid_to >= t:
                 dels[dkey] = ev
     return owner, False, list(attrs.values()), list(dels.values())
 
@@ -123,6 +114,8 @@ class EthrResolver:
     :param timestamp_cache: block times kept, by block hash
     :param call_from: ``from`` of the ``eth_call`` reading ``changed`` (default none; with the in-process EVM, which
         charges gas even for calls, its first funded account, asked once)
+    :param key_format: how documents write keys: ``hex`` (as ethr-did-resolver 11 writes them), ``jwk`` or
+        ``multibase`` (as ethr-did-resolver 12+ writes them); see :mod:`microcred.did._ethr_document`
     """
 
     def __init__(
@@ -136,6 +129,7 @@ class EthrResolver:
         max_history: int = MAX_HISTORY,
         timestamp_cache: int = 4096,
         call_from: str | None = None,
+        key_format: str = "hex",
     ) -> None:
         if not isinstance(w3, Web3):
             raise TypeError(f"EthrResolver needs a web3.Web3, got {type(w3).__name__}")
@@ -158,6 +152,7 @@ class EthrResolver:
         self._times = BlockTimes(self._reader, endpoint=self._endpoint, cache_size=timestamp_cache)
         self._walker = LinkedHistory(self._reader, self.registry, endpoint=self._endpoint)
         self._call_from = to_checksum_address(call_from) if call_from else None
+        self.key_format = _key_format(key_format)
 
     # -- configuration ------------------------------------------------------------------------------------------
     @property
@@ -360,17 +355,19 @@ class EthrResolver:
         return lo
 
     # -- resolution ---------------------------------------------------------------------------------------------
-    def resolve(self, did: str, at: datetime | float | None = None, *, block: int | None = None
-                ) -> DIDResolutionResult:
+    def resolve(self, did: str, at: datetime | float | None = None, *, block: int | None = None,
+                key_format: str | None = None) -> DIDResolutionResult:
         """Resolve ``did`` as of ``at`` (timezone-aware datetime or unix seconds) or ``block`` (the
-        specification's ``versionTime`` / ``versionId``); the latest state when neither is given.
+        specification's ``versionTime`` / ``versionId``); the latest state when neither is given. ``key_format``
+        overrides the resolver's for this document.
 
         Raises :class:`MalformedDIDError`, :class:`UnsupportedNetworkError`, :class:`EthrRegistryNotFoundError`,
         :class:`InvalidResolutionOptionsError`, :class:`DIDNetworkError` (RPC down or answering garbage).
         """
+        fmt = self.key_format if key_format is None else _key_format(key_format)
         parsed = self.parse(did)
         snap = self.snapshot(parsed.address, at=at, block=block)
-        return build_result(parsed, snap, self.chain_id)
+        return build_result(parsed, snap, self.chain_id, key_format=fmt)
 
     def __call__(self, did: str, at: datetime | None = None) -> DIDResolutionResult:
         """The :class:`~microcred.did.Resolver` plug-in: ``resolver.register("ethr", ethr_resolver)``."""
@@ -389,8 +386,8 @@ class EthrNetworks:
         for r in resolvers:
             self._names.update(r.network_names)
 
-    def resolve(self, did: str, at: datetime | float | None = None, *, block: int | None = None
-                ) -> DIDResolutionResult:
+    def resolve(self, did: str, at: datetime | float | None = None, *, block: int | None = None,
+                key_format: str | None = None) -> DIDResolutionResult:
         """Resolve ``did`` with the resolver of its chain (:meth:`EthrResolver.resolve`)."""
         parsed = parse_ethr_did(did, self._names)
         resolver = self._by_chain.get(parsed.chain_id)
@@ -399,11 +396,18 @@ class EthrNetworks:
                 f"cannot resolve {did}: no connection to chain {parsed.chain_id} (connected: "
                 f"{', '.join(str(c) for c in sorted(self._by_chain)) or 'none'})",
                 did=did, network=parsed.network, chain_id=parsed.chain_id)
-        return resolver.resolve(did, at, block=block)
+        return resolver.resolve(did, at, block=block, key_format=key_format)
 
     def __call__(self, did: str, at: datetime | None = None) -> DIDResolutionResult:
         """The :class:`~microcred.did.Resolver` plug-in."""
         return self.resolve(did, at)
+
+
+def _key_format(value: object) -> str:
+    if value not in KEY_FORMATS:
+        raise InvalidResolutionOptionsError(
+            f"unknown did:ethr key format {value!r}: one of {', '.join(KEY_FORMATS)}")
+    return str(value)
 
 
 def _options(at: datetime | float | None, block: int | None) -> tuple[int | None, int | None]:
@@ -424,182 +428,4 @@ def _options(at: datetime | float | None, block: int | None) -> tuple[int | None
     raise InvalidResolutionOptionsError(f"'at' must be a datetime or unix seconds, got {at!r}")
 
 
-# -- the document -----------------------------------------------------------------------------------------------
-
-_KNOWN_ALGORITHMS: Final = {
-    # algorithm: (verification method type, @context entries)
-    "Secp256k1": ("EcdsaSecp256k1VerificationKey2019", (_SECURITY_V2, _JWK_TERM)),
-    "Ed25519": ("Ed25519VerificationKey2020", ("https://w3id.org/security/suites/ed25519-2020/v1",)),
-    "X25519": ("X25519KeyAgreementKey2020", ("https://w3id.org/security/suites/x25519-2020/v1",)),
-    "Multikey": ("Multikey", ("https://w3id.org/security/multikey/v1",)),
-}
-_RAW_ENCODINGS: Final = {
-    "hex": ("publicKeyHex", lambda raw: raw.hex()),
-    "base64": ("publicKeyBase64", lambda raw: base64.b64encode(raw).decode("ascii")),
-    "base58": ("publicKeyBase58", b58encode),
-}
-_PURPOSES: Final = {
-    "veriKey": ("assertionMethod",),
-    "sigAuth": ("assertionMethod", "authentication"),
-    "enc": ("keyAgreement",),
-}
-_DELEGATE_PURPOSES: Final = {"veriKey": ("assertionMethod",), "sigAuth": ("assertionMethod", "authentication")}
-
-
-def _iso(ts: int | None) -> datetime | None:
-    return datetime.fromtimestamp(ts, timezone.utc) if ts is not None else None
-
-
-def _public_key_entry(algorithm: str, encoding: str | None, value: bytes
-                      ) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
-    """(type, key members, @context entries) of a ``did/pub`` attribute; ``ValueError`` when the key is bad."""
-    known = _KNOWN_ALGORITHMS.get(algorithm)
-    if known is not None:
-        vm_type, context = known
-        if algorithm == "Secp256k1":
-            if len(value) not in (33, 65):
-                raise ValueError(f"a secp256k1 key has 33 or 65 bytes, got {len(value)}")
-            jwk = PublicKey.from_bytes("secp256k1", value).jwk
-            return vm_type, {"publicKeyJwk": jwk}, context
-        if algorithm in ("Ed25519", "X25519"):
-            if len(value) != 32:
-                raise ValueError(f"an {algorithm} key has 32 bytes, got {len(value)}")
-            prefix = b"\xed\x01" if algorithm == "Ed25519" else b"\xec\x01"
-            return vm_type, {"publicKeyMultibase": multibase_encode(prefix + value)}, context
-        if not value:
-            raise ValueError("a Multikey value holds a multicodec prefix and a key, got nothing")
-        return vm_type, {"publicKeyMultibase": multibase_encode(value)}, context
-    member, encode = _RAW_ENCODINGS.get(encoding or "hex", _RAW_ENCODINGS["hex"])
-    return algorithm, {member: encode(value)}, (_SECURITY_V2, {member: f"https://w3id.org/security#{member}"})
-
-
-def _service_endpoint(value: bytes) -> Any:
-    text = value.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    if text[:1] in ("{", "["):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            return text
-        if isinstance(parsed, (dict, list)):
-            return parsed
-    return text
-
-
-def build_result(parsed: EthrDID, snap: IdentitySnapshot, chain_id: int) -> DIDResolutionResult:
-    """The resolution result of ``parsed`` from a registry snapshot (no I/O)."""
-    did = parsed.did
-    metadata: dict[str, Any] = {}
-    if snap.version_block is not None:
-        metadata.update(version_id=str(snap.version_block), updated=_iso(snap.version_time))
-    if snap.next_block is not None:
-        metadata.update(next_version_id=str(snap.next_block), next_update=_iso(snap.next_time))
-    if snap.deactivated:
-        document = DIDDocument.model_validate({
-            "@context": _DID_CONTEXT, "id": did, "verificationMethod": [], "assertionMethod": [],
-            "authentication": [],
-        })
-        return DIDResolutionResult(
-            document=document, metadata=DIDDocumentMetadata(deactivated=True, **metadata),
-            resolution_metadata={"contentType": CONTENT_TYPE},
-        )
-
-    context: list[Any] = list(_BASE_CONTEXT)
-
-    def add_context(entries: tuple[Any, ...]) -> None:
-        for entry in entries:
-            if entry not in context:
-                context.append(entry)
-
-    owner = snap.owner
-    controller = {"id": f"{did}#controller", "type": "EcdsaSecp256k1RecoveryMethod2020", "controller": did,
-                  "blockchainAccountId": f"eip155:{chain_id}:{owner}"}
-    methods: list[dict[str, Any]] = [controller]
-    refs = [controller["id"]]
-    if parsed.public_key is not None and owner == parsed.address:
-        methods.append({"id": f"{did}#controllerKey", "type": "EcdsaSecp256k1VerificationKey2019",
-                        "controller": did, "publicKeyJwk": PublicKey("secp256k1", parsed.public_key).jwk})
-        refs.append(f"{did}#controllerKey")
-        add_context((_SECURITY_V2, _JWK_TERM))
-
-    # keyed like the registry keys them, so a revocation finds what it revokes; dicts keep first-insertion order
-    entries: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = {}
-    services: dict[tuple[bytes, bytes], dict[str, Any]] = {}
-    warnings: list[str] = []
-    delegate_n = service_n = 0
-    t = snap.evaluated_at
-    for ev in snap.events:
-        if isinstance(ev, DelegateChanged):
-            delegate_n += 1
-            key: tuple[Any, ...] = ("delegate", ev.delegate_type, ev.delegate)
-            purpose = _DELEGATE_PURPOSES.get(bytes32_text(ev.delegate_type) or "")
-            if purpose is None:
-                continue
-            if ev.valid_to > t:
-                vm = {"id": f"{did}#delegate-{delegate_n}", "type": "EcdsaSecp256k1RecoveryMethod2020",
-                      "controller": did, "blockchainAccountId": f"eip155:{chain_id}:{ev.delegate}"}
-                entries[key] = (vm, purpose, ())
-            else:
-                entries.pop(key, None)
-        elif isinstance(ev, AttributeChanged):
-            name = ev.name_text or ""
-            parts = name.split("/")
-            if name.startswith("did/pub/") and len(parts) in (4, 5):
-                delegate_n += 1
-                key = ("attribute", ev.name, ev.value)
-                if ev.valid_to <= t:
-                    entries.pop(key, None)
-                    continue
-                algorithm, purpose_name = parts[2], parts[3]
-                purpose = _PURPOSES.get(purpose_name)
-                if purpose is None or not algorithm:
-                    warnings.append(f"attribute {name!r} (block {ev.block_number}): unknown purpose, ignored")
-                    continue
-                try:
-                    vm_type, members, ctx = _public_key_entry(algorithm, parts[4] if len(parts) == 5 else None,
-                                                              ev.value)
-                except (ValueError, InvalidInputError) as exc:
-                    warnings.append(f"attribute {name!r} (block {ev.block_number}): {exc}; ignored")
-                    continue
-                vm = {"id": f"{did}#delegate-{delegate_n}", "type": vm_type, "controller": did, **members}
-                entries[key] = (vm, purpose, ctx)
-            elif name.startswith("did/svc/") and len(name) > 8:
-                service_n += 1
-                skey = (ev.name, ev.value)
-                if ev.valid_to <= t:
-                    services.pop(skey, None)
-                    continue
-                try:
-                    endpoint = _service_endpoint(ev.value)
-                except ValueError:
-                    warnings.append(f"attribute {name!r} (block {ev.block_number}): the endpoint is not UTF-8 "
-                                    f"text; ignored")
-                    continue
-                services[skey] = {"id": f"{did}#service-{service_n}", "type": name[8:], "serviceEndpoint": endpoint}
-        # owner changes are in snap.owner; other attributes are not part of a DID document
-
-    authentication = list(refs)
-    assertion = list(refs)
-    agreement: list[str] = []
-    for vm, purpose, ctx in entries.values():
-        methods.append(vm)
-        add_context(ctx)
-        if "authentication" in purpose:
-            authentication.append(vm["id"])
-        if "assertionMethod" in purpose:
-            assertion.append(vm["id"])
-        if "keyAgreement" in purpose:
-            agreement.append(vm["id"])
-    doc: dict[str, Any] = {"@context": context, "id": did, "verificationMethod": methods,
-                           "authentication": authentication, "assertionMethod": assertion}
-    if agreement:
-        doc["keyAgreement"] = agreement
-    if services:
-        doc["service"] = list(services.values())
-    resolution: dict[str, Any] = {"contentType": CONTENT_TYPE}
-    if warnings:
-        resolution["warnings"] = warnings
-    return DIDResolutionResult(
-        document=DIDDocument.model_validate(doc),
-        metadata=DIDDocumentMetadata(**metadata),
-        resolution_metadata=resolution,
-    )
+__all__ = ["EthrNetworks", "EthrResolver", "IdentitySnapshot", "KEY_FORMATS", "build_result"]

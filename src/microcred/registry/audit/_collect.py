@@ -117,15 +117,19 @@ def count_events(timeline: Iterable[TimelineEntry]) -> EventCounts:
 
 
 def issuer_timeline(chain: Any, account: str, registries: AuditRegistries, *,
-                    block: int | str = "latest") -> list[TimelineEntry]:
+                    block: int | str = "latest", credential_events: Iterable[Any] | None = None
+                    ) -> list[TimelineEntry]:
     """The issuer's whole history as of ``block``: its credential registry changes, and the changes of its DID
-    (ERC-1056) and accreditations when those registries are given; merged in chain order, with block times.
+    (ERC-1056) and accreditations when those registries are given; merged in chain order, with block times. What
+    ``audit`` reports and ``history`` lists (and :func:`count_events` counts for both).
 
     ``chain`` is a connected :class:`microcred.chain.Chain`; only reads are made (history walks, one log query per
-    changed block, and block times).
+    changed block, and block times). ``credential_events``: the credential registry history as of ``block`` when
+    the caller has read it already (e.g. agreed by several endpoints); read here otherwise.
     """
     account = _address(account, "the issuer account")
-    events = registry_client(chain, address=registries.credentials).history(account, block=block)
+    events = (list(credential_events) if credential_events is not None
+              else registry_client(chain, address=registries.credentials).history(account, block=block))
     sources: list[list[TimelineEntry]] = [from_registry_events(events)]
     if registries.did is not None:
         from microcred.did._ethr import EthrResolver

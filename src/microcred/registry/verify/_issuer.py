@@ -1,6 +1,8 @@
 """``issuer``: the issuer's DID resolves, each signing key was authorised for assertion *at the anchor's block time*
 (the chain's time, not the time the credential claims), and the DID is the on-chain account that anchored it
-(did:ethr) or is bound to it (any other DID, through the endpoint's binding look-up)."""
+(did:ethr) or is bound to it for the credential's registry (any other DID, through the endpoint's binding
+look-up: the binding names account, chain and credential registry, and the credential's registry must be the
+bound one)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ __all__ = ["IssuerCheck", "binding_on", "issuer_did"]
 
 def binding_on(ethr_resolver: Any):
     """The :attr:`Endpoint.binding <microcred.registry.verify.Endpoint>` look-up of one chain: whether a DID is
-    bound to an account there (its ERC-1056 history, read by ``ethr_resolver``), as of a time."""
+    bound to an account there (its ERC-1056 history, read by ``ethr_resolver``), as of a time, for the credential
+    registry ``registry`` (``None``: any)."""
     from microcred.did._binding import verify_binding
 
-    def binding(account: str, did: str, at: datetime) -> Any:
-        return verify_binding(ethr_resolver, account, did, at=at)
+    def binding(account: str, did: str, at: datetime, registry: str | None = None) -> Any:
+        return verify_binding(ethr_resolver, account, did, at=at, credential_registry=registry)
 
     return binding
 
@@ -60,9 +63,11 @@ class IssuerCheck:
             return SKIPPED, "not anchored, so there is no on-chain time to check the issuer's key at"
         account = subject.entry["issuerAccount"]
         vms = list(subject.facts["vms"])
-        key = (issuer_did(subject.doc), tuple(vms), account.lower(), anchored_at, view.endpoint.name)
+        registry = subject.entry["registry"]
+        key = (issuer_did(subject.doc), tuple(vms), account.lower(), registry.lower(), anchored_at,
+               view.endpoint.name)
         if key not in self._memo:
-            self._memo[key] = self._check(subject.doc, account, vms, anchored_at, view)
+            self._memo[key] = self._check(subject.doc, account, vms, anchored_at, view, registry=registry)
         return self._memo[key]
 
     def _offline(self, subject: Subject) -> Outcome:
@@ -97,7 +102,8 @@ class IssuerCheck:
                     return FAIL, f"{vm} is not authorised for assertion by {did}"
         return PASS, f"signed with a key of its issuer {did}, authorised for assertion (no registry entry)"
 
-    def _check(self, doc: dict, account: str, vm_ids: list[str], anchored_at: datetime, view: ChainView) -> Outcome:
+    def _check(self, doc: dict, account: str, vm_ids: list[str], anchored_at: datetime, view: ChainView, *,
+               registry: str | None = None) -> Outcome:
         did = issuer_did(doc)
         if not did:
             return FAIL, "the credential names no issuer DID"
@@ -125,8 +131,12 @@ class IssuerCheck:
             return PASS, f"{did} is the anchoring account; key authorised at {anchored_at:%Y-%m-%d %H:%M UTC}"
         if view.endpoint.binding is None:
             return ERROR, f"could not check: no DID registry is known on {view.endpoint.name} to read the binding"
-        bound = view.endpoint.binding(account, did, anchored_at)
+        bound = view.endpoint.binding(account, did, anchored_at, registry)
         if not bound.bound:
+            code = getattr(bound, "code", "")
+            if code in ("no-credential-registry", "other-credential-registry"):
+                return FAIL, (f"{did} is bound to the anchoring account {account}, but not for the credential's "
+                              f"registry {registry} ({code}): {bound.reason}")
             return FAIL, f"{did} is not bound to the anchoring account {account}: {bound.reason}"
-        return PASS, (f"{did} resolves, its key was authorised, and it is bound to account {account} "
-                      f"(binding in block {bound.block})")
+        return PASS, (f"{did} resolves, its key was authorised, and it is bound to account {account} for registry "
+                      f"{registry} (binding in block {bound.block})")

@@ -105,8 +105,9 @@ def _latest_changes(events: Sequence[Any], at: datetime | None) -> dict[int, Sta
     return latest
 
 
-#: ``(account, did, at) -> BindingResult``: whether a non-ethr DID is bound to the account, on one endpoint
-BindingFn = Callable[[str, str, datetime], Any]
+#: ``(account, did, at, credential registry) -> BindingResult``: whether a non-ethr DID is bound to the account for
+#: that credential registry, on one endpoint
+BindingFn = Callable[[str, str, datetime, "str | None"], Any]
 
 
 @dataclass
