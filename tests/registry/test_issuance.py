@@ -227,7 +227,7 @@ def test_built_credential_carries_every_element(template: CourseTemplate, learne
     assert "- write a data management plan" in achievement["criteria"]["narrative"]
     assert subject["result"] == [{"type": ["Result"], "value": "1.3",
                                   "resultDescription": achievement["resultDescription"][0]["id"]}]
-    assert subject["activityEndDate"] == "2026-02-27"
+    assert subject["activityEndDate"] == "2026-02-27T00:00:00Z"  # a date-time, as the OB 3.0 schema asks
     assert doc["validFrom"] == doc["awardedDate"] == "2026-03-02T09:30:00Z" and "validUntil" not in doc
     revocation_list = ("urn:microcred:status:eip155:31337:0x5fbdb2315678afecb367f032d93f642f64180aa3:"
                        "0x4b91651416eaf1be5aefa7c9ae61397d888fd0a7:revocation")

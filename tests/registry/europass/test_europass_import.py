@@ -103,7 +103,7 @@ def test_the_commission_micro_credential_needs_only_its_quality_assurance(tmp_pa
     assert "- Communication, collaboration and creativity" in ach["criteria"]["narrative"]
     assert credential["credentialSubject"]["result"][0]["value"] == "Pass"
     assert credential["validFrom"] == "2022-12-31T23:00:00Z"
-    assert credential["credentialSubject"]["activityEndDate"] == "2023-06-06"
+    assert credential["credentialSubject"]["activityEndDate"] == "2023-06-06T00:00:00Z"
     names = {(i["identityType"], i["identityHash"]) for i in credential["credentialSubject"]["identifier"]}
     assert {("name", "Ana Andromeda"), ("emailAddress", "ana.andromeda@email.com"),
             ("nationalIdentityNumber", "LA-234218")} <= names

@@ -251,6 +251,18 @@ def check_datetime(value: str) -> str:
     return value
 
 
+def check_date_or_datetime(value: str) -> str:
+    """``value`` if it is a dateTimeStamp (what OB 3.0's JSON Schema asks of activity dates, and microcred writes)
+    or a calendar date ``YYYY-MM-DD`` (what the OB 3.0 context types them as; credentials issued before 2026-12)."""
+    if "T" in value:
+        return check_datetime(value)
+    try:
+        return check_date(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date and time (like 2026-05-01T00:00:00Z) or a date "
+                         "(YYYY-MM-DD)") from None
+
+
 def check_date(value: str) -> str:
     """``value`` if it is a calendar date ``YYYY-MM-DD``."""
     if not _DATE.fullmatch(value):

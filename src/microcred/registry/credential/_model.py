@@ -42,6 +42,7 @@ from microcred.registry.credential._annex import (
     Problem,
     check_country_code,
     check_date,
+    check_date_or_datetime,
     check_datetime,
     check_duration,
     cross_field_problems,
@@ -226,6 +227,8 @@ Text = Annotated[str, AfterValidator(_text)]
 Iri = Annotated[str, AfterValidator(_iri)]
 DateTimeStamp = Annotated[str, AfterValidator(check_datetime)]
 Date = Annotated[str, AfterValidator(check_date)]
+#: an activity date: a dateTimeStamp as OB 3.0's schema asks, or a date as its context types it (older credentials)
+ActivityDate = Annotated[str, AfterValidator(check_date_or_datetime)]
 Duration = Annotated[str, AfterValidator(check_duration)]
 CountryCode = Annotated[str, AfterValidator(check_country_code)]
 EthAddress = Annotated[str, AfterValidator(_eth_address)]
@@ -363,8 +366,8 @@ class AchievementSubject(_Node):
     identifier: list[IdentityObject] | None = None
     achievement: Achievement
     result: list[Result] | None = None
-    activity_start_date: Date | None = None
-    activity_end_date: Date | None = None
+    activity_start_date: ActivityDate | None = None
+    activity_end_date: ActivityDate | None = None
     credits_earned: NonNegativeNumber | None = None
 
 

@@ -347,9 +347,9 @@ def to_edc(doc: Mapping[str, Any], *, legal_identifier: tuple[str, str] | None =
         claim["description"] = {lang: ach["description"]}
     if subject.get("activityEndDate"):
         period: dict[str, Any] = {"id": _urn(base, "period"), "type": "PeriodOfTime",
-                                  "endDate": subject["activityEndDate"] + "T00:00:00Z"}
+                                  "endDate": _midnight(subject["activityEndDate"])}
         if subject.get("activityStartDate"):
-            period["startDate"] = subject["activityStartDate"] + "T00:00:00Z"
+            period["startDate"] = _midnight(subject["activityStartDate"])
         claim["influencedBy"] = {"id": _urn(base, "activity"), "type": "LearningActivity",
                                  "title": {lang: ach["name"]}, "temporal": period, "awardedBy": awarding}
     person = _person(subject, base, lang)
@@ -371,3 +371,8 @@ def to_edc(doc: Mapping[str, Any], *, legal_identifier: tuple[str, str] | None =
     if doc.get("validUntil"):
         edc["validUntil"] = doc["validUntil"]
     return edc
+
+
+def _midnight(value: str) -> str:
+    """An activity date as ELM's dateTime: microcred writes midnight UTC already; older credentials a date."""
+    return value if "T" in value else f"{value}T00:00:00Z"

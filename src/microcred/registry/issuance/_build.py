@@ -177,9 +177,10 @@ class _Builder:
             if self.result_description_id:
                 result["resultDescription"] = self.result_description_id
             subject["result"] = [result]
+        # OB 3.0's JSON Schema (and its examples) write activity dates as date-times: midnight UTC of the day
         if learner.start_date:
-            subject["activityStartDate"] = learner.start_date
-        subject["activityEndDate"] = learner.completion_date
+            subject["activityStartDate"] = f"{learner.start_date}T00:00:00Z"
+        subject["activityEndDate"] = f"{learner.completion_date}T00:00:00Z"
         issued = _iso(issued_at)
         doc: dict[str, Any] = {
             "@context": list(CONTEXTS),
