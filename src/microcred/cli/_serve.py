@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,7 +38,8 @@ def app_from_environment():
 @click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1),
               help="Seconds one verification may take before the request is answered 503.")
 @click.option("--issuer", "issuer_name", default=None,
-              help="Also serve this issuer's Profile (/issuer) and status lists (/status/revocation, "
+              help="Also serve this issuer's did:web document (at the path its DID names, e.g. "
+                   "/.well-known/did.json), its Profile (/issuer) and status lists (/status/revocation, "
                    "/status/suspension), signed with its key (passphrase from MICROCRED_PASSPHRASE).")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Path | None, max_body: int,
@@ -70,8 +72,8 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
         IssuerStore(app.home).load(issuer_name)  # a missing issuer is a clear error now, not in every worker
     os.environ[ENV_SERVE] = json.dumps(spec)
     app.info(f"serving the verification page on http://{host}:{port}/ ({count} worker{'s' * (count > 1)})")
-    options = {"host": host, "port": port, "access_log": False, "server_header": False, "timeout_keep_alive": 5,
-               "limit_concurrency": 200, "log_level": "warning"}
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": False, "server_header": False,
+                               "timeout_keep_alive": 5, "limit_concurrency": 200, "log_level": "warning"}
     if count == 1:
         uvicorn.run(app_from_environment(), **options)
     else:

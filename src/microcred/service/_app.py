@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,17 +48,17 @@ def _too_large(limit: int) -> ServiceProblem:
 class _Guard:
     """ASGI middleware: the body limit (refused as it arrives), the security headers, and the counts."""
 
-    def __init__(self, app: Any, limit: int, metrics: Metrics) -> None:
-        self.app, self.limit, self.metrics = app, limit, metrics
+    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str]) -> None:
+        self.app, self.limit, self.metrics, self.routes = app, limit, metrics, routes
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = scope["path"] if scope["path"] in _ROUTES else "other"
+        route = scope["path"] if scope["path"] in self.routes else "other"
         status_seen: list[int] = []
 
-        async def send_guarded(message: dict) -> None:
+        async def send_guarded(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status_seen.append(message["status"])
                 message["headers"] = [h for h in message.get("headers", []) if h[0] not in dict(_HEADERS)] + _HEADERS
@@ -288,17 +289,30 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def js() -> Response:
         return Response(JS, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
 
+    routes = set(_ROUTES)
     if config.issuer:
-        from microcred.service._issuer import PURPOSES, IssuerFace
+        from microcred.service._issuer import PURPOSES, IssuerFace, etag_of
 
-        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl)
+        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl, clock=config.clock)
+        did_web = face.did_document()
+        profile = face.profile_json()
         from microcred.service._oid4vci import IssuerEndpoints, add_oid4vci_routes
 
         add_oid4vci_routes(app, IssuerEndpoints(config.app, config.issuer, config.public_url))
 
         @app.get("/issuer", summary="The issuer's Open Badges 3.0 Profile")
-        async def issuer_profile() -> JSONResponse:
-            return JSONResponse(face.profile_json(), media_type="application/ld+json")
+        async def issuer_profile(request: Request) -> Response:
+            return _cached(request, profile, etag_of(profile), config.status_ttl, "application/ld+json")
+
+        if did_web is not None:
+            did_path, did_document = did_web
+            did_etag = etag_of(did_document)
+            routes.add(did_path)
+
+            async def did_json(request: Request) -> Response:
+                return _cached(request, did_document, did_etag, config.status_ttl, "application/did+json")
+
+            app.add_api_route(did_path, did_json, methods=["GET"], summary="The issuer's did:web DID document")
 
         @app.get("/status/{purpose}", summary="The issuer's Bitstring Status List of a purpose, from the chain")
         async def status_list(purpose: str, request: Request) -> Response:
@@ -310,10 +324,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 doc, etag, left = await run_in_threadpool(face.status_list, purpose, f"{base.rstrip('/')}/{purpose}")
             except MicrocredError as exc:
                 raise ServiceProblem(503, "status-unavailable", "Status list unavailable", str(exc)) from None
-            headers = {"etag": etag, "cache-control": f"public, max-age={int(left)}"}
-            if request.headers.get("if-none-match") == etag:
-                return Response(status_code=304, headers=headers)
-            return JSONResponse(doc, media_type="application/vc+ld+json", headers=headers)
+            return _cached(request, doc, etag, left, "application/vc+ld+json")
 
     @app.get("/healthz", summary="Health: the process answers")
     async def healthz() -> JSONResponse:
@@ -323,7 +334,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def metrics_text() -> PlainTextResponse:
         return PlainTextResponse(metrics.text(), media_type="text/plain; version=0.0.4")
 
-    return _Guard(app, config.max_body, metrics)  # type: ignore[return-value]
+    return _Guard(app, config.max_body, metrics, routes)  # type: ignore[return-value]
+
+
+def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, media_type: str) -> Response:
+    """``doc`` with its ETag and how long it may be cached; 304 when the client holds that version."""
+    headers = {"etag": etag, "cache-control": f"public, max-age={int(max_age)}"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(doc, media_type=media_type, headers=headers)
 
 
 def _credential_or_none(data: bytes, name: str | None) -> dict[str, Any] | ServiceProblem:
