@@ -142,6 +142,10 @@ def test_health_openapi_and_counts_only(service, issued):
     assert 'microcred_verifications_total{outcome="valid"} 1' in text
     assert 'microcred_verifications_total{outcome="invalid"} 1' in text
     assert 'microcred_http_requests_total{route="/credentials/verify",status="200"} 2' in text
+    # each credential was asked of the chain once; verified again, it is answered from the chain-read cache
+    assert 'microcred_chain_reads_total{answered="asked"} 2' in text
+    assert service.post("/credentials/verify", json={"verifiableCredential": issued["valid"]}).json()["valid"]
+    assert 'microcred_chain_reads_total{answered="cached"} 1' in service.get("/metrics").text
     learner = issued["valid"]["credentialSubject"].get("name") or "Ada"
     assert learner not in text and issued["valid"]["id"] not in text
 

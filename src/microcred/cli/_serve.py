@@ -23,7 +23,8 @@ def app_from_environment():
     spec = json.loads(os.environ[ENV_SERVE])
     app = AppContext(home=Path(spec["home"]), network=spec["network"], rpc_urls=tuple(spec["rpc"]))
     return create_app(ServiceConfig(app=app, trust=Path(spec["trust"]) if spec["trust"] else None,
-                                    max_body=spec["max_body"], timeout=spec["timeout"], issuer=spec["issuer"]))
+                                    max_body=spec["max_body"], timeout=spec["timeout"], issuer=spec["issuer"],
+                                    chain_ttl=spec["cache_ttl"]))
 
 
 @cli.command()
@@ -37,13 +38,16 @@ def app_from_environment():
               help="Largest request body accepted, in bytes.")
 @click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1),
               help="Seconds one verification may take before the request is answered 503.")
+@click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds a chain answer (an issuer's batches and statuses) is reused by a worker; 0: never. A "
+                   "revocation is seen at most this long after its block.")
 @click.option("--issuer", "issuer_name", default=None,
               help="Also serve this issuer's did:web document (at the path its DID names, e.g. "
                    "/.well-known/did.json), its Profile (/issuer) and status lists (/status/revocation, "
                    "/status/suspension), signed with its key (passphrase from MICROCRED_PASSPHRASE).")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Path | None, max_body: int,
-          timeout: float, issuer_name: str | None) -> None:
+          timeout: float, cache_ttl: float, issuer_name: str | None) -> None:
     """Serve the verification page (/) and API (/credentials/verify, /verify, /openapi.json, /healthz, /metrics).
 
     Configured like `verify`: --network, one or more --rpc, --trust. Nothing submitted is stored or logged.
@@ -65,7 +69,7 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
     count = workers or (1 if app.network == "memory" else max(1, os.cpu_count() or 1))
     spec = {"home": str(app.home), "network": app.network, "rpc": list(app.rpc_urls),
             "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout,
-            "issuer": issuer_name}
+            "cache_ttl": cache_ttl, "issuer": issuer_name}
     if issuer_name:
         from microcred.registry.issuance import IssuerStore
 

@@ -25,7 +25,7 @@ from microcred.service._i18n import choose_language
 from microcred.service._metrics import Metrics
 from microcred.service._page import render_page, render_problem, render_result
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
-from microcred.service._verifying import ServiceConfig, VerifierCache
+from microcred.service._verifying import Batcher, ServiceConfig, VerifierCache
 
 __all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
 
@@ -139,13 +139,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   description="Verifies EU micro-credentials (Open Badges 3.0 / VC 2.0) anchored in a registry on "
                               "an EVM chain. Compatible with the W3C VC-API where it overlaps.")
     cache = VerifierCache(config)
+    batcher = Batcher(cache)
     metrics = Metrics()
     network = config.app.network if not config.app.rpc_urls else ", ".join(config.app.rpc_urls)
     trust_name = config.trust.name if config.trust is not None else None
 
     async def verify(name: str | None, doc: dict[str, Any]):
         try:
-            v = await asyncio.wait_for(run_in_threadpool(cache.verify, name, doc), config.timeout)
+            v = await asyncio.wait_for(batcher.verify(name, doc), config.timeout)
         except TimeoutError:
             raise ServiceProblem(503, "timeout", "Verification took too long",
                                  f"the verification did not end within {config.timeout:g} s; try again") from None
@@ -332,7 +333,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.get("/metrics", summary="Counts (Prometheus text format)", response_class=PlainTextResponse)
     async def metrics_text() -> PlainTextResponse:
-        return PlainTextResponse(metrics.text(), media_type="text/plain; version=0.0.4")
+        caches = list(cache.chain_caches.values())
+        reads = (sum(c.hits for c in caches), sum(c.misses for c in caches))
+        return PlainTextResponse(metrics.text(reads), media_type="text/plain; version=0.0.4")
 
     return _Guard(app, config.max_body, metrics, routes)  # type: ignore[return-value]
 
