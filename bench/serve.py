@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx  # the readiness probe only; the load uses raw streams
 
@@ -51,22 +53,24 @@ def _issue(base: list[str], home: Path) -> list[dict]:
     return docs
 
 
-def _inprocess_rate(home: Path, url: str, docs: list[dict], seconds: float) -> float:
-    """Credentials per second through one in-process verifier, one credential per call (as the service does)."""
+def _inprocess_rate(home: Path, url: str, docs: list[dict], seconds: float) -> tuple[float, float]:
+    """Credentials per second through one in-process verifier, one credential per call, and the CPU milliseconds
+    each took in this process (the chain's work is anvil's)."""
     from microcred.cli._app import AppContext
     from microcred.cli._verify import build_verifier
 
     verifier = build_verifier(AppContext(home=home, network="local", rpc_urls=(url,)))
     _ = verifier.endpoints  # connect now, so the rate counts verification only
-    done, start = 0, time.perf_counter()
+    done, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         v = verifier.verify([(None, docs[done % len(docs)])])[0]
         assert v.valid, v.as_json()
         done += 1
-    return done / (time.perf_counter() - start)
+    return done / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / done
 
 
-async def _load(url: str, docs: list[dict], clients: int, seconds: float) -> dict:
+async def _load(url: str, docs: list[dict], clients: int, seconds: float,
+                sample: Callable[[], Any] | None = None) -> dict:
     """``clients`` closed-loop clients, each on its own keep-alive connection (raw asyncio streams: the load
     generator should spend as little of the machine's CPU as it can), posting credentials in turn for ``seconds``."""
     host, port = url.removeprefix("http://").split(":")
@@ -104,11 +108,16 @@ async def _load(url: str, docs: list[dict], clients: int, seconds: float) -> dic
         finally:
             writer.close()
 
+    async def sampler() -> Any:
+        await asyncio.sleep(seconds / 2)
+        return sample() if sample else None
+
     cpu, start = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(clients)))
+    sampled, *_ = await asyncio.gather(sampler(), *(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     latencies.sort()
-    return {"count": len(latencies), "errors": errors, "elapsed": elapsed, "client_cpu_s": time.process_time() - cpu,
+    return {"sampled": sampled, "count": len(latencies), "errors": errors, "elapsed": elapsed,
+            "client_cpu_s": time.process_time() - cpu,
             "p50": latencies[len(latencies) // 2], "p99": latencies[min(len(latencies) - 1,
                                                                       int(len(latencies) * 0.99))]}
 
@@ -124,6 +133,17 @@ def _rss_mb(pid: int) -> list[float]:
                     out.append(int(line.split()[1]) / 1024)
         except OSError:
             continue
+    return out
+
+
+def _connections(pids: list[int]) -> list[int]:
+    """How many TCP connections each of ``pids`` holds open (its socket descriptors, less the listening one)."""
+    out = []
+    for p in pids:
+        try:
+            out.append(sum(1 for fd in Path(f"/proc/{p}/fd").iterdir() if os.readlink(fd).startswith("socket:")))
+        except OSError:
+            out.append(-1)
     return out
 
 
@@ -158,7 +178,7 @@ def main() -> dict:
         base = ["--home", str(home), "--network", node.url]
         docs = _issue(base, home)
         load_before = os.getloadavg()[0]
-        inprocess_before = _inprocess_rate(home, node.url, docs, min(seconds, 10))
+        inprocess_before, inprocess_cpu = _inprocess_rate(home, node.url, docs, min(seconds, 10))
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         proc = subprocess.Popen([sys.executable, "-c", "from microcred.cli import main; main()", "--home", str(home),
@@ -181,7 +201,7 @@ def main() -> dict:
             asyncio.run(_load(url, docs[:50], 4, 2))  # warm every worker's connections
             server, chain = _tree(proc.pid), [p for p in [node._pid()] if p is not None]
             before = _cpu_s(server), _cpu_s(chain), os.times().elapsed
-            load = asyncio.run(_load(url, docs, clients, seconds))
+            load = asyncio.run(_load(url, docs, clients, seconds, lambda: _connections(server[1:] or server)))
             wall = os.times().elapsed - before[2]
             cpu = {"server": (_cpu_s(server) - before[0]) / wall, "anvil": (_cpu_s(chain) - before[1]) / wall,
                    "client": load["client_cpu_s"] / load["elapsed"]}
@@ -190,7 +210,7 @@ def main() -> dict:
             proc.terminate()
             proc.wait(30)
         # the machine is shared: the in-process rate is measured before and after the load, and their mean used
-        inprocess_after = _inprocess_rate(home, node.url, docs, min(seconds, 10))
+        inprocess_after, _ = _inprocess_rate(home, node.url, docs, min(seconds, 10))
         inprocess = (inprocess_before + inprocess_after) / 2
     rate = load["count"] / load["elapsed"]
     figures = {"serve_error_rate": round(load["errors"] / max(1, load["count"]), 4),
@@ -204,6 +224,9 @@ def main() -> dict:
         "inprocess_per_s_before_after": [round(inprocess_before, 1), round(inprocess_after, 1)],
         "inprocess": "one in-process Verifier, one credential per call, no chain-read cache (the library as is)",
         "cpu_cores_used_during_load": {k: round(v, 2) for k, v in cpu.items()},
+        "server_cpu_ms_per_credential": round(cpu["server"] * 1000 / rate, 2),
+        "inprocess_cpu_ms_per_credential": round(inprocess_cpu, 2),
+        "sockets_per_worker_at_half_time": load["sampled"],
         "client": "raw asyncio streams, one keep-alive connection per client, closed loop",
         "load_average_1min_before": round(load_before, 2),
         "bars": {"serve_error_rate": "= 0", "serve_p99_ms": "<= 250", "serve_vs_inprocess": ">= 0.7",

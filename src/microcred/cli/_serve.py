@@ -27,11 +27,20 @@ def app_from_environment():
                                     chain_ttl=spec["cache_ttl"]))
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or a CPU set's limit, else the machine's): one worker each
+    (a worker verifies on one core at a time)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Worker processes (default: the number of CPUs).")
+              help="Worker processes (default: one per CPU this process may use).")
 @click.option("--trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Trust list of accreditation bodies (adds the accreditation check).")
 @click.option("--max-body", default=2 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
@@ -63,10 +72,11 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
     import uvicorn
 
     from microcred.errors import ConfigError
+    from microcred.service import run_workers, spreads_connections
 
     if app.network == "memory" and (workers or 1) > 1:
         raise ConfigError("--network memory lives in one process: use --workers 1 (or a real chain)")
-    count = workers or (1 if app.network == "memory" else max(1, os.cpu_count() or 1))
+    count = workers or (1 if app.network == "memory" else usable_cpus())
     spec = {"home": str(app.home), "network": app.network, "rpc": list(app.rpc_urls),
             "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout,
             "cache_ttl": cache_ttl, "issuer": issuer_name}
@@ -80,5 +90,9 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
                                "timeout_keep_alive": 5, "limit_concurrency": 200, "log_level": "warning"}
     if count == 1:
         uvicorn.run(app_from_environment(), **options)
+    elif spreads_connections():  # one listening socket per worker: the kernel spreads the connections evenly
+        code = run_workers(app_from_environment, host, port, count, options)
+        if code:
+            raise SystemExit(code)
     else:
         uvicorn.run("microcred.cli._serve:app_from_environment", factory=True, workers=count, **options)
