@@ -186,3 +186,33 @@ def test_a_verification_that_takes_too_long_is_a_503_problem(issued):
     finally:
         release.set()
     assert r.status_code == 503 and r.json()["type"] == "urn:microcred:problem:timeout"
+
+
+def test_a_body_that_does_not_arrive_in_time_is_a_408_problem(issued):
+    import asyncio
+
+    from microcred.service import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(app=AppContext(home=issued["home"], network="memory"), timeout=0.1))
+    sent: list[dict] = []
+
+    async def scenario():
+        parts = [{"type": "http.request", "body": b'{"verifiableCredential": ', "more_body": True}]
+
+        async def receive():  # the first part, then nothing more ever comes
+            if parts:
+                return parts.pop()
+            await asyncio.Event().wait()
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/credentials/verify", "headers": [
+            (b"content-type", b"application/json")], "query_string": b"", "scheme": "http",
+            "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": "", "http_version": "1.1"}
+        await asyncio.wait_for(app(scope, receive, send), 10)
+
+    asyncio.run(scenario())
+    assert sent[0]["status"] == 408
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert body["type"] == "urn:microcred:problem:body-too-slow" and "Traceback" not in json.dumps(body)

@@ -178,3 +178,21 @@ def test_a_status_list_is_read_from_the_chain_again_after_its_ttl(issued, capsys
 
         bits = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
         assert bits[0] >> 7 & 1 == 1  # the credential at index 0 is revoked now
+
+
+def test_the_service_never_fetches_from_an_address_a_credential_names_on_loopback(did_web_issuer, service):
+    import socket
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", did_web_issuer["port"]))  # where the credential's did:web points
+    listener.listen()
+    listener.setblocking(False)
+    try:
+        body = service.post("/credentials/verify", json={"verifiableCredential": did_web_issuer["credential"]}).json()
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+    signature = next(c for c in body["checks"] if c["name"] == "signature")
+    assert body["valid"] is False and signature["result"] != "pass" and "loopback" in signature["detail"]

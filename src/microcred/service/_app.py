@@ -1,9 +1,10 @@
 """The ASGI application: the VC-API verification routes, a file upload, the page, health and counts.
 
-Safe by construction: bodies above ``max_body`` are refused while they arrive (413); a verification that takes
-longer than ``timeout`` is answered 503; outbound requests follow the verifier's rules (did:web refuses loopback and
-private addresses); nothing submitted is stored or logged (the access log is off, only counts are kept); every
-error is an RFC 9457 problem, never a traceback."""
+Safe by construction: bodies above ``max_body`` are refused while they arrive (413), and bodies that take longer
+than ``timeout`` to arrive are answered 408; a verification that takes longer than ``timeout`` is answered 503;
+outbound requests follow the verifier's rules (did:web refuses loopback and private addresses); nothing submitted is
+stored or logged (the access log is off, only counts are kept); every error is an RFC 9457 problem, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -45,11 +46,18 @@ def _too_large(limit: int) -> ServiceProblem:
                           f"the request body is larger than {limit} bytes, the most this service accepts")
 
 
-class _Guard:
-    """ASGI middleware: the body limit (refused as it arrives), the security headers, and the counts."""
+def _too_slow(seconds: float) -> ServiceProblem:
+    return ServiceProblem(408, "body-too-slow", "Request body too slow",
+                          f"the request body did not arrive within {seconds:g} s")
 
-    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str]) -> None:
+
+class _Guard:
+    """ASGI middleware: the body limit (refused as it arrives) and its time limit (the whole body within
+    ``body_seconds``), the security headers, and the counts."""
+
+    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
         self.app, self.limit, self.metrics, self.routes = app, limit, metrics, routes
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -73,13 +81,20 @@ class _Guard:
                 400, "bad-request", "Bad request", "the Content-Length header is not a number"))
             self.metrics.request(route, status_seen[0] if status_seen else 413)
             return
-        received = 0
+        received, complete = 0, False
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
 
         async def receive_limited() -> dict:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # after the body: only a disconnection can come, and it may come late
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except TimeoutError:  # answered 408 by the problem handler
+                raise _too_slow(self.body_seconds) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > self.limit:  # answered 413 by the problem handler
                     raise _too_large(self.limit)
             return message
@@ -337,7 +352,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         reads = (sum(c.hits for c in caches), sum(c.misses for c in caches))
         return PlainTextResponse(metrics.text(reads), media_type="text/plain; version=0.0.4")
 
-    return _Guard(app, config.max_body, metrics, routes)  # type: ignore[return-value]
+    return _Guard(app, config.max_body, metrics, routes, config.timeout)  # type: ignore[return-value]
 
 
 def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, media_type: str) -> Response:
