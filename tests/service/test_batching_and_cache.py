@@ -101,11 +101,18 @@ def test_chain_answers_are_reused_for_their_time_to_live_only():
     again = cache.read("0xr", "0xa", ["r1"], [2], at=None)  # addresses compared without case
     assert len(inner.asked) == 1 and again.statuses == {2: "status-2"} and again.batches == {"r1": "batch-r1"}
     assert again.block == first.block and again.assurance == "storage-proof"
-    cache.read("0xR", "0xA", ["r1"], [1, 3], at=None)  # index 3 was never read: all asked again, in one read
-    assert inner.asked[-1] == (("r1",), (1, 3), None)
-    now[0] = 5.1
-    cache.read("0xR", "0xA", ["r1"], [2], at=None)  # index 2 was read at 0: too old
-    assert len(inner.asked) == 3 and (cache.hits, cache.misses) == (1, 3)
+    now[0] = 1
+    cache.read("0xR", "0xA", ["r1"], [3], at=None)  # index 3 was never read: asked, with what was asked lately
+    assert inner.asked[-1] == (("r1",), (3, 1, 2), None)
+    now[0] = 5.5
+    cache.read("0xR", "0xA", ["r1"], [2], at=None)  # index 2 was read again at 1: still fresh
+    assert len(inner.asked) == 2
+    now[0] = 6.1
+    cache.read("0xR", "0xA", ["r1"], [2], at=None)  # too old now: read again, with 3 and 1, asked lately
+    assert inner.asked[-1] == (("r1",), (2, 3, 1), None) and (cache.hits, cache.misses) == (2, 3)
+    now[0] = 20
+    cache.read("0xR", "0xA", ["r2"], [7], at=None)  # nothing asked in the last 10 s comes along
+    assert inner.asked[-1] == (("r2",), (7,), None)
 
 
 def test_reads_of_the_past_and_failures_are_never_kept():
