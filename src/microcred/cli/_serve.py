@@ -28,12 +28,20 @@ def app_from_environment():
 
 
 def usable_cpus() -> int:
-    """The CPUs this process may run on (a container's or a CPU set's limit, else the machine's): one worker each
-    (a worker verifies on one core at a time)."""
+    """The CPUs this process may use: its CPU set (``taskset``, ``--cpuset-cpus``), bounded by its cgroup's CPU
+    quota (``docker run --cpus``, systemd's ``CPUQuota``), else the machine's. One worker each (a worker verifies on
+    one core at a time)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        count = os.cpu_count() or 1
+    try:  # cgroup v2: "<quota> <period>" or "max <period>"
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            count = min(count, -(-int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 
 
 @cli.command()
@@ -46,7 +54,8 @@ def usable_cpus() -> int:
 @click.option("--max-body", default=2 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
               help="Largest request body accepted, in bytes.")
 @click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0.1),
-              help="Seconds one verification may take before the request is answered 503.")
+              help="Seconds one verification may take (else 503), and a request body may take to arrive "
+                   "(else 408).")
 @click.option("--cache-ttl", default=5.0, show_default=True, type=click.FloatRange(0),
               help="Seconds a chain answer (an issuer's batches and statuses) is reused by a worker; 0: never. A "
                    "revocation is seen at most this long after its block.")
