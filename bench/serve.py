@@ -21,6 +21,7 @@ import httpx  # the readiness probe only; the load uses raw streams
 from bench._util import anvil, free_port, write_result
 from bench.bench_issue import write_learners_csv
 from microcred.cli import main as cli_main
+from microcred.cli._serve import usable_cpus
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -269,7 +270,7 @@ def main() -> dict:
             "latency is clients / rate (Little's law): p99 <= 250 ms needs about 200+ credentials /s served.")
     path = write_result("serve", figures, {
         "node": "anvil, started by the benchmark", "clients": clients, "seconds": seconds,
-        "issuers": ISSUERS, "credentials": len(docs), "workers": "default (CPU count)", "cpus": os.cpu_count(),
+        "issuers": ISSUERS, "credentials": len(docs), "workers": usable_cpus(), "cpus": os.cpu_count(),
         "requests": load["count"], "errors": load["errors"],
         "inprocess_per_s_before_after": [round(inprocess_before, 1), round(inprocess_after, 1)],
         "inprocess": "one in-process Verifier, one credential per call, no chain-read cache (the library as is)",
@@ -277,6 +278,7 @@ def main() -> dict:
         "server_cpu_ms_per_credential": round(cpu["server"] * 1000 / rate, 2),
         "inprocess_cpu_ms_per_credential": round(inprocess_cpu, 2),
         "sockets_per_worker_at_half_time": load["sampled"],
+        "rss_mb_per_process": [round(r, 1) for r in rss],
         "server_threads_runqueue": load["runqueue"],
         "client": "raw asyncio streams, one keep-alive connection per client, closed loop",
         "service": "requests arriving while a worker verifies are verified together in its next call (at most 32); "
