@@ -23,3 +23,21 @@ def test_default_workers_follow_the_cpu_set_and_the_cgroup_quota(monkeypatch):
     assert usable_cpus() == 2  # 1.5 CPUs of quota: two workers
     quota["text"] = "50000 100000"
     assert usable_cpus() == 1
+
+
+def test_a_port_in_use_is_a_clear_error_before_any_worker_starts():
+    import socket
+
+    import pytest
+
+    from microcred.errors import ConfigError
+    from microcred.service import run_workers
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        with pytest.raises(ConfigError, match=r"cannot listen on 127\.0\.0\.1:\d+"):
+            run_workers(lambda: None, "127.0.0.1", taken.getsockname()[1], 2, {})
+    finally:
+        taken.close()

@@ -49,7 +49,12 @@ def _worker(factory: Callable[[], Any], host: str, port: int, options: dict[str,
 def run_workers(factory: Callable[[], Any], host: str, port: int, count: int, options: dict[str, Any]) -> int:
     """Serve ``factory()`` (an ASGI application, built in each worker) with ``count`` worker processes on
     ``host:port`` until SIGINT or SIGTERM; the exit code (0, or a worker's that could not start)."""
-    reserved = _listening_socket(host, port, listen=False)  # the port is ours (and known, when 0 was asked)
+    from microcred.errors import ConfigError
+
+    try:
+        reserved = _listening_socket(host, port, listen=False)  # the port is ours (and known, when 0 was asked)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     port = reserved.getsockname()[1]
     context = multiprocessing.get_context("spawn")
     stopping: list[int] = []
