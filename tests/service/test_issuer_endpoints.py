@@ -57,8 +57,9 @@ def did_web_issuer(issued, tmp_path, capsys):
     import json
 
     from microcred.registry.issuance import IssuerStore
-    from tests.chain_fixtures import free_port
-    from tests.service.conftest import EXAMPLES, run
+    from tests.support.chain import free_port
+    from tests.support.cli import run
+    from tests.support.paths import EXAMPLES
 
     port = free_port()
     did = f"did:web:localhost%3A{port}:issuers:w"
@@ -88,9 +89,9 @@ def test_the_did_web_document_resolves_over_https_and_verifies_what_the_issuer_s
     from microcred.did._didweb import DIDAddressNotAllowedError
     from microcred.registry.verify import Verifier, default_checks
     from microcred.service import ServiceConfig, create_app
-    from tests.support.tls import loopback_tls
+    from tests.support.pki import make_pki
 
-    tls = loopback_tls(tmp_path)
+    tls = make_pki(tmp_path / "pki")
     did, port = did_web_issuer["did"], did_web_issuer["port"]
     app = create_app(ServiceConfig(app=AppContext(home=issued["home"], network="memory"), issuer="w"))
     server = uvicorn.Server(uvicorn.Config(app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file),
@@ -153,7 +154,7 @@ def test_a_status_list_is_read_from_the_chain_again_after_its_ttl(issued, capsys
 
     from microcred.cli._app import AppContext
     from microcred.service import ServiceConfig, create_app
-    from tests.service.conftest import run
+    from tests.support.cli import run
 
     now = [1000.0]
     app = create_app(ServiceConfig(app=AppContext(home=issued["home"], network="memory"), issuer="x",
