@@ -281,7 +281,7 @@ def main() -> dict:
         "rss_mb_per_process": [round(r, 1) for r in rss],
         "server_threads_runqueue": load["runqueue"],
         "client": "raw asyncio streams, one keep-alive connection per client, closed loop",
-        "service": "requests arriving while a worker verifies are verified together in its next call (at most 32); "
+        "service": "requests arriving while a worker verifies are verified together in its next call (at most 64); "
                    "chain reads cached per worker for 5 s (--cache-ttl), one read per issuer per ttl",
         "p99_note": p99_note,
         "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],

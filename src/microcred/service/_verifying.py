@@ -37,7 +37,7 @@ class ServiceConfig:
     timeout: float = 20.0
     cache_ttl: float = 30.0
     chain_ttl: float = 5.0
-    max_batch: int = 32
+    max_batch: int = 64
     #: builds a verifier from (app, trust); the CLI's ``build_verifier`` unless a test gives its own
     build: Callable[[Any, Path | None], Any] | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
