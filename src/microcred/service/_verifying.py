@@ -154,6 +154,8 @@ class Batcher:
                 continue
             for (_, _, future), result in zip(batch, results):
                 _settle(future, result)
+            for _, _, future in batch[len(results):]:  # a verifier that answered fewer than it was asked
+                _settle(future, exc=RuntimeError("the verifier gave no verdict for this credential"))
 
 
 def _settle(future: asyncio.Future[Any], result: Any = None, *, exc: BaseException | None = None) -> None:
