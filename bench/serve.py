@@ -164,6 +164,11 @@ def _cpu_s(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _machine() -> list[int]:
+    """The machine's CPU ticks so far: user, nice, system, idle, iowait, irq, softirq, steal (/proc/stat)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
 def _schedstat(pids: list[int]) -> tuple[float, float]:
     """Seconds the threads of ``pids`` have run on a CPU, and seconds they have waited, runnable, for one."""
     run = wait = 0
@@ -214,10 +219,13 @@ def _serve_and_load(home: Path, node: Any, docs: list[dict], clients: int, secon
         asyncio.run(_load(url, docs[:50], 4, 2))  # warm every worker's connections
         server, chain = _tree(proc.pid), [p for p in [node._pid()] if p is not None]
         before = _cpu_s(server), _cpu_s(chain), os.times().elapsed
-        sched = _schedstat(server)
+        sched, ticks = _schedstat(server), _machine()
         load = asyncio.run(_load(url, docs, clients, seconds, lambda: _connections(server[1:] or server)))
         wall = os.times().elapsed - before[2]
         ran, waited = (after - then for after, then in zip(_schedstat(server), sched))
+        used = [after - then for after, then in zip(_machine(), ticks)]
+        load["machine"] = {"busy_share": round(1 - (used[3] + used[4]) / max(1, sum(used)), 3),
+                           "steal_share": round(used[7] / max(1, sum(used)), 3)}
         load["runqueue"] = {"ran_s": round(ran, 1), "waited_for_a_cpu_s": round(waited, 1),
                             "waited_share": round(waited / max(1e-9, ran + waited), 3)}
         load["cpu"] = {"server": (_cpu_s(server) - before[0]) / wall, "anvil": (_cpu_s(chain) - before[1]) / wall,
@@ -280,6 +288,7 @@ def main() -> dict:
         "sockets_per_worker_at_half_time": load["sampled"],
         "rss_mb_per_process": [round(r, 1) for r in rss],
         "server_threads_runqueue": load["runqueue"],
+        "machine_cpu_during_load": load["machine"],
         "client": "raw asyncio streams, one keep-alive connection per client, closed loop",
         "service": "requests arriving while a worker verifies are verified together in its next call (at most 64); "
                    "chain reads cached per worker for 5 s (--cache-ttl), one read per issuer per ttl",
