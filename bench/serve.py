@@ -269,8 +269,8 @@ def main() -> dict:
         p99_note = (
             f"p99 over 250 ms: during the load the server got {cpu['server']:.2f} of the {cores} cores (the 1-minute "
             f"load average was {load_before:.1f} before and {load_after:.1f} after, the machine's CPUs were "
-            f"{load['machine']['busy_share']:.0%} busy and {load['machine']['steal_share']:.0%} stolen by the host: "
-            "other jobs share the machine), "
+            f"{load['machine']['busy_share']:.0%} busy and {load['machine']['steal_share']:.0%} stolen by the host"
+            + ("; other jobs shared the machine" if load_before > 1 else "; the machine was otherwise idle") + "), "
             f"the client {cpu['client']:.2f} and anvil {cpu['anvil']:.2f}; its threads waited, runnable, for a CPU "
             f"{load['runqueue']['waited_for_a_cpu_s']:.0f} s while they ran {load['runqueue']['ran_s']:.0f} s "
             "(/proc/PID/task/*/schedstat). At the CPU one credential cost the "
