@@ -142,6 +142,10 @@ def test_health_openapi_and_counts_only(service, issued):
     assert 'microcred_verifications_total{outcome="valid"} 1' in text
     assert 'microcred_verifications_total{outcome="invalid"} 1' in text
     assert 'microcred_http_requests_total{route="/credentials/verify",status="200"} 2' in text
+    # each credential was asked of the chain once; verified again, it is answered from the chain-read cache
+    assert 'microcred_chain_reads_total{answered="asked"} 2' in text
+    assert service.post("/credentials/verify", json={"verifiableCredential": issued["valid"]}).json()["valid"]
+    assert 'microcred_chain_reads_total{answered="cached"} 1' in service.get("/metrics").text
     learner = issued["valid"]["credentialSubject"].get("name") or "Ada"
     assert learner not in text and issued["valid"]["id"] not in text
 
@@ -182,3 +186,33 @@ def test_a_verification_that_takes_too_long_is_a_503_problem(issued):
     finally:
         release.set()
     assert r.status_code == 503 and r.json()["type"] == "urn:microcred:problem:timeout"
+
+
+def test_a_body_that_does_not_arrive_in_time_is_a_408_problem(issued):
+    import asyncio
+
+    from microcred.service import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(app=AppContext(home=issued["home"], network="memory"), timeout=0.1))
+    sent: list[dict] = []
+
+    async def scenario():
+        parts = [{"type": "http.request", "body": b'{"verifiableCredential": ', "more_body": True}]
+
+        async def receive():  # the first part, then nothing more ever comes
+            if parts:
+                return parts.pop()
+            await asyncio.Event().wait()
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/credentials/verify", "headers": [
+            (b"content-type", b"application/json")], "query_string": b"", "scheme": "http",
+            "server": ("testserver", 80), "client": ("127.0.0.1", 1), "root_path": "", "http_version": "1.1"}
+        await asyncio.wait_for(app(scope, receive, send), 10)
+
+    asyncio.run(scenario())
+    assert sent[0]["status"] == 408
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert body["type"] == "urn:microcred:problem:body-too-slow" and "Traceback" not in json.dumps(body)

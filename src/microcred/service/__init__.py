@@ -11,6 +11,7 @@ from microcred.service._inprocess import InProcessFetcher
 from microcred.service._links import FRAGMENT_KEY, credential_from_link, verification_link
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem
 from microcred.service._verifying import ServiceConfig, VerifierCache
+from microcred.service._workers import run_workers, spreads_connections
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -25,6 +26,8 @@ __all__ = [
     "choose_language",
     "create_app",
     "credential_from_link",
+    "run_workers",
+    "spreads_connections",
     "verification_link",
     "words",
 ]

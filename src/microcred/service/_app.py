@@ -1,15 +1,17 @@
 """The ASGI application: the VC-API verification routes, a file upload, the page, health and counts.
 
-Safe by construction: bodies above ``max_body`` are refused while they arrive (413); a verification that takes
-longer than ``timeout`` is answered 503; outbound requests follow the verifier's rules (did:web refuses loopback and
-private addresses); nothing submitted is stored or logged (the access log is off, only counts are kept); every
-error is an RFC 9457 problem, never a traceback."""
+Safe by construction: bodies above ``max_body`` are refused while they arrive (413), and bodies that take longer
+than ``timeout`` to arrive are answered 408; a verification that takes longer than ``timeout`` is answered 503;
+outbound requests follow the verifier's rules (did:web refuses loopback and private addresses); nothing submitted is
+stored or logged (the access log is off, only counts are kept); every error is an RFC 9457 problem, never a
+traceback."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,7 +26,7 @@ from microcred.service._i18n import choose_language
 from microcred.service._metrics import Metrics
 from microcred.service._page import render_page, render_problem, render_result
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
-from microcred.service._verifying import ServiceConfig, VerifierCache
+from microcred.service._verifying import Batcher, ServiceConfig, VerifierCache
 
 __all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
 
@@ -44,20 +46,27 @@ def _too_large(limit: int) -> ServiceProblem:
                           f"the request body is larger than {limit} bytes, the most this service accepts")
 
 
-class _Guard:
-    """ASGI middleware: the body limit (refused as it arrives), the security headers, and the counts."""
+def _too_slow(seconds: float) -> ServiceProblem:
+    return ServiceProblem(408, "body-too-slow", "Request body too slow",
+                          f"the request body did not arrive within {seconds:g} s")
 
-    def __init__(self, app: Any, limit: int, metrics: Metrics) -> None:
-        self.app, self.limit, self.metrics = app, limit, metrics
+
+class _Guard:
+    """ASGI middleware: the body limit (refused as it arrives) and its time limit (the whole body within
+    ``body_seconds``), the security headers, and the counts."""
+
+    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
+        self.app, self.limit, self.metrics, self.routes = app, limit, metrics, routes
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = scope["path"] if scope["path"] in _ROUTES else "other"
+        route = scope["path"] if scope["path"] in self.routes else "other"
         status_seen: list[int] = []
 
-        async def send_guarded(message: dict) -> None:
+        async def send_guarded(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status_seen.append(message["status"])
                 message["headers"] = [h for h in message.get("headers", []) if h[0] not in dict(_HEADERS)] + _HEADERS
@@ -72,13 +81,20 @@ class _Guard:
                 400, "bad-request", "Bad request", "the Content-Length header is not a number"))
             self.metrics.request(route, status_seen[0] if status_seen else 413)
             return
-        received = 0
+        received, complete = 0, False
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
 
         async def receive_limited() -> dict:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # after the body: only a disconnection can come, and it may come late
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except TimeoutError:  # answered 408 by the problem handler
+                raise _too_slow(self.body_seconds) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > self.limit:  # answered 413 by the problem handler
                     raise _too_large(self.limit)
             return message
@@ -138,13 +154,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
                   description="Verifies EU micro-credentials (Open Badges 3.0 / VC 2.0) anchored in a registry on "
                               "an EVM chain. Compatible with the W3C VC-API where it overlaps.")
     cache = VerifierCache(config)
+    batcher = Batcher(cache)
     metrics = Metrics()
     network = config.app.network if not config.app.rpc_urls else ", ".join(config.app.rpc_urls)
     trust_name = config.trust.name if config.trust is not None else None
 
     async def verify(name: str | None, doc: dict[str, Any]):
         try:
-            v = await asyncio.wait_for(run_in_threadpool(cache.verify, name, doc), config.timeout)
+            v = await asyncio.wait_for(batcher.verify(name, doc), config.timeout)
         except TimeoutError:
             raise ServiceProblem(503, "timeout", "Verification took too long",
                                  f"the verification did not end within {config.timeout:g} s; try again") from None
@@ -288,17 +305,30 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def js() -> Response:
         return Response(JS, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
 
+    routes = set(_ROUTES)
     if config.issuer:
-        from microcred.service._issuer import PURPOSES, IssuerFace
+        from microcred.service._issuer import PURPOSES, IssuerFace, etag_of
 
-        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl)
+        face = IssuerFace(config.app, config.issuer, ttl=config.status_ttl, clock=config.clock)
+        did_web = face.did_document()
+        profile = face.profile_json()
         from microcred.service._oid4vci import IssuerEndpoints, add_oid4vci_routes
 
         add_oid4vci_routes(app, IssuerEndpoints(config.app, config.issuer, config.public_url))
 
         @app.get("/issuer", summary="The issuer's Open Badges 3.0 Profile")
-        async def issuer_profile() -> JSONResponse:
-            return JSONResponse(face.profile_json(), media_type="application/ld+json")
+        async def issuer_profile(request: Request) -> Response:
+            return _cached(request, profile, etag_of(profile), config.status_ttl, "application/ld+json")
+
+        if did_web is not None:
+            did_path, did_document = did_web
+            did_etag = etag_of(did_document)
+            routes.add(did_path)
+
+            async def did_json(request: Request) -> Response:
+                return _cached(request, did_document, did_etag, config.status_ttl, "application/did+json")
+
+            app.add_api_route(did_path, did_json, methods=["GET"], summary="The issuer's did:web DID document")
 
         @app.get("/status/{purpose}", summary="The issuer's Bitstring Status List of a purpose, from the chain")
         async def status_list(purpose: str, request: Request) -> Response:
@@ -310,10 +340,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 doc, etag, left = await run_in_threadpool(face.status_list, purpose, f"{base.rstrip('/')}/{purpose}")
             except MicrocredError as exc:
                 raise ServiceProblem(503, "status-unavailable", "Status list unavailable", str(exc)) from None
-            headers = {"etag": etag, "cache-control": f"public, max-age={int(left)}"}
-            if request.headers.get("if-none-match") == etag:
-                return Response(status_code=304, headers=headers)
-            return JSONResponse(doc, media_type="application/vc+ld+json", headers=headers)
+            return _cached(request, doc, etag, left, "application/vc+ld+json")
 
     @app.get("/healthz", summary="Health: the process answers")
     async def healthz() -> JSONResponse:
@@ -321,9 +348,19 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.get("/metrics", summary="Counts (Prometheus text format)", response_class=PlainTextResponse)
     async def metrics_text() -> PlainTextResponse:
-        return PlainTextResponse(metrics.text(), media_type="text/plain; version=0.0.4")
+        caches = list(cache.chain_caches.values())
+        reads = (sum(c.hits for c in caches), sum(c.misses for c in caches))
+        return PlainTextResponse(metrics.text(reads), media_type="text/plain; version=0.0.4")
 
-    return _Guard(app, config.max_body, metrics)  # type: ignore[return-value]
+    return _Guard(app, config.max_body, metrics, routes, config.timeout)  # type: ignore[return-value]
+
+
+def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, media_type: str) -> Response:
+    """``doc`` with its ETag and how long it may be cached; 304 when the client holds that version."""
+    headers = {"etag": etag, "cache-control": f"public, max-age={int(max_age)}"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(doc, media_type=media_type, headers=headers)
 
 
 def _credential_or_none(data: bytes, name: str | None) -> dict[str, Any] | ServiceProblem:

@@ -23,7 +23,8 @@ class Metrics:
         with self._lock:
             self.verdicts[outcome] += 1
 
-    def text(self) -> str:
+    def text(self, chain_reads: tuple[int, int] = (0, 0)) -> str:
+        """The counts; ``chain_reads``: registry reads answered from this process's cache, and asked of a chain."""
         with self._lock:
             lines = ["# HELP microcred_http_requests_total HTTP requests answered, by route and status.",
                      "# TYPE microcred_http_requests_total counter"]
@@ -33,4 +34,8 @@ class Metrics:
                       "# TYPE microcred_verifications_total counter"]
             lines += [f'microcred_verifications_total{{outcome="{o}"}} {self.verdicts.get(o, 0)}'
                       for o in ("valid", "invalid", "unknown")]
+            lines += ["# HELP microcred_chain_reads_total Registry reads, answered from this process's cache or "
+                      "asked of a chain endpoint.", "# TYPE microcred_chain_reads_total counter",
+                      f'microcred_chain_reads_total{{answered="cached"}} {chain_reads[0]}',
+                      f'microcred_chain_reads_total{{answered="asked"}} {chain_reads[1]}']
         return "\n".join(lines) + "\n"
