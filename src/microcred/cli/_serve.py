@@ -24,7 +24,7 @@ def app_from_environment():
     app = AppContext(home=Path(spec["home"]), network=spec["network"], rpc_urls=tuple(spec["rpc"]))
     return create_app(ServiceConfig(app=app, trust=Path(spec["trust"]) if spec["trust"] else None,
                                     max_body=spec["max_body"], timeout=spec["timeout"], issuer=spec["issuer"],
-                                    chain_ttl=spec["cache_ttl"]))
+                                    chain_ttl=spec["cache_ttl"], public_url=spec.get("public_url")))
 
 
 def usable_cpus() -> int:
@@ -63,9 +63,12 @@ def usable_cpus() -> int:
               help="Also serve this issuer's did:web document (at the path its DID names, e.g. "
                    "/.well-known/did.json), its Profile (/issuer) and status lists (/status/revocation, "
                    "/status/suspension), signed with its key (passphrase from MICROCRED_PASSPHRASE).")
+@click.option("--public-url", default=None,
+              help="The https URL the service is reached at (behind TLS): the OpenID4VCI issuer's identifier, "
+                   "as `microcred offer --url` names it.")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Path | None, max_body: int,
-          timeout: float, cache_ttl: float, issuer_name: str | None) -> None:
+          timeout: float, cache_ttl: float, issuer_name: str | None, public_url: str | None) -> None:
     """Serve the verification page (/) and API (/credentials/verify, /verify, /openapi.json, /healthz, /metrics).
 
     Configured like `verify`: --network, one or more --rpc, --trust. Nothing submitted is stored or logged.
@@ -88,7 +91,7 @@ def serve(app: AppContext, host: str, port: int, workers: int | None, trust: Pat
     count = workers or (1 if app.network == "memory" else usable_cpus())
     spec = {"home": str(app.home), "network": app.network, "rpc": list(app.rpc_urls),
             "trust": str(trust) if trust else None, "max_body": max_body, "timeout": timeout,
-            "cache_ttl": cache_ttl, "issuer": issuer_name}
+            "cache_ttl": cache_ttl, "issuer": issuer_name, "public_url": public_url}
     if issuer_name:
         from microcred.registry.issuance import IssuerStore
 
