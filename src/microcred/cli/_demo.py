@@ -164,6 +164,11 @@ def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: 
     from microcred.wallet import wallet_id_of
 
     learner, employer = home / "learner", home / "employer"
+    node_record = home / "node" / "node.json"
+    if node_record.exists():  # their own homes; they are told which local node to ask, as a verifier gives --rpc
+        for other in (learner, employer):
+            (other / "node").mkdir(parents=True, exist_ok=True)
+            (other / "node" / "node.json").write_text(node_record.read_text(encoding="utf-8"), encoding="utf-8")
     say("A learner creates a key of their own: its did:key is how credentials name them")
     step("--home", str(learner), "key", "new", "ada")
     did = Keystore(learner / "keys").info("ada").did
