@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from microcred.did._keys import b64url_decode, signature_is_valid
+from microcred.did import JWSError, verify_compact
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
 from microcred.registry.credential._documents import signature_proofs, strip_anchor
 from microcred.registry.proofs import verify_proofs
@@ -70,38 +70,25 @@ class SignatureCheck:
         return PASS, f"{len(verified)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}"
 
     def _jws(self, subject: Subject, jws: str) -> Outcome:
-        """A VC-JWT (compact JWS): its signature, with the key its ``kid`` names (``alg`` EdDSA or ES256)."""
-        header_b64, payload_b64, signature_b64 = jws.split(".")
-        try:
-            header = json.loads(b64url_decode(header_b64, what="the JWS header"))
-            signature = b64url_decode(signature_b64, what="the JWS signature")
-        except ValueError as exc:
-            return FAIL, f"the JWS cannot be read: {exc}"
-        if not isinstance(header, dict):
-            return FAIL, "the JWS header is not a JSON object"
-        alg, kid = header.get("alg"), header.get("kid")
-        if alg not in _JWS_ALGS:
-            return FAIL, f"the JWS algorithm {alg!r} is not one this verifier accepts ({', '.join(_JWS_ALGS)})"
-        if not isinstance(kid, str) or not kid:
-            return FAIL, "the JWS header names no key (kid)"
-        try:
-            key_type, public_key, controller = self._lookup(subject.at)(kid)
-        except NetworkError:
-            raise
-        except MicrocredError as exc:
-            return FAIL, f"the JWS key {kid} cannot be used: {exc}"
-        if key_type not in _JWS_ALGS[alg]:
-            return FAIL, f"the JWS says {alg} but {kid} is a {key_type} key"
-        if not signature_is_valid(key_type, public_key, f"{header_b64}.{payload_b64}".encode("ascii"), signature):
-            return FAIL, f"JWS signature does not verify with {kid}"
-        subject.facts["vms"] = [kid]
-        subject.facts["controllers"] = {kid: controller}
-        return PASS, f"JWS ({alg}) verified with {kid}"
+        """A VC-JWT (compact JWS): its signature, with the key its ``kid`` names (the key stack's
+        :func:`~microcred.did.verify_compact`: EdDSA, ES256, ES256K or ES384, each with its own key type)."""
+        lookup = self._lookup(subject.at)
 
+        def key_for(kid: str) -> tuple[str, bytes, str]:
+            try:
+                return lookup(kid)
+            except NetworkError:
+                raise
+            except MicrocredError as exc:
+                raise JWSError(f"the JWS key {kid} cannot be used: {exc}") from None
 
-#: JWS ``alg`` → the key types it may use
-_JWS_ALGS = {"EdDSA": ("ed25519",), "Ed25519": ("ed25519",), "ES256": ("p256",), "ES256K": ("secp256k1",),
-             "ES384": ("p384",)}
+        try:
+            verified = verify_compact(jws, key_for, what="the JWS")
+        except JWSError as exc:
+            return FAIL, str(exc)
+        subject.facts["vms"] = [verified.kid]
+        subject.facts["controllers"] = {verified.kid: verified.controller}
+        return PASS, f"JWS ({verified.header['alg']}) verified with {verified.kid}"
 
 
 def https_key(vm_id: str, fetcher: Any) -> tuple[str, bytes, str]:
