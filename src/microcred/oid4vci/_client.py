@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -216,7 +216,7 @@ def collect_deferred(pending: Pending, fetcher: Fetcher) -> Received:
     if response.status == 202:
         _, interval = _accepted(response, "the deferred answer")
         return Received(None, pending.credential_issuer, "", pending.issuer_name,
-                        Pending(**{**pending.__dict__, "interval": interval}))
+                        replace(pending, interval=interval))
     credential = _bound(credential_from_answer(_answer(response, "the deferred answer")), pending.holder)
     return Received(credential, pending.credential_issuer, "", pending.issuer_name)
 

@@ -215,18 +215,6 @@ class OfferBook:
     def delivered(self, offer_id: str) -> bool:
         return self._path(offer_id, ".delivered.json").exists()
 
-    def pending(self, now: datetime | None = None) -> list[Offer]:
-        """Offers not yet redeemed (expired ones included unless ``now`` is given), oldest first."""
-        offers = []
-        for path in sorted((self.folder / "offers").glob("*.json")):
-            if path.name.endswith((".redeemed.json", ".delivered.json")):
-                continue
-            offer = self.get(path.stem)
-            if offer is None or self.redeemed(offer.id) or (now is not None and offer.expired(now)):
-                continue
-            offers.append(offer)
-        return sorted(offers, key=lambda o: o.created)
-
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -56,35 +57,29 @@ def add_oid4vci_routes(app: FastAPI, issuer_for: Callable[[Request], CredentialI
     async def nonce(request: Request) -> JSONResponse:
         return JSONResponse(issuer_for(request).nonce(), headers=NO_STORE)
 
-    @app.post("/credential", summary="OID4VCI credential endpoint")
-    async def credential(request: Request) -> JSONResponse:
+    async def json_request(request: Request, answer_for: Callable[[str | None, object], dict[str, Any]],
+                           what: str) -> JSONResponse:
+        """A JSON request with a Bearer token: 200 with the credentials, 202 with a transaction id to ask again."""
         raw = await request.body()
         try:
             try:
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
-                raise OAuthError("invalid_credential_request", "the credential request is not JSON") from None
-            answer = await run_in_threadpool(issuer_for(request).credential, request.headers.get("authorization"),
-                                             body)
+                raise OAuthError("invalid_credential_request", f"the {what} is not JSON") from None
+            answer = await run_in_threadpool(answer_for, request.headers.get("authorization"), body)
         except OAuthError as exc:
             return _error(exc)
-        except MicrocredError as exc:  # the credential could not be issued (a named issuance error)
+        except MicrocredError as exc:  # the credential could not be issued or read (a named error)
             return _error(OAuthError("credential_request_denied", str(exc), status=400))
         return JSONResponse(answer, status_code=202 if "transaction_id" in answer else 200, headers=NO_STORE)
 
+    @app.post("/credential", summary="OID4VCI credential endpoint")
+    async def credential(request: Request) -> JSONResponse:
+        return await json_request(request, issuer_for(request).credential, "credential request")
+
     @app.post("/deferred_credential", summary="OID4VCI deferred credential endpoint (the anchored credential)")
     async def deferred_credential(request: Request) -> JSONResponse:
-        raw = await request.body()
-        try:
-            try:
-                body = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                raise OAuthError("invalid_credential_request", "the deferred request is not JSON") from None
-            answer = await run_in_threadpool(issuer_for(request).deferred_credential,
-                                             request.headers.get("authorization"), body)
-        except OAuthError as exc:
-            return _error(exc)
-        return JSONResponse(answer, status_code=202 if "transaction_id" in answer else 200, headers=NO_STORE)
+        return await json_request(request, issuer_for(request).deferred_credential, "deferred request")
 
 
 class IssuerEndpoints:
