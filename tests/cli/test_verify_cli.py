@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run
+from tests.support.issuing import memory_issuer
 from tests.support.chain import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -28,16 +29,8 @@ def checks(line: dict) -> dict[str, str]:
 @pytest.fixture
 def issued(home, tmp_path, capsys):
     """Credentials of an issuer (did:key bound to its account) on the memory chain, anchored."""
-    from microcred.chain._connect import connect
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
-    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
-                 ("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
-                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
-                  chain.address_of("CredentialRegistry")),
-                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+    base = memory_issuer(home, capsys)
+    for args in (("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
                   str(EXAMPLES / "learners.csv"), "--out", str(tmp_path / "out")),
                  ("issuer", "bind", "x"), ("anchor", str(tmp_path / "out"), "--issuer", "x")):
         code, _, err = run(capsys, *base, *args)
@@ -195,17 +188,9 @@ def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, 
     """Credentials whose status object is a Bitstring entry carrying the registry's coordinates: the lists
     `status export` writes, given with --status-list, agree with the chain; a list older than a revocation
     disagrees, and that is flagged."""
-    from microcred.chain._connect import connect
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
+    base = memory_issuer(home, capsys, init=("--status-list-url", "https://x.example/status"))
     out = tmp_path / "out"
-    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
-                 ("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
-                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
-                  chain.address_of("CredentialRegistry"), "--status-list-url", "https://x.example/status"),
-                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+    for args in (("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
                   str(EXAMPLES / "learners.csv"), "--out", str(out)),
                  ("issuer", "bind", "x"), ("anchor", str(out), "--issuer", "x"),
                  ("revoke", "0", "--issuer", "x", "--reason", "fraud"),

@@ -36,6 +36,7 @@ from microcred.oid4vci import (
 )
 from tests.support.chain import free_port
 from tests.support.cli import run
+from tests.support.issuing import memory_issuer
 from tests.support.paths import EXAMPLES, VECTORS
 from tests.support.pki import make_pki
 
@@ -46,18 +47,9 @@ SPEC = VECTORS / "12-oid4vci"
 @pytest.fixture
 def issuer_home(home: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, list[str]]:
     """Issuer ``x`` on the in-process chain, bound to its account."""
-    from microcred.chain import connect
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
-    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
-                 ("issuer", "init", "x", "--legal-name", "Hochschule Beispiel", "--country", "DE", "--key", "sig",
-                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
-                  chain.address_of("CredentialRegistry")),
-                 ("issuer", "bind", "x")):
-        code, _, err = run(capsys, *base, *args)
-        assert code == 0, (args, err)
+    base = memory_issuer(home, capsys, legal_name="Hochschule Beispiel", country="DE")
+    code, _, err = run(capsys, *base, "issuer", "bind", "x")
+    assert code == 0, err
     return home, base
 
 

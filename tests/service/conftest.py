@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run
+from tests.support.issuing import memory_issuer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -17,17 +18,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 @pytest.fixture
 def issued(home, tmp_path, capsys):
     """``{"valid": doc, "revoked": doc, "tampered": doc}`` and the CLI's base arguments."""
-    from microcred.chain._connect import connect
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
+    base = memory_issuer(home, capsys)
     out = tmp_path / "out"
-    for args in (("key", "new", "sig"), ("key", "new", "acct", "--type", "secp256k1"),
-                 ("issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key", "sig",
-                  "--account-key", "acct", "--chain", chain.caip2, "--registry",
-                  chain.address_of("CredentialRegistry")),
-                 ("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
+    for args in (("issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"), "--learners",
                   str(EXAMPLES / "learners.csv"), "--out", str(out)),
                  ("issuer", "bind", "x"), ("anchor", str(out), "--issuer", "x")):
         code, _, err = run(capsys, *base, *args)

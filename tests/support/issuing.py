@@ -19,6 +19,22 @@ def run(capsys, *args: str) -> str:
     return captured.out
 
 
+def memory_issuer(home: Path, capsys, *, legal_name: str = "Université Exemple", country: str = "FR",
+                  key_type: str = "ed25519", init: tuple[str, ...] = ()) -> list[str]:
+    """Issuer ``x`` on the in-process chain: a signing key (``key_type``) and a secp256k1 account key in ``home``,
+    its profile (``init``: more `issuer init` options); the CLI's base arguments for that home."""
+    from microcred.chain import connect
+    from microcred.cli._app import _MEMORY
+
+    chain = _MEMORY.setdefault("memory", connect("memory"))
+    base = ["--home", str(home), "--network", "memory"]
+    run(capsys, *base, "key", "new", "sig", "--type", key_type)
+    run(capsys, *base, "key", "new", "acct", "--type", "secp256k1")
+    run(capsys, *base, "issuer", "init", "x", "--legal-name", legal_name, "--country", country, "--key", "sig",
+        "--account-key", "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry"), *init)
+    return base
+
+
 def credentials(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.json") if not p.name.startswith((".", "anchor-journal")))
 
@@ -26,18 +42,12 @@ def credentials(directory: Path) -> list[Path]:
 def issue(home: Path, tmp_path: Path, capsys, cryptosuite: str, *, status_list_url: str | None = None):
     """An issuer with ``cryptosuite`` (bound to its account) on the memory chain: its credentials as issued, and
     the same files after anchoring."""
-    from microcred.chain._connect import connect
+    key_type = "ed25519" if cryptosuite.startswith("eddsa") else "p256"
+    extra = ("--status-list-url", status_list_url) if status_list_url else ()
+    base = memory_issuer(home, capsys, key_type=key_type, init=("--cryptosuite", cryptosuite, *extra))
     from microcred.cli._app import _MEMORY
 
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    base = ["--home", str(home), "--network", "memory"]
-    key_type = "ed25519" if cryptosuite.startswith("eddsa") else "p256"
-    extra = ["--status-list-url", status_list_url] if status_list_url else []
-    run(capsys, *base, "key", "new", "sig", "--type", key_type)
-    run(capsys, *base, "key", "new", "acct", "--type", "secp256k1")
-    run(capsys, *base, "issuer", "init", "x", "--legal-name", "Université Exemple", "--country", "FR", "--key",
-        "sig", "--account-key", "acct", "--chain", chain.caip2, "--registry", chain.address_of("CredentialRegistry"),
-        "--cryptosuite", cryptosuite, *extra)
+    chain = _MEMORY["memory"]
     out = tmp_path / "out"
     run(capsys, *base, "issue", "--issuer", "x", "--template", str(EXAMPLES / "course-template.json"),
         "--learners", str(EXAMPLES / "learners.csv"), "--out", str(out))
