@@ -55,3 +55,25 @@ def test_history_as_of_a_time(capsys, tmp_path):
     assert code == 0 and [json.loads(r)["kind"] for r in out.strip().splitlines()] == ["anchored", "revoked"]
     code, out = run(capsys, *base, "--at", (before + timedelta(seconds=10)).isoformat())
     assert code == 0 and [json.loads(r)["kind"] for r in out.strip().splitlines()] == ["anchored"]
+
+
+def test_history_as_of_a_block(capsys, tmp_path):
+    from microcred.cli._app import _MEMORY
+
+    chain = _MEMORY.setdefault("memory", connect("memory"))
+    issuer = Account.create()
+    chain.fund(issuer.address)
+    reg = registry_client(chain, issuer)
+    reg.anchor(b"\x02" * 32, 0, 4)
+    anchored_in = chain.w3.eth.block_number
+    reg.revoke([2], "fraud")
+    base = ["--home", str(tmp_path / "h"), "--network", "memory", "--json", "history", issuer.address]
+    code, out = run(capsys, *base, "--at", f"block:{anchored_in}")
+    rows = [json.loads(r) for r in out.strip().splitlines()]
+    assert code == 0 and [r["kind"] for r in rows] == ["anchored"] and rows[0]["block"] == anchored_in
+    code, out = run(capsys, *base, "--at", f"block:{anchored_in + 1}")
+    assert code == 0 and [json.loads(r)["kind"] for r in out.strip().splitlines()] == ["anchored", "revoked"]
+    for at, message in ((f"block:{anchored_in + 1000}", "is not on the chain"), ("block:12x", "not a block number")):
+        with pytest.raises(SystemExit) as exc:
+            main([*base, "--at", at])
+        assert exc.value.code == 2 and message in capsys.readouterr().err

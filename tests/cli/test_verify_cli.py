@@ -213,3 +213,24 @@ def test_bitstring_status_lists_from_status_export_read_offline(home, tmp_path, 
     assert checks(line)["status"] == "fail" and checks(line)["status_list"] == "error"
     assert "disagree" in next(c for c in line["checks"] if c["name"] == "status_list")["detail"]
     assert code == 1  # the registry says revoked: invalid, with the stale list flagged
+
+
+def test_at_a_block_reads_the_chain_at_that_block(issued, capsys):
+    from microcred.cli._app import _MEMORY
+
+    base, files = issued
+    w3 = _MEMORY["memory"].w3
+    anchored_at = w3.eth.block_number  # the fixture's last transaction is the anchoring
+    code, _, err = run(capsys, *base, "revoke", str(files[0]), "--issuer", "x", "--reason", "fraud", "--yes")
+    assert code == 0, err
+    code, out, _ = run(capsys, *base, "--json", "verify", str(files[0]))
+    assert code == 1 and checks(lines(out)[0])["status"] == "fail"
+    code, out, _ = run(capsys, *base, "--json", "verify", str(files[0]), "--at", f"block:{anchored_at}")
+    got = lines(out)[0]
+    assert code == 0 and got["valid"] and checks(got)["status"] == "pass", got
+    assert got["sources"]["trusted"][0]["block"] == anchored_at
+    code, out, _ = run(capsys, *base, "--json", "verify", str(files[1]), "--at", f"block:{anchored_at - 1}")
+    got = lines(out)[0]
+    assert code == 1 and checks(got)["anchor"] == "fail", got  # not anchored yet at that block
+    code, _, err = run(capsys, *base, "verify", str(files[1]), "--at", f"block:{anchored_at + 10_000}")
+    assert code == 2 and "is not on the chain" in err

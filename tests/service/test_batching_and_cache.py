@@ -83,7 +83,7 @@ class _Ledger:
         self.asked: list[tuple] = []
         self.fail = False
 
-    def read(self, registry, account, roots, indexes, *, at):
+    def read(self, registry, account, roots, indexes, *, at, block=None):
         self.asked.append((tuple(roots), tuple(indexes), at))
         if self.fail:
             from microcred.errors import NetworkError

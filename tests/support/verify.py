@@ -68,7 +68,7 @@ class TableLedger:
         self.block = block
         self.reads = 0
 
-    def read(self, registry: str, account: str, roots, indexes, *, at) -> LedgerState:
+    def read(self, registry: str, account: str, roots, indexes, *, at, block=None) -> LedgerState:
         self.reads += 1
         if self.down:
             raise RPCUnavailableError("connection refused")

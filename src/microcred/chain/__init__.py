@@ -83,10 +83,11 @@ from microcred.chain._tx import (
 )
 
 from microcred.chain._connect import record_deployment
-from microcred.chain._blocks import block_at
+from microcred.chain._blocks import block_at, block_header
 
 __all__ = [
     "block_at",
+    "block_header",
     "record_deployment",
     "ANY_CHAIN",
     "BlockMismatchError",

@@ -5,9 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from web3 import exceptions as w3x
+
+from microcred.chain._errors import BlockNotFoundError
 from microcred.chain._rpc import rpc_guard
 
-__all__ = ["block_at"]
+__all__ = ["block_at", "block_header"]
+
+
+def block_header(w3: Any, number: int, *, endpoint: str = "the RPC endpoint") -> tuple[str, int]:
+    """(hash, unix time) of block ``number``; :class:`BlockNotFoundError` when the chain has no such block yet."""
+    what = f"reading block {number}"
+    with rpc_guard(what, endpoint=endpoint):
+        try:
+            header = w3.eth.get_block(number)
+        except w3x.BlockNotFound:
+            header = None
+        if header is None:
+            head = int(w3.eth.block_number)
+            raise BlockNotFoundError(f"block {number} is not on the chain of {endpoint} yet (its head is block {head})")
+    return "0x" + bytes(header["hash"]).hex(), int(header["timestamp"])
 
 
 def block_at(w3: Any, when: datetime | None, *, endpoint: str = "the RPC endpoint") -> int | str:

@@ -7,15 +7,14 @@ chain (did:ethr) are registered there from the :class:`~microcred.cli.AppContext
 from __future__ import annotations
 
 import json
-import re
 import time
-from datetime import datetime, timezone
 
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.did import ETHR_KEY_FORMATS, DIDKeyMethod, DIDWebResolver, Resolver
 from microcred.errors import InvalidInputError
+from microcred.registry.verify import parse_moment
 
 
 def build_resolver(app: AppContext) -> Resolver:
@@ -46,32 +45,6 @@ def ethr_resolver(app: AppContext):
         app._cache["ethr"] = EthrResolver(chain.w3, chain.address_of("EthereumDIDRegistry"), chain.chain_id,
                                           clock=chain_now)
     return app._cache["ethr"]
-
-
-def parse_at(value: str | None) -> datetime | None:
-    """``--at`` as a UTC datetime: ISO 8601 (``2026-05-01``, ``2026-05-01T12:00:00Z``) or unix seconds."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), timezone.utc)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InvalidInputError(
-            f"--at: not a time: {value!r} (use ISO 8601 like 2026-05-01T12:00:00Z, or unix seconds)"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def parse_version(value: str | None) -> tuple[datetime | None, int | None]:
-    """``--at`` of ``did resolve``: ``block:N`` (a block number, the method's ``versionId``) or a time
-    (:func:`parse_at`, the ``versionTime``). A bare number is always unix seconds, never a block."""
-    if value is not None and (m := re.fullmatch(r"\s*block:(\d{1,20})\s*", value)):
-        return None, int(m.group(1))
-    if value is not None and value.strip().startswith("block:"):
-        raise InvalidInputError(f"--at: not a block number: {value!r} (write block:N, e.g. block:123)")
-    return parse_at(value), None
 
 
 def _version_query(did_url: str, at: str | None) -> tuple[str, str | None]:
@@ -130,7 +103,7 @@ def resolve(app: AppContext, did_value: str, at: str | None, jwk: bool, key_form
       microcred did resolve did:ethr:0x7a69:0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --key-format multibase
     """
     did_value, at = _version_query(did_value, at)
-    when, block = parse_version(at)
+    when, block = parse_moment(at)
     is_ethr = did_value.startswith("did:ethr:")
     if block is not None and not is_ethr:
         raise InvalidInputError(f"--at block:{block}: a block number applies to did:ethr DIDs only; give a time")

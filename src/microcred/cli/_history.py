@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,7 +43,8 @@ def _iso(ts: int | None) -> str:
 
 @cli.command()
 @click.argument("target")
-@click.option("--at", "at", default=None, help="The timeline as it stood at this time (ISO 8601 or unix seconds).")
+@click.option("--at", "at", default=None, metavar="TIME|block:N",
+              help="The timeline as it stood at this time (ISO 8601 or unix seconds) or at block N (block:N).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
 @click.option("--quorum", type=int, default=None,
               help="How many --rpc endpoints must answer, all alike (default: 2 where 2 or more are given).")
@@ -58,6 +60,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
     Example:
       microcred history out/0-ada.json
       microcred --json history 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --at 2026-06-01
+      microcred history ada.json --at block:1234
     """
     from microcred.registry.credential import anchor_proofs, load_credential, status_entry
     from microcred.registry.audit import (
@@ -67,11 +70,11 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         issuer_timeline,
         status_at,
     )
-    from microcred.chain import block_at
+    from microcred.chain import block_at, block_header
     from microcred.cli._common import connect_endpoints
-    from microcred.registry.verify import agree, parse_time, require_quorum
+    from microcred.registry.verify import agree, parse_moment, require_quorum
 
-    when = parse_time(at) if at else None
+    when, at_block = parse_moment(at)
     require_quorum(quorum, len(app.rpc_urls))
     endpoints = connect_endpoints(app)
     usable = [e for e in endpoints if e.chain is not None]
@@ -79,6 +82,11 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         raise NetworkError("no RPC endpoint could be used: " + "; ".join(f"{e.name}: {e.problem}" for e in endpoints))
     chain = usable[0].chain
     assert chain is not None  # a usable endpoint has its chain
+    if at_block is not None:  # the block's time is the time asked; each endpoint reads the same block
+        when = datetime.fromtimestamp(block_header(chain.w3, at_block, endpoint=chain.endpoint)[1], timezone.utc)
+
+    def block_of(c: Any) -> int | str:
+        return at_block if at_block is not None else block_at(c.w3, when, endpoint=c.endpoint)
     index = None
     path = Path(target)
     if path.is_file():
@@ -108,7 +116,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
             continue
         try:
             got = registry_client(e.chain, address=registry).history(
-                account, block=block_at(e.chain.w3, when, endpoint=e.chain.endpoint))
+                account, block=block_of(e.chain))
         except RPCUnavailableError as exc:
             left_out[name] = f"unreachable ({exc})"
             continue
@@ -127,7 +135,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
             or index in e.data.get("indexes", [])]
     if index is None:  # an issuer's whole timeline, its DID and accreditation changes too: as the audit reads it
         timeline = issuer_timeline(chain, account, AuditRegistries.of_chain(chain.addresses, registry),
-                                   block=block_at(chain.w3, when, endpoint=chain.endpoint), credential_events=events)
+                                   block=block_of(chain), credential_events=events)
     else:
         timeline = from_registry_events(events)
     counts = count_events(timeline)  # the audit report's count
@@ -144,7 +152,9 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         click.echo(buf.getvalue(), nl=False)
     else:
         who = f"credential index {index} of {account}" if index is not None else f"issuer account {account}"
-        click.echo(f"history of {who} on {chain.caip2}" + (f" as of {when:%Y-%m-%d %H:%M UTC}" if when else ""))
+        asof = f" as of block {at_block} ({when:%Y-%m-%d %H:%M UTC})" if at_block is not None and when else \
+            f" as of {when:%Y-%m-%d %H:%M UTC}" if when else ""
+        click.echo(f"history of {who} on {chain.caip2}{asof}")
         if not rows:
             click.echo("  (no changes)")
         for row in rows:

@@ -45,7 +45,7 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
     in its home, those shipped for public networks, and the deterministic addresses where code is there — never
     one a credential names on its own."""
-    from microcred.chain import ANY_CHAIN, TrustedRegistries
+    from microcred.chain import ANY_CHAIN, TrustedRegistries, block_header
     from microcred.cli._common import connect_endpoints, ethr_resolver_of
     from microcred.registry.verify import Endpoint, RegistryLedger, Verifier, binding_on, default_checks
 
@@ -81,7 +81,8 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
         alone = len(endpoints_connected()) == 1 and chain.name != "memory"  # eth-tester has no eth_getProof
         return Endpoint(c.name, chain.caip2, ledger=RegistryLedger(
             lambda address, _c=chain: registry_client(_c, address=address), pin_block=True, prove=alone),
-            binding=binding, accreditation=accreditation)
+            binding=binding, accreditation=accreditation,
+            block_info=lambda n, _c=chain: block_header(_c.w3, n, endpoint=_c.endpoint))
 
     def endpoints() -> list[Endpoint]:
         return [as_endpoint(c) for c in endpoints_connected()]
@@ -109,7 +110,7 @@ class _NoRegistry:
     def __init__(self, problem: str) -> None:
         self.problem = problem
 
-    def read(self, registry, account, roots, indexes, *, at):
+    def read(self, registry, account, roots, indexes, *, at, block=None):
         from microcred.chain import NoContractError
 
         raise NoContractError(self.problem)
@@ -174,7 +175,9 @@ def _unreadable(path: Path, exc: MicrocredError):
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--at", "at", default=None, help="Answer every check as of this time (ISO 8601 or unix seconds).")
+@click.option("--at", "at", default=None, metavar="TIME|block:N",
+              help="Answer every check as of this time (ISO 8601 or unix seconds), or as of block N of the "
+                   "endpoints' chain (block:N: the chain is read at that block, the time is its time).")
 @click.option("--trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Trust list of accreditation bodies (adds the accreditation check).")
 @click.option("--quorum", type=int, default=None,
@@ -211,14 +214,15 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     Example:
       microcred verify out/*.json
       microcred --json verify ada.json --at 2026-06-01T00:00:00Z --trust trust.json
+      microcred verify ada.json --at block:1234
       microcred verify ada.json --rpc https://a.example --rpc https://b.example --rpc https://c.example --quorum 2
       microcred verify vp.json --challenge 8f3a --domain https://hr.example
     """
     from microcred.cli._common import credential_files
     from microcred.registry.credential import read_container_file
-    from microcred.registry.verify import parse_time, require_quorum, required_levels
+    from microcred.registry.verify import parse_moment, require_quorum, required_levels
 
-    when = parse_time(at) if at else None
+    when, block = parse_moment(at)
     levels = None if require is None else required_levels(require.split(","))
     require_quorum(quorum, len(app.rpc_urls))
     slots: list[Any] = []
@@ -245,7 +249,9 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
                                "holder) and --domain, so a replayed presentation cannot pass")
     verifier = build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
                               status_lists=status_lists) if items or presentations else None
-    verified = iter(verifier.verify(items, at=when) if items and verifier is not None else [])
+    if block is not None and verifier is not None:
+        when = verifier.time_of_block(block)  # a quorum of the endpoints agrees on the block, or could not check
+    verified = iter(verifier.verify(items, at=when, block=block) if items and verifier is not None else [])
     results = [slot if slot is not None else next(verified) for slot in slots]
     for v in results:
         app.emit(v.as_record(), render(v))

@@ -1,8 +1,8 @@
 """The chain-read cache of one service process: what an endpoint said about an issuer's batches and statuses, kept
 for a short time-to-live so the credentials of one issuer verified within seconds cost one read.
 
-Only reads of the present are kept (a check ``at`` a past time always asks), only answers (a failed read is asked
-again), and never what was submitted: the keys are registry, account, Merkle roots and status indexes, the values
+Only reads of the present are kept (a check ``at`` a past time or block always asks), only answers (a failed read is
+asked again), and never what was submitted: the keys are registry, account, Merkle roots and status indexes, the values
 what the chain answered. A credential revoked on the chain is seen revoked at most ``ttl`` seconds later."""
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ class ChainReadCache:
         self.hits = self.misses = 0
 
     def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
-             at: datetime | None) -> Any:
-        if at is not None or self.ttl <= 0:
-            return self.inner.read(registry, account, roots, indexes, at=at)
+             at: datetime | None, block: int | None = None) -> Any:
+        if at is not None or block is not None or self.ttl <= 0:
+            return self.inner.read(registry, account, roots, indexes, at=at, block=block)
         group = (registry.lower(), account.lower())
         keys = [("root", r) for r in roots] + [("index", i) for i in indexes]
         now = self.clock()

@@ -7,7 +7,7 @@ import pytest
 
 import microcred.registry.verify as verify
 from microcred.did import KeyPair
-from microcred.errors import InvalidInputError
+from microcred.errors import InvalidInputError, NetworkError
 from microcred.registry.ledger._client import Status
 from tests.support.verify import (
     CHAIN,
@@ -168,3 +168,28 @@ def test_a_ledger_reader_of_another_kind_plugs_in_without_changing_a_check(key):
 
     (v,) = make_verifier([endpoint("http://a", Proven({root_of(doc): (0, 1)}))]).verify([(None, doc)])
     assert v.valid and v.sources["trusted"][0]["assurance"] == "storage-proof"
+
+
+def test_a_block_is_asked_of_every_endpoint_and_they_must_agree(key):
+    doc = signed_credential(key)
+    blocks = {"http://a": ("0xaa", 1_790_000_000), "http://b": ("0xaa", 1_790_000_000), "http://c": ("0xcc", 1)}
+
+    def eps(*names):
+        return [endpoint(n, anchored_ledger(doc), block_info=lambda number, n=n: blocks[n]) for n in names]
+
+    when = make_verifier(eps("http://a", "http://b")).time_of_block(7)
+    assert when.timestamp() == 1_790_000_000
+    with pytest.raises(NetworkError, match="could not check block 7: .*disagree.*http://c"):
+        make_verifier(eps("http://a", "http://c")).time_of_block(7)
+    (v,) = make_verifier(eps("http://a", "http://b")).verify([(None, doc)], block=7)
+    assert v.valid, v.as_json()["checks"]
+
+
+def test_a_block_no_endpoint_has_is_misuse(key):
+    from microcred.chain import BlockNotFoundError
+
+    def missing(number):
+        raise BlockNotFoundError(f"block {number} is not on the chain of http://a yet (its head is block 3)")
+
+    with pytest.raises(InvalidInputError, match="block 9 is not on the chain"):
+        make_verifier([endpoint("http://a", TableLedger(), block_info=missing)]).time_of_block(9)

@@ -29,7 +29,7 @@ ATTACKER_REGISTRY = "0x000000000000000000000000000000000000dEaD"
 class SaysYes(TableLedger):
     """A contract of the attacker's: every root anchored for every index, every credential active."""
 
-    def read(self, registry, account, roots, indexes, *, at):
+    def read(self, registry, account, roots, indexes, *, at, block=None):
         self.anchored = {r: (0, 2**63) for r in roots}
         return super().read(registry, account, roots, indexes, at=at)
 

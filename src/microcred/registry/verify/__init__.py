@@ -36,6 +36,7 @@ from microcred.registry.verify._model import (
     CheckResult,
     Outcome,
     Verification,
+    parse_moment,
     parse_time,
 )
 from microcred.registry.verify._signature import SignatureCheck
@@ -92,6 +93,7 @@ __all__ = [
     "default_checks",
     "default_quorum",
     "issuer_did",
+    "parse_moment",
     "parse_time",
     "require_quorum",
     "required_levels",

@@ -52,6 +52,7 @@ class Subject:
     doc: dict
     when: datetime  # the time of the check
     at: datetime | None  # the past time asked for (``--at``), if any
+    block: int | None = None  # the block asked for (``--at block:N``): chain reads are made at that block
     entry: dict | None = None  # the registry status entry, checked for shape
     entry_problem: str | None = None
     anchor_proof: dict | None = None
@@ -60,8 +61,9 @@ class Subject:
     results: dict[str, CheckResult] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None) -> Subject:
-        subject = cls(file, doc, when, at)
+    def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None,
+           block: int | None = None) -> Subject:
+        subject = cls(file, doc, when, at, block)
         try:
             entry = status_entry(doc)
         except MicrocredError as exc:

@@ -127,3 +127,22 @@ def parse_time(value: str | int | float | datetime) -> datetime:
         raise InvalidInputError(f"not a time: {value!r} (use ISO 8601 like 2026-05-01T12:00:00Z, or unix seconds)") \
             from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def parse_moment(value: str | None, *, option: str = "--at") -> tuple[datetime | None, int | None]:
+    """``--at`` as ``(time, block)``: ``block:N`` is a block number (the chain is read at that block; a did:ethr
+    ``versionId``), anything else a time (:func:`parse_time`); ``(None, None)`` when not given. A bare number is
+    always unix seconds, never a block."""
+    if value is None or not value.strip():
+        return None, None
+    text = value.strip()
+    if text.startswith("block:"):
+        number = text[len("block:"):].strip()
+        if not number.isdigit() or len(number) > 20:
+            raise InvalidInputError(f"{option}: not a block number: {value!r} (write block:N, e.g. block:123)")
+        return None, int(number)
+    try:
+        return parse_time(text), None
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{option}: {exc}") from None
+

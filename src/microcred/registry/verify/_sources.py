@@ -49,7 +49,9 @@ class LedgerReader(Protocol):
     """Reads a :class:`LedgerState`; raises :class:`~microcred.errors.NetworkError` when it cannot."""
 
     def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
-             at: datetime | None) -> LedgerState: ...
+             at: datetime | None, block: int | None = None) -> LedgerState:
+        """The state at ``block`` (the head when ``None``), with the status changes up to ``at``."""
+        ...
 
 
 class RegistryLedger:
@@ -67,17 +69,17 @@ class RegistryLedger:
         self.prove = prove
 
     def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
-             at: datetime | None) -> LedgerState:
+             at: datetime | None, block: int | None = None) -> LedgerState:
         client = self.registry_for(registry)
-        block: int | str = "latest"
+        pinned: int | str = "latest" if block is None else block
         proven = None
         if self.prove:  # one source alone: its status words are checked against the block's state root
-            proven = client.proven_status_of(account, list(indexes), block="latest")
-            block = proven.block.number
-        elif self.pin_block:
+            proven = client.proven_status_of(account, list(indexes), block=pinned)
+            pinned = proven.block.number
+        elif self.pin_block and block is None:
             with rpc_guard("reading the head block", endpoint=client.endpoint):
-                block = int(client.w3.eth.block_number)
-        got, statuses, _head = client.verification_state(account, list(roots), list(indexes), block=block)
+                pinned = int(client.w3.eth.block_number)
+        got, statuses, _head = client.verification_state(account, list(roots), list(indexes), block=pinned)
         if proven is not None:
             if list(statuses) != list(proven.statuses):
                 raise RPCResponseError(
@@ -85,12 +87,12 @@ class RegistryLedger:
                     f"{proven.block.number} contradict: it cannot be trusted")
             statuses = proven.statuses
         state = LedgerState(batches=dict(zip(roots, got)), statuses=dict(zip(indexes, statuses)),
-                            block=block if isinstance(block, int) else None,
+                            block=pinned if isinstance(pinned, int) else None,
                             assurance="storage-proof" if proven is not None else "trusted")
         if at is not None or any(s != Status.ACTIVE for s in statuses):
             anchored = [b.block_number for b in got if b is not None]
             if anchored:
-                state.changes = _latest_changes(client.status_changes(account, min(anchored), to_block=block), at)
+                state.changes = _latest_changes(client.status_changes(account, min(anchored), to_block=pinned), at)
         return state
 
 
@@ -127,3 +129,5 @@ class Endpoint:
     accreditation: Callable[..., tuple[str, str]] | None = None
     problem: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: block number -> (block hash, unix time), for ``--at block:N``; ``None``: this endpoint cannot say
+    block_info: Callable[[int], tuple[str, int]] | None = None

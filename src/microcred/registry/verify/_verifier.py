@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 from collections.abc import Callable, Iterable, Sequence
 
-from microcred.chain import ChainError, RPCUnavailableError
+from microcred.chain import BlockNotFoundError, ChainError, RPCUnavailableError
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
 from microcred.registry.verify._accreditation import AccreditationCheck
 from microcred.registry.verify._anchor import AnchorCheck, TrustedRegistries, is_bytes32
@@ -102,8 +102,38 @@ class Verifier:
         return require_quorum(self._quorum_arg, len(self.endpoints))
 
     # ------------------------------------------------------------------------------------------------------------
-    def verify(self, items: Iterable[tuple[str | None, Any]], *, at: datetime | None = None) -> list[Verification]:
-        """Verify each ``(file name, credential)``; ``at`` answers every check as of that time."""
+    def time_of_block(self, number: int) -> datetime:
+        """The time of block ``number`` of the endpoints' chain, as a quorum of them agrees (hash and time), for
+        ``--at block:N``. Raises :class:`~microcred.errors.NetworkError` when no quorum answers alike, and
+        :class:`~microcred.errors.InvalidInputError` when no endpoint has such a block."""
+        answers: dict[str, tuple[str, int]] = {}
+        left_out: dict[str, str] = {}
+        missing: list[str] = []
+        for ep in self.endpoints:
+            if ep.problem or ep.block_info is None:
+                left_out[ep.name] = ep.problem or "it cannot read blocks"
+                continue
+            try:
+                answers[ep.name] = ep.block_info(number)
+            except BlockNotFoundError as exc:
+                missing.append(str(exc))
+            except RPCUnavailableError as exc:
+                left_out[ep.name] = f"unreachable ({exc})"
+        if missing and not answers:
+            raise InvalidInputError(missing[0])
+        try:
+            _hash, stamp = agree(answers, quorum=self.quorum, left_out=left_out, what=f"block {number}",
+                                 show={n: f"hash {h[:12]}… at {t}" for n, (h, t) in answers.items()})
+        except (NoQuorumError, EndpointsDisagreeError) as exc:
+            raise NetworkError(f"could not check block {number}: {exc}") from None
+        return datetime.fromtimestamp(stamp, timezone.utc)
+
+    def verify(self, items: Iterable[tuple[str | None, Any]], *, at: datetime | None = None,
+               block: int | None = None) -> list[Verification]:
+        """Verify each ``(file name, credential)``; ``at`` answers every check as of that time. ``block``: read the
+        chain at that block (``at`` is then its time, :meth:`time_of_block`, unless given)."""
+        if block is not None and at is None:
+            at = self.time_of_block(block)
         when = at or self.clock()
         pairs: list[tuple[Verification, Subject | None]] = []
         for name, doc in items:
@@ -115,7 +145,7 @@ class Verifier:
             v.summary = credential_summary(doc)
             v.required = self.require if self.require is not None else \
                 (LEVELS[1:] if has_registry_entry(doc) else ())
-            pairs.append((v, Subject.of(name, doc, when=when, at=at)))
+            pairs.append((v, Subject.of(name, doc, when=when, at=at, block=block)))
         run = _Run(self, [s for _, s in pairs if s is not None])
         for v, subject in pairs:
             if subject is not None:
@@ -235,7 +265,8 @@ class _Run:
             else:
                 roots, indexes = self.groups[(chain, registry, account)]  # type: ignore[index]
                 try:
-                    self.reads[key] = ep.ledger.read(registry, account, roots, indexes, at=subject.at)
+                    self.reads[key] = ep.ledger.read(registry, account, roots, indexes, at=subject.at,
+                                                     block=subject.block)
                 except (MicrocredError, ValueError) as exc:
                     self.reads[key] = exc
         got = self.reads[key]
