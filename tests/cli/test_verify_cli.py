@@ -229,6 +229,9 @@ def test_at_a_block_reads_the_chain_at_that_block(issued, capsys):
     got = lines(out)[0]
     assert code == 0 and got["valid"] and checks(got)["status"] == "pass", got
     assert got["sources"]["trusted"][0]["block"] == anchored_at
+    fresh = ["--home", str(Path(base[1]).parent / "verifier-home"), "--network", "memory"]  # a verifier's empty home
+    code, out, _ = run(capsys, *fresh, "--json", "verify", str(files[0]), "--at", f"block:{anchored_at}")
+    assert code == 0 and lines(out)[0]["checks"] == got["checks"]
     code, out, _ = run(capsys, *base, "--json", "verify", str(files[1]), "--at", f"block:{anchored_at - 1}")
     got = lines(out)[0]
     assert code == 1 and checks(got)["anchor"] == "fail", got  # not anchored yet at that block
