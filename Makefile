@@ -8,7 +8,7 @@ NODE_BIN := $(CURDIR)/node_modules/.bin
 # Hardhat 3 needs Node 22: the npm package `node@22` puts it in node_modules/.bin, first on PATH here.
 WITH_NODE22 := PATH="$(NODE_BIN):$$PATH"
 
-.PHONY: setup chromium demo test lint typecheck test-python test-solidity contracts check-contracts bench bench-gas clean
+.PHONY: bench-before-after setup chromium demo test lint typecheck test-python test-solidity contracts check-contracts bench bench-gas clean
 
 setup: $(VENV)/.installed node_modules/.installed chromium
 
@@ -70,6 +70,10 @@ bench: setup
 
 bench-gas: setup
 	$(WITH_NODE22) $(BIN)/python -m bench gas
+
+# Every benchmark of the last commit before the rebuild (issue 9) and of HEAD, interleaved in one run.
+bench-before-after: setup
+	$(WITH_NODE22) $(BIN)/python -m bench.before_after
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache

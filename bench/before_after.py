@@ -1,0 +1,154 @@
+"""Before and after, in one run on one machine: every benchmark of an earlier commit and of this one, interleaved.
+
+The house was rebuilt (issue 9: a ``chain/`` package, one key stack, verification in the library) on the promise
+that no figure gets worse. Figures of two runs on these shared machines vary twofold, so this benchmark checks out
+both commits side by side (``git worktree``, detached, in a temporary folder), and runs each benchmark that both
+have first on the earlier commit, then on this one, then the next: both sides see the same machine at nearly the
+same moment. Each side runs with its own source (``PYTHONPATH``) and writes its own ``bench/*.json`` in its
+checkout; the figures are then compared key by key and written to ``bench/before_after.json``:
+
+    {"before": "0adfe82…", "after": "…", "benches": {"verify": {"verify_full_jcs_per_s": {"before": …, "after": …,
+     "change": after / before, "better": "higher", "no_worse": true}, …}}, "worse": [...], "no_worse": true}
+
+A figure is *no worse* when it moved in its better direction or by less than the noise allowance (``--noise``,
+default 15 %; ratios measured within one benchmark, such as ``*_vs_*``, are the steadiest). Which way is better is
+read from the key's name: rates (``*_per_s``) and ratios (``*_vs_*``) up; times (``*_s``, ``*_ms``), gas,
+requests and memory down.
+
+    python -m bench.before_after                   # 0adfe82 (the last commit before issue 9) against HEAD
+    python -m bench.before_after --before REV --only did,verify
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+#: the last commit before the rebuild of issue 9
+DEFAULT_BEFORE = "0adfe82"
+#: benchmark name -> module, for the benchmarks the earlier commit has too (``python -m bench NAME`` on both)
+SHARED = ("gas", "did", "audit", "accreditation", "credentials", "verify")
+_LOWER = re.compile(r"(_s|_ms|_mb|_bytes|gas|_requests(_\w+)?|_rpc_requests\w*|_calls)$|gas_")
+
+
+def better_direction(key: str, bench: str = "") -> str:
+    """``"higher"`` or ``"lower"``: which way is better for a figure, from its name (every figure of the gas
+    benchmark is gas)."""
+    if bench == "gas":
+        return "lower"
+    if key.endswith("_per_s") or "_vs_" in key or key.endswith("_ratio"):
+        return "higher"
+    if _LOWER.search(key) or "gas" in key:
+        return "lower"
+    return "higher"
+
+
+def compare(before: dict[str, Any], after: dict[str, Any], *, noise: float, bench: str = "") -> dict[str, Any]:
+    """Key by key, the numeric figures both sides have (``_meta`` and text left out)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in sorted(set(before) & set(after)):
+        b, a = before[key], after[key]
+        if key.startswith("_") or isinstance(b, bool) or isinstance(a, bool):
+            continue
+        if not isinstance(b, (int, float)) or not isinstance(a, (int, float)):
+            continue
+        better = better_direction(key, bench)
+        change = (a / b) if b else (1.0 if a == b else float("inf"))
+        if better == "higher":
+            no_worse = a >= b * (1 - noise)
+        else:
+            no_worse = a <= b * (1 + noise) if b else a <= b
+        out[key] = {"before": b, "after": a, "change": round(change, 3), "better": better, "no_worse": no_worse}
+    return out
+
+
+def _checkout(rev: str, where: Path) -> Path:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(where), rev],
+                   check=True, capture_output=True, text=True)
+    modules = ROOT / "node_modules"
+    if modules.exists():
+        (where / "node_modules").symlink_to(modules)
+    return where
+
+
+def _run_bench(tree: Path, name: str, timeout: float) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(tree / "src") + os.pathsep + str(tree)}
+    env["PATH"] = str(ROOT / "node_modules" / ".bin") + os.pathsep + env.get("PATH", "")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bench", name], cwd=tree, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark {name} at {tree} failed ({done.returncode}): {done.stderr[-1500:]}")
+    figures = json.loads((tree / "bench" / f"{name}.json").read_text())
+    figures["_seconds"] = round(time.monotonic() - started, 1)
+    return figures
+
+
+def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float,
+            timeout: float = 3600) -> dict[str, Any]:
+    """Run ``names`` on both commits, interleaved, and compare."""
+    revs = {}
+    for side, rev in (("before", before_rev), ("after", after_rev)):
+        revs[side] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True, capture_output=True,
+                                    text=True).stdout.strip()
+    tmp = Path(tempfile.mkdtemp(prefix="microcred-before-after-"))
+    trees = {side: _checkout(rev, tmp / side) for side, rev in revs.items()}
+    benches: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    try:
+        for name in names:
+            figures = {}
+            for side in ("before", "after"):
+                print(f"== {name} ({side}, {revs[side][:10]})", flush=True)
+                try:
+                    figures[side] = _run_bench(trees[side], name, timeout)
+                except (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError) as exc:
+                    failed[f"{name} ({side})"] = str(exc)[-600:]
+            if len(figures) == 2:
+                benches[name] = compare(figures["before"], figures["after"], noise=noise, bench=name)
+                benches[name]["_seconds"] = {"before": figures["before"]["_seconds"],
+                                             "after": figures["after"]["_seconds"]}
+    finally:
+        for tree in trees.values():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                           capture_output=True, check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+    worse = [f"{name}.{key}" for name, figures in benches.items() for key, f in figures.items()
+             if not key.startswith("_") and not f["no_worse"]]
+    return {"before": revs["before"], "after": revs["after"], "benches": benches, "worse": worse,
+            "failed": failed, "no_worse": not worse and not failed}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", default=DEFAULT_BEFORE, help="the earlier commit (default: %(default)s)")
+    parser.add_argument("--after", default="HEAD", help="the later commit (default: %(default)s)")
+    parser.add_argument("--only", default=",".join(SHARED), help="benchmarks, comma-separated (default: all shared)")
+    parser.add_argument("--noise", type=float, default=0.15, help="the allowance for noise (default: %(default)s)")
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n]
+    unknown = [n for n in names if n not in SHARED]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {unknown}; both commits have: {', '.join(SHARED)}")
+    from bench._util import write_result
+
+    result = measure(args.before, args.after, names, noise=args.noise)
+    path = write_result("before_after", result, {"noise_allowance": args.noise,
+                                                 "how": "both commits checked out side by side, each benchmark "
+                                                        "run on the earlier one and then on this one"})
+    print(f"wrote {path}: no_worse={result['no_worse']} worse={result['worse']} failed={list(result['failed'])}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
