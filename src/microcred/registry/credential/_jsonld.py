@@ -53,6 +53,9 @@ from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
 from microcred.errors import ConfigError, InvalidInputError
+from microcred.registry.credential._quads import BLANK as _BLANK
+from microcred.registry.credential._quads import IRI as _IRI
+from microcred.registry.credential._quads import LANGUAGE as _LANGUAGE
 from microcred.registry.credential._quads import canonical_nquads
 
 __all__ = [
@@ -83,11 +86,6 @@ ENGINES: Final[tuple[str, ...]] = ("oxigraph", "pyld")
 
 _INDEX_FILE: Final = "index.json"
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$")
-# an absolute IRI (RFC 3987 scheme ":" rest) without the characters N-Quads cannot carry in an IRIREF
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
-_BLANK = re.compile(r"^_:[^\s]+$")
-# BCP 47 well-formedness as JSON-LD 1.1 checks it (§9.7 "Value objects"); pyoxigraph drops other tags silently
-_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _KEYWORDS: Final = frozenset({
     "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included", "@index", "@json",
     "@language", "@list", "@nest", "@none", "@prefix", "@propagate", "@protected", "@reverse", "@set", "@type",
@@ -403,6 +401,12 @@ def expand(doc: Mapping[str, Any], *, safe: bool = True) -> list[Any]:
 def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any], bool]:
     """``(expanded, prepared, lossless)``: pyld's expansion, the same ready for the RDF parser (see
     :func:`_prepare`), and whether nothing would be dropped (always true when ``safe``)."""
+    expanded, dropped = _expand_only(doc)
+    return _prepared(expanded, dropped, safe)
+
+
+def _expand_only(doc: Mapping[str, Any]) -> tuple[list[Any], list[str]]:
+    """pyld's expansion and what it dropped (undefined terms, relative IRIs)."""
     if not isinstance(doc, Mapping):
         raise InvalidInputError(f"a JSON-LD document must be a JSON object, not {type(doc).__name__}")
     dropped: list[str] = []
@@ -417,10 +421,14 @@ def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any], b
             from exc
     finally:
         _watch.dropped = None
+    return list(expanded), dropped
+
+
+def _prepared(expanded: list[Any], dropped: list[str], safe: bool) -> tuple[list[Any], list[Any], bool]:
     prepared = _prepare(expanded, dropped)
     if safe and dropped:
         raise DataLossError(list(dict.fromkeys(dropped)))
-    return list(expanded), prepared, not dropped
+    return expanded, prepared, not dropped
 
 
 def _describe(exc: BaseException) -> str:
@@ -533,12 +541,14 @@ def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_a
     """
     if hash_algorithm not in _OX_ALGORITHMS:
         raise InvalidInputError(f"unknown RDFC-1.0 hash algorithm {hash_algorithm!r}; use 'sha256' or 'sha384'")
-    expanded, prepared, lossless = _expand(doc, safe)
+    expanded, dropped = _expand_only(doc)
+    if engine == "oxigraph" and not dropped:
+        # the common case: a credential's quads checked for data loss, canonicalised in Python (see _quads)
+        fast = canonical_nquads(expanded, hash_algorithm, _literal)
+        if fast is not None:
+            return fast
+    expanded, prepared, _ = _prepared(expanded, dropped, safe)
     if engine == "oxigraph":
-        if lossless:  # the common case: a credential's quads canonicalised in Python (see _quads)
-            fast = canonical_nquads(prepared, hash_algorithm)
-            if fast is not None:
-                return fast
         return _canonize_oxigraph(prepared, _OX_ALGORITHMS[hash_algorithm])
     if engine == "pyld":
         try:
@@ -761,17 +771,21 @@ _ORJSON_OPTIONS: Final = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 def _orjson_jcs(value: Any) -> str | None:
     """JCS through orjson (ten times faster than the json module on a credential), when its output is JCS for
-    sure: it escapes strings as JCS does and sorts keys by code point; anything else (a float, which orjson also
-    writes for NaN as ``null``; a long integer; a key beyond the BMP; a type orjson refuses) returns ``None``
-    and goes the json module's way."""
+    sure: it escapes strings as JCS does and sorts keys by code point, and with ``OPT_STRICT_INTEGER`` it refuses
+    integers beyond IEEE 754 double precision (up to there JCS writes an integer's digits). Anything else (a
+    float, which orjson writes with ``.`` or ``e``, or for NaN as ``null``; a key beyond the BMP; a type orjson
+    refuses) returns ``None`` and goes the json module's way. Outside strings, orjson's output holds only
+    punctuation, digits and ``-`` besides floats, ``true``, ``false`` and ``null``, so counting ``e`` tells a
+    float apart from the literals."""
     try:
-        text: str = orjson.dumps(value, option=_ORJSON_OPTIONS).decode("utf-8")
+        text: str = orjson.dumps(value, option=_ORJSON_OPTIONS | orjson.OPT_STRICT_INTEGER).decode("utf-8")
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return None
     if not (text.isascii() or max(text) < "\U00010000"):
         return None
     outside = _outside_strings(text)
-    if _NOT_JCS_NUMBER.search(outside) or "null" in outside:
+    if "." in outside or "E" in outside or "null" in outside or \
+            outside.count("e") != outside.count("true") + outside.count("false"):
         return None
     return text
 

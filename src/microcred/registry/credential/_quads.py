@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import pyoxigraph as ox
 
-__all__ = ["canonical_nquads"]
+__all__ = ["BLANK", "IRI", "LANGUAGE", "canonical_nquads"]
+
+#: an absolute IRI (RFC 3987 scheme ":" rest) without the characters N-Quads cannot carry in an IRIREF
+IRI: Final = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
+#: a blank node identifier
+BLANK: Final = re.compile(r"^_:[^\s]+$")
+#: BCP 47 well-formedness as JSON-LD 1.1 checks it (§9.7 "Value objects"); pyoxigraph drops other tags silently
+LANGUAGE: Final = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 _RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _TYPE: Final = f"<{_RDF}type>"
@@ -75,7 +82,8 @@ _LABEL: Final = re.compile("_:\x01[0-9]+\x02")
 class _Builder:
     """The N-Quads lines of an expanded document, with private blank node labels (:data:`_LABEL`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, literal: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self._literal = literal
         self.lines: set[str] = set()
         #: the lines that mention each blank node
         self.mentions: dict[str, set[str]] = {}
@@ -109,11 +117,17 @@ class _Builder:
         return self.blank() if identifier is None else self.iri(identifier)
 
     def iri(self, value: Any) -> str:
-        if not isinstance(value, str):
+        """The term of an IRI or blank node identifier, checked as :func:`._jsonld._prepare` checks them."""
+        if value.__class__ is not str:
             raise _Unsupported
         if value.startswith("_:"):
+            if not BLANK.match(value):
+                raise _Unsupported
             return self.blank(value)
-        self.iris.add(value)
+        if value not in _VALID:
+            if not IRI.match(value):
+                raise _Unsupported  # a relative IRI: lost data, reported by _prepare
+            self.iris.add(value)
         return f"<{value}>"
 
     def node(self, node: Mapping[str, Any], graph: str) -> str:
@@ -149,10 +163,15 @@ class _Builder:
             raise _Unsupported
         if "@value" in item:
             language, datatype = item.get("@language"), item.get("@type")
-            if isinstance(language, str):
-                self.languages.add(language)
-            if isinstance(datatype, str) and not datatype.startswith("_:"):
-                self.iris.add(datatype)
+            if language is not None:
+                if language.__class__ is not str or not LANGUAGE.match(language):
+                    raise _Unsupported  # a malformed tag: lost data, reported by _prepare
+                if language not in _VALID:
+                    self.languages.add(language)
+            if datatype is not None and datatype != "@json":
+                self.iri(datatype)
+            if item["@value"].__class__ is not str or datatype == "@json":
+                item = self._literal(item)  # a number, boolean or JSON literal, spelled out
             return _literal(item)
         if "@list" in item:
             if len(item) != 1 and set(item) != {"@list", "@index"}:
@@ -183,13 +202,13 @@ _VALID_LIMIT: Final = 65536
 def _all_valid(builder: _Builder) -> bool:
     """Whether pyoxigraph takes every IRI and language tag of the document (if not, the caller's pyoxigraph path
     reports the error as before)."""
-    for iri in builder.iris - _VALID:
+    for iri in builder.iris:
         try:
             ox.NamedNode(iri)
         except ValueError:
             return False
         _remember(iri)
-    for tag in builder.languages - _VALID:
+    for tag in builder.languages:
         try:
             ox.Literal("", language=tag)
         except ValueError:
@@ -204,17 +223,21 @@ def _remember(value: str) -> None:
     _VALID.add(value)
 
 
-def canonical_nquads(prepared: list[Any], hash_name: str) -> str | None:
-    """The RDFC-1.0 canonical N-Quads of a prepared expanded document, or ``None`` when this module cannot tell
-    them (an unsupported shape, or blank nodes whose first-degree hashes collide)."""
-    builder = _Builder()
+def canonical_nquads(expanded: list[Any], hash_name: str,
+                     literal: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None:
+    """The RDFC-1.0 canonical N-Quads of an expanded document, or ``None`` when this module cannot tell them (a
+    shape it does not translate, anything JSON-LD would drop, or blank nodes whose first-degree hashes collide).
+
+    ``literal`` spells out a value object whose ``@value`` is not a string (or is a JSON literal) as JSON-LD's
+    Object to RDF Conversion does (:func:`._jsonld._literal`)."""
+    builder = _Builder(literal)
     try:
-        for item in prepared:
+        for item in expanded:
             if isinstance(item, dict) and "@value" not in item and "@list" not in item and "@set" not in item:
                 builder.node(item, "")
             else:
                 return None
-    except (_Unsupported, KeyError, TypeError, AttributeError):
+    except (_Unsupported, KeyError, TypeError, AttributeError, ValueError):
         return None
     if not _all_valid(builder):
         return None
