@@ -773,21 +773,37 @@ def _orjson_jcs(value: Any) -> str | None:
     """JCS through orjson (ten times faster than the json module on a credential), when its output is JCS for
     sure: it escapes strings as JCS does and sorts keys by code point, and with ``OPT_STRICT_INTEGER`` it refuses
     integers beyond IEEE 754 double precision (up to there JCS writes an integer's digits). Anything else (a
-    float, which orjson writes with ``.`` or ``e``, or for NaN as ``null``; a key beyond the BMP; a type orjson
-    refuses) returns ``None`` and goes the json module's way. Outside strings, orjson's output holds only
-    punctuation, digits and ``-`` besides floats, ``true``, ``false`` and ``null``, so counting ``e`` tells a
-    float apart from the literals."""
+    float, which orjson writes with ``.`` or ``e`` after a digit, or for NaN as ``null``; a key beyond the BMP;
+    a type orjson refuses) returns ``None`` and goes the json module's way."""
     try:
         text: str = orjson.dumps(value, option=_ORJSON_OPTIONS | orjson.OPT_STRICT_INTEGER).decode("utf-8")
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return None
     if not (text.isascii() or max(text) < "\U00010000"):
         return None
-    outside = _outside_strings(text)
-    if "." in outside or "E" in outside or "null" in outside or \
-            outside.count("e") != outside.count("true") + outside.count("false"):
+    if _float_or_null(text):
         return None
     return text
+
+
+_FLOAT_OR_NULL = re.compile(r"[0-9][.eE]|null")
+
+
+def _float_or_null(text: str) -> bool:
+    """Whether orjson's ``text`` holds a float or a ``null`` outside its strings. Without a backslash, every ``"``
+    delimits a string, so a candidate lies outside them when an even number of quotes precedes it (few
+    candidates: a digit before a dot in a URL or a version inside a string...); with one, the strings are cut
+    out first."""
+    if "\\" in text:
+        return _FLOAT_OR_NULL.search(_JSON_STRING.sub("", text)) is not None
+    quotes, position = 0, 0
+    for match in _FLOAT_OR_NULL.finditer(text):
+        start = match.start()
+        quotes += text.count('"', position, start)
+        position = start
+        if not quotes & 1:
+            return True
+    return False
 
 
 def canonize_jcs(value: Any) -> str:
