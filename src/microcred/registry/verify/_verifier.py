@@ -105,6 +105,10 @@ class Verifier:
     def verify(self, items: Iterable[tuple[str | None, Any]], *, at: datetime | None = None) -> list[Verification]:
         """Verify each ``(file name, credential)``; ``at`` answers every check as of that time."""
         when = at or self.clock()
+        for check in self.checks:  # a check may keep what it asked during one run (AnchorCheck: trusted registries)
+            begin = getattr(check, "begin", None)
+            if begin is not None:
+                begin()
         pairs: list[tuple[Verification, Subject | None]] = []
         for name, doc in items:
             v = Verification(file=name, id=doc.get("id") if isinstance(doc, dict) else None)
