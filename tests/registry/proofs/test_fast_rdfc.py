@@ -120,6 +120,9 @@ def test_edge_cases_give_pyoxigraphs_canonical_nquads(doc: dict[str, Any]) -> No
     {"@id": "http://a.example/1", "name": {"@value": "x", "@language": "a-b"}},
     # a lone surrogate is not UTF-8
     {"@id": "http://a.example/1", "name": "\ud800"},
+    # rdf:langString without a language
+    {"@id": "http://a.example/1",
+     "ex:p": {"@value": "x", "@type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}},
     # @reverse is not translated
     {"@id": "http://a.example/1", "@reverse": {"http://example.org/v#knows": {"@id": "http://a.example/2"}}},
 ])

@@ -56,7 +56,7 @@ from microcred.errors import ConfigError, InvalidInputError
 from microcred.registry.credential._quads import BLANK as _BLANK
 from microcred.registry.credential._quads import IRI as _IRI
 from microcred.registry.credential._quads import LANGUAGE as _LANGUAGE
-from microcred.registry.credential._quads import canonical_nquads
+from microcred.registry.credential._quads import canonical_nquads, escape_literal
 
 __all__ = [
     "ENGINES",
@@ -623,15 +623,7 @@ def canonical_issued_identifiers(nquads: str, *, hash_algorithm: HashName = "sha
 _OX_HASH: Final = {algorithm: name for name, algorithm in _OX_ALGORITHMS.items()}
 _XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-# canonical N-Quads escaping of literals (RDFC-1.0 §4.4 / RDF 1.2 N-Quads canonical form)
-_ECHAR: Final = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-# and U+FFFE, U+FFFF, which are no XML 1.1 Char (as pyoxigraph writes them)
-_ESCAPE: Final = {**{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)}, **_ECHAR}
-_TO_ESCAPE: Final = re.compile("[\x00-\x1f\x7f\ufffe\uffff\"\\\\]")
-
-
-def _escape_literal(value: str) -> str:
-    return _TO_ESCAPE.sub(lambda m: _ESCAPE[m.group(0)], value)
+_escape_literal = escape_literal
 
 
 def _term(node: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import pyoxigraph as ox
 
-__all__ = ["BLANK", "IRI", "LANGUAGE", "canonical_nquads"]
+__all__ = ["BLANK", "IRI", "LANGUAGE", "canonical_nquads", "escape_literal"]
 
 #: an absolute IRI (RFC 3987 scheme ":" rest) without the characters N-Quads cannot carry in an IRIREF
 IRI: Final = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
@@ -52,6 +52,11 @@ _NODE_KEYWORDS: Final = frozenset({"@id", "@type", "@graph", "@index"})
 _VALUE_KEYS: Final = frozenset({"@value", "@type", "@language", "@index"})
 
 
+def escape_literal(value: str) -> str:
+    """The body of a literal in canonical N-Quads."""
+    return _TO_ESCAPE.sub(lambda m: _ESCAPE[m.group(0)], value) if _TO_ESCAPE.search(value) else value
+
+
 class _Unsupported(Exception):
     """Internal: a shape the fast path leaves to pyoxigraph."""
 
@@ -60,7 +65,7 @@ def _literal(node: Mapping[str, Any]) -> str:
     value = node["@value"]
     if not isinstance(value, str) or not _VALUE_KEYS.issuperset(node):
         raise _Unsupported
-    text = '"' + (_TO_ESCAPE.sub(lambda m: _ESCAPE[m.group(0)], value) if _TO_ESCAPE.search(value) else value) + '"'
+    text = f'"{escape_literal(value)}"'
     language = node.get("@language")
     datatype = node.get("@type")
     if language is not None:
@@ -69,8 +74,8 @@ def _literal(node: Mapping[str, Any]) -> str:
         return f"{text}@{language.lower()}"
     if datatype is None or datatype == _XSD_STRING:
         return text
-    if not isinstance(datatype, str) or datatype.startswith("_:"):
-        raise _Unsupported
+    if not isinstance(datatype, str) or datatype.startswith("_:") or datatype == _LANG_STRING:
+        raise _Unsupported  # a blank datatype, or rdf:langString without a language: left to pyoxigraph
     return f"{text}^^<{datatype}>"
 
 
