@@ -250,6 +250,8 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 
 _MEMO_SIZE: Final = 4096
 _IRI_MEMO_SIZE: Final = 65536
+#: expanded subtrees kept (see _Processor._expand)
+_SUBTREE_MEMO_SIZE: Final = 64
 _watch = threading.local()
 
 
@@ -271,6 +273,7 @@ class _Processor(JsonLdProcessor):  # type: ignore[misc]
         super().__init__(on_property_dropped=self._dropped)
         self._memo: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
         self._iris: dict[tuple[Any, ...], Any] = {}
+        self._subtrees: OrderedDict[tuple[Any, ...], tuple[bytes, list[str]]] = OrderedDict()
 
     def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, override_protected: bool = False,
                          propagate: bool = True, validate_scoped: bool = True, cycles: Any = None) -> Any:
@@ -336,6 +339,52 @@ class _Processor(JsonLdProcessor):  # type: ignore[misc]
             expanded = []
         return JsonLdProcessor.arrayify(expanded)
 
+    def _expand(self, active_ctx: Any, active_property: Any, element: Any, options: Any, inside_list: bool = False,
+                inside_index: Any = False, type_scoped_ctx: Any = None) -> Any:
+        """pyld's expansion of one element, memoised for JSON objects: the expansion of an object depends only on
+        the (immutable, once it has an id) active context, the active property, the type-scoped context, the
+        list and index flags and the object itself (the base and processing mode are fixed by
+        :func:`_options`). The credentials of one course share their issuer and achievement objects, which are
+        expanded once per batch. A hit replays what expansion dropped (for data-loss detection) and returns a
+        fresh copy. Objects that hold ``null`` (or whose expansion does), or anything orjson does not write
+        exactly, are not memoised, nor is the document itself (its top-level object).
+
+        The memo is small (:data:`_SUBTREE_MEMO_SIZE`, least recently used first out): what every credential of
+        a batch shares stays, what is one credential's own (its subject) is gone before the same credential comes
+        back, unless it comes back within a few dozen documents."""
+        key = None
+        if active_property is not None and type(element) is dict and len(element) > 1 and "_uuid" in active_ctx and (
+                type_scoped_ctx is None or "_uuid" in type_scoped_ctx):
+            try:
+                text = orjson.dumps(element, option=orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+                                    | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_STRICT_INTEGER)
+            except TypeError:
+                text = b"null"
+            if b"null" not in text:
+                key = (active_ctx["_uuid"], active_property, inside_list, inside_index,
+                       None if type_scoped_ctx is None else type_scoped_ctx["_uuid"], text)
+                hit = self._subtrees.get(key)
+                if hit is not None:
+                    self._subtrees.move_to_end(key)
+                    sink = getattr(_watch, "dropped", None)
+                    if sink is not None:
+                        sink.extend(hit[1])
+                    return orjson.loads(hit[0])
+        sink = getattr(_watch, "dropped", None)
+        start = len(sink) if sink is not None else 0
+        result = super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
+                                 type_scoped_ctx)
+        if key is not None:
+            try:
+                encoded = orjson.dumps(result, option=orjson.OPT_STRICT_INTEGER)
+            except TypeError:
+                return result
+            if b"null" not in encoded:
+                self._subtrees[key] = (encoded, list(sink[start:]) if sink is not None else [])
+                if len(self._subtrees) > _SUBTREE_MEMO_SIZE:
+                    self._subtrees.popitem(last=False)
+        return result
+
     @staticmethod
     def _dropped(expanded_property: Any) -> None:
         """pyld's ``on_property_dropped`` hook: a key that expands to no absolute IRI is dropped."""
@@ -351,6 +400,7 @@ def clear_caches() -> None:
     """Forget every processed context and memoised IRI expansion."""
     _processor._memo.clear()
     _processor._iris.clear()
+    _processor._subtrees.clear()
     _resolved.clear()
 
 
