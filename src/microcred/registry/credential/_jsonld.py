@@ -53,6 +53,10 @@ from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
 from microcred.errors import ConfigError, InvalidInputError
+from microcred.registry.credential._quads import BLANK as _BLANK
+from microcred.registry.credential._quads import IRI as _IRI
+from microcred.registry.credential._quads import LANGUAGE as _LANGUAGE
+from microcred.registry.credential._quads import canonical_nquads, escape_literal
 
 __all__ = [
     "ENGINES",
@@ -82,11 +86,6 @@ ENGINES: Final[tuple[str, ...]] = ("oxigraph", "pyld")
 
 _INDEX_FILE: Final = "index.json"
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$")
-# an absolute IRI (RFC 3987 scheme ":" rest) without the characters N-Quads cannot carry in an IRIREF
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
-_BLANK = re.compile(r"^_:[^\s]+$")
-# BCP 47 well-formedness as JSON-LD 1.1 checks it (§9.7 "Value objects"); pyoxigraph drops other tags silently
-_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _KEYWORDS: Final = frozenset({
     "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included", "@index", "@json",
     "@language", "@list", "@nest", "@none", "@prefix", "@propagate", "@protected", "@reverse", "@set", "@type",
@@ -251,6 +250,8 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 
 _MEMO_SIZE: Final = 4096
 _IRI_MEMO_SIZE: Final = 65536
+#: expanded subtrees kept (see _Processor._expand)
+_SUBTREE_MEMO_SIZE: Final = 64
 _watch = threading.local()
 
 
@@ -272,6 +273,7 @@ class _Processor(JsonLdProcessor):  # type: ignore[misc]
         super().__init__(on_property_dropped=self._dropped)
         self._memo: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
         self._iris: dict[tuple[Any, ...], Any] = {}
+        self._subtrees: OrderedDict[tuple[Any, ...], tuple[bytes, list[str]]] = OrderedDict()
 
     def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, override_protected: bool = False,
                          propagate: bool = True, validate_scoped: bool = True, cycles: Any = None) -> Any:
@@ -314,6 +316,75 @@ class _Processor(JsonLdProcessor):  # type: ignore[misc]
         self._iris[key] = result
         return result
 
+    def expand(self, input_: Any, options: Any) -> Any:
+        """pyld's ``expand`` for a JSON object, with the input copied through orjson (a fifth of the cost of
+        pyld's ``copy.deepcopy``). The copy keeps expansion from holding on to the caller's objects (the memo of
+        scoped contexts keys inline contexts by identity). A value orjson does not copy exactly (a NaN, which
+        it writes as null; an integer beyond 64 bits; a subclass of a JSON type; any other type) goes pyld's
+        own way."""
+        try:
+            text = orjson.dumps(input_, option=orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+                                | orjson.OPT_PASSTHROUGH_DATACLASS)
+        except TypeError:
+            text = None
+        if text is None or not isinstance(input_, dict) or (
+                b"null" in text and "null" in _outside_strings(text.decode("utf-8"))):
+            return super().expand(input_, options)  # "null" may be a NaN: only a slower copy keeps it
+        options = {"isFrame": False, "keepFreeFloatingNodes": False, "extractAllScripts": False, **options}
+        expanded = self._expand(self._get_initial_context(options), None, orjson.loads(text), options,
+                                inside_list=False)
+        if isinstance(expanded, dict) and "@graph" in expanded and len(expanded) == 1:
+            expanded = expanded["@graph"]
+        elif expanded is None:
+            expanded = []
+        return JsonLdProcessor.arrayify(expanded)
+
+    def _expand(self, active_ctx: Any, active_property: Any, element: Any, options: Any, inside_list: bool = False,
+                inside_index: Any = False, type_scoped_ctx: Any = None) -> Any:
+        """pyld's expansion of one element, memoised for JSON objects: the expansion of an object depends only on
+        the (immutable, once it has an id) active context, the active property, the type-scoped context, the
+        list and index flags and the object itself (the base and processing mode are fixed by
+        :func:`_options`). The credentials of one course share their issuer and achievement objects, which are
+        expanded once per batch. A hit replays what expansion dropped (for data-loss detection) and returns a
+        fresh copy. Objects that hold ``null`` (or whose expansion does), or anything orjson does not write
+        exactly, are not memoised, nor is the document itself (its top-level object).
+
+        The memo is small (:data:`_SUBTREE_MEMO_SIZE`, least recently used first out): what every credential of
+        a batch shares stays, what is one credential's own (its subject) is gone before the same credential comes
+        back, unless it comes back within a few dozen documents."""
+        key = None
+        if active_property is not None and type(element) is dict and len(element) > 1 and "_uuid" in active_ctx and (
+                type_scoped_ctx is None or "_uuid" in type_scoped_ctx):
+            try:
+                text = orjson.dumps(element, option=orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+                                    | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_STRICT_INTEGER)
+            except TypeError:
+                text = b"null"
+            if b"null" not in text:
+                key = (active_ctx["_uuid"], active_property, inside_list, inside_index,
+                       None if type_scoped_ctx is None else type_scoped_ctx["_uuid"], text)
+                hit = self._subtrees.get(key)
+                if hit is not None:
+                    self._subtrees.move_to_end(key)
+                    sink = getattr(_watch, "dropped", None)
+                    if sink is not None:
+                        sink.extend(hit[1])
+                    return orjson.loads(hit[0])
+        sink = getattr(_watch, "dropped", None)
+        start = len(sink) if sink is not None else 0
+        result = super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
+                                 type_scoped_ctx)
+        if key is not None:
+            try:
+                encoded = orjson.dumps(result, option=orjson.OPT_STRICT_INTEGER)
+            except TypeError:
+                return result
+            if b"null" not in encoded:
+                self._subtrees[key] = (encoded, list(sink[start:]) if sink is not None else [])
+                if len(self._subtrees) > _SUBTREE_MEMO_SIZE:
+                    self._subtrees.popitem(last=False)
+        return result
+
     @staticmethod
     def _dropped(expanded_property: Any) -> None:
         """pyld's ``on_property_dropped`` hook: a key that expands to no absolute IRI is dropped."""
@@ -329,6 +400,7 @@ def clear_caches() -> None:
     """Forget every processed context and memoised IRI expansion."""
     _processor._memo.clear()
     _processor._iris.clear()
+    _processor._subtrees.clear()
     _resolved.clear()
 
 
@@ -376,8 +448,15 @@ def expand(doc: Mapping[str, Any], *, safe: bool = True) -> list[Any]:
     return _expand(doc, safe)[0]
 
 
-def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any]]:
-    """``(expanded, prepared)``: pyld's expansion, and the same ready for the RDF parser (see :func:`_prepare`)."""
+def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any], bool]:
+    """``(expanded, prepared, lossless)``: pyld's expansion, the same ready for the RDF parser (see
+    :func:`_prepare`), and whether nothing would be dropped (always true when ``safe``)."""
+    expanded, dropped = _expand_only(doc)
+    return _prepared(expanded, dropped, safe)
+
+
+def _expand_only(doc: Mapping[str, Any]) -> tuple[list[Any], list[str]]:
+    """pyld's expansion and what it dropped (undefined terms, relative IRIs)."""
     if not isinstance(doc, Mapping):
         raise InvalidInputError(f"a JSON-LD document must be a JSON object, not {type(doc).__name__}")
     dropped: list[str] = []
@@ -392,10 +471,14 @@ def _expand(doc: Mapping[str, Any], safe: bool) -> tuple[list[Any], list[Any]]:
             from exc
     finally:
         _watch.dropped = None
+    return list(expanded), dropped
+
+
+def _prepared(expanded: list[Any], dropped: list[str], safe: bool) -> tuple[list[Any], list[Any], bool]:
     prepared = _prepare(expanded, dropped)
     if safe and dropped:
         raise DataLossError(list(dict.fromkeys(dropped)))
-    return list(expanded), prepared
+    return expanded, prepared, not dropped
 
 
 def _describe(exc: BaseException) -> str:
@@ -508,7 +591,13 @@ def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_a
     """
     if hash_algorithm not in _OX_ALGORITHMS:
         raise InvalidInputError(f"unknown RDFC-1.0 hash algorithm {hash_algorithm!r}; use 'sha256' or 'sha384'")
-    expanded, prepared = _expand(doc, safe)
+    expanded, dropped = _expand_only(doc)
+    if engine == "oxigraph" and not dropped:
+        # the common case: a credential's quads checked for data loss, canonicalised in Python (see _quads)
+        fast = canonical_nquads(expanded, hash_algorithm, _literal)
+        if fast is not None:
+            return fast
+    expanded, prepared, _ = _prepared(expanded, dropped, safe)
     if engine == "oxigraph":
         return _canonize_oxigraph(prepared, _OX_ALGORITHMS[hash_algorithm])
     if engine == "pyld":
@@ -523,7 +612,9 @@ def canonize_rdfc(doc: Mapping[str, Any], *, engine: Engine = "oxigraph", hash_a
 
 def _canonize_oxigraph(prepared: list[Any], algorithm: Any) -> str:
     try:
-        dataset = ox.Dataset(ox.parse(json.dumps(prepared, ensure_ascii=False), ox.RdfFormat.JSON_LD))
+        # bytes: a lone surrogate fails here (UnicodeEncodeError), not as a str pyoxigraph takes for a file
+        dataset = ox.Dataset(ox.parse(json.dumps(prepared, ensure_ascii=False).encode("utf-8"),
+                                      ox.RdfFormat.JSON_LD))
     except (SyntaxError, ValueError) as exc:
         raise JsonLdProcessingError(f"the expanded document could not be converted to RDF: {exc}") from exc
     return _canonical_oxigraph_dataset(dataset, algorithm)
@@ -582,14 +673,7 @@ def canonical_issued_identifiers(nquads: str, *, hash_algorithm: HashName = "sha
 _OX_HASH: Final = {algorithm: name for name, algorithm in _OX_ALGORITHMS.items()}
 _XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-# canonical N-Quads escaping of literals (RDFC-1.0 §4.4 / RDF 1.2 N-Quads canonical form)
-_ECHAR: Final = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-_ESCAPE: Final = {**{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F)}, **_ECHAR}
-_TO_ESCAPE: Final = re.compile("[\x00-\x1f\x7f\"\\\\]")
-
-
-def _escape_literal(value: str) -> str:
-    return _TO_ESCAPE.sub(lambda m: _ESCAPE[m.group(0)], value)
+_escape_literal = escape_literal
 
 
 def _term(node: Mapping[str, Any]) -> str:
@@ -729,19 +813,39 @@ _ORJSON_OPTIONS: Final = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 def _orjson_jcs(value: Any) -> str | None:
     """JCS through orjson (ten times faster than the json module on a credential), when its output is JCS for
-    sure: it escapes strings as JCS does and sorts keys by code point; anything else (a float, which orjson also
-    writes for NaN as ``null``; a long integer; a key beyond the BMP; a type orjson refuses) returns ``None``
-    and goes the json module's way."""
+    sure: it escapes strings as JCS does and sorts keys by code point, and with ``OPT_STRICT_INTEGER`` it refuses
+    integers beyond IEEE 754 double precision (up to there JCS writes an integer's digits). Anything else (a
+    float, which orjson writes with ``.`` or ``e`` after a digit, or for NaN as ``null``; a key beyond the BMP;
+    a type orjson refuses) returns ``None`` and goes the json module's way."""
     try:
-        text: str = orjson.dumps(value, option=_ORJSON_OPTIONS).decode("utf-8")
+        text: str = orjson.dumps(value, option=_ORJSON_OPTIONS | orjson.OPT_STRICT_INTEGER).decode("utf-8")
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         return None
     if not (text.isascii() or max(text) < "\U00010000"):
         return None
-    outside = _outside_strings(text)
-    if _NOT_JCS_NUMBER.search(outside) or "null" in outside:
+    if _float_or_null(text):
         return None
     return text
+
+
+_FLOAT_OR_NULL = re.compile(r"[0-9][.eE]|null")
+
+
+def _float_or_null(text: str) -> bool:
+    """Whether orjson's ``text`` holds a float or a ``null`` outside its strings. Without a backslash, every ``"``
+    delimits a string, so a candidate lies outside them when an even number of quotes precedes it (few
+    candidates: a digit before a dot in a URL or a version inside a string...); with one, the strings are cut
+    out first."""
+    if "\\" in text:
+        return _FLOAT_OR_NULL.search(_JSON_STRING.sub("", text)) is not None
+    quotes, position = 0, 0
+    for match in _FLOAT_OR_NULL.finditer(text):
+        start = match.start()
+        quotes += text.count('"', position, start)
+        position = start
+        if not quotes & 1:
+            return True
+    return False
 
 
 def canonize_jcs(value: Any) -> str:

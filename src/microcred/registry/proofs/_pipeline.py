@@ -150,8 +150,11 @@ class HashData:
         return self.proof_hash + self.document_hash
 
 
+_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
+
+
 def _digest(hash_name: str, text: str) -> bytes:
-    return hashlib.new(hash_name, text.encode("utf-8")).digest()
+    return _HASHES[hash_name](text.encode("utf-8")).digest()
 
 
 def _jcs(value: Any, what: str) -> str:
@@ -491,6 +494,10 @@ class VerificationResult:
         return {"verified": self.verified, "problem": self.problem, "proofs": [p.to_dict() for p in self.proofs]}
 
 
+#: the placeholder result of a proof being checked
+_NOT_YET: Final = ProofResult(-1, "failed", message="not checked yet")
+
+
 @dataclass
 class _Check:
     proof: Mapping[str, Any]
@@ -533,7 +540,13 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
     accepted = frozenset(accept_types)
     suites = None if cryptosuites is None else frozenset(cryptosuites)
     domains = None if domain is None else ({domain} if isinstance(domain, str) else set(domain))
-    when = at or clock()
+    now: list[datetime] = []
+
+    def when() -> datetime:  # the clock is read once, and only for a proof that expires
+        if not now:
+            now.append(at or clock())
+        return now[0]
+
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     checks = [_verify_one(i, proof, all_proofs, unsecured, key_lookup, expected_purpose=expected_purpose,
                           domains=domains, challenge=challenge, accepted=accepted, suites=suites, when=when,
@@ -549,6 +562,8 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
 
 def _propagate_chains(checks: list[_Check]) -> None:
     """A chained proof is verified only if every proof it names is (§4.5, note on subsets)."""
+    if not any(c.previous for c in checks):
+        return
     by_id = {c.proof.get("id"): c for c in checks if isinstance(c.proof, Mapping) and c.proof.get("id")}
     changed = True
     while changed:
@@ -571,30 +586,32 @@ def _replace(result: ProofResult, **changes: Any) -> ProofResult:
 
 def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mapping[str, Any], key_lookup: KeyLookup,
                 *, expected_purpose: str | None, domains: set[str] | None, challenge: str | None,
-                accepted: frozenset[str], suites: frozenset[str] | None, when: datetime, engine: Engine) -> _Check:
+                accepted: frozenset[str], suites: frozenset[str] | None, when: Callable[[], datetime],
+                engine: Engine) -> _Check:
     if not isinstance(proof, Mapping):
         return _Check({}, ProofResult(index, "failed", error=MALFORMED_PROOF_ERROR,
                                       message=f"proof #{index} is not a JSON object"))
-    base = ProofResult(index, "failed", type=_str_or_none(proof.get("type")),
-                       cryptosuite=_str_or_none(proof.get("cryptosuite")), id=_str_or_none(proof.get("id")),
-                       verification_method=_str_or_none(proof.get("verificationMethod")),
-                       proof_purpose=_str_or_none(proof.get("proofPurpose")))
+    described = {"type": _str_or_none(proof.get("type")), "cryptosuite": _str_or_none(proof.get("cryptosuite")),
+                 "id": _str_or_none(proof.get("id")),
+                 "verification_method": _str_or_none(proof.get("verificationMethod")),
+                 "proof_purpose": _str_or_none(proof.get("proofPurpose"))}
     suite = suite_of_proof(proof)
     if proof.get("type") not in accepted or suite is None or (
             suite.cryptosuite is not None and suites is not None and suite.cryptosuite not in suites):
         what = f"proof type {proof.get('type')!r}" + (
             f" with cryptosuite {proof.get('cryptosuite')!r}" if proof.get("cryptosuite") is not None else "")
-        return _Check(proof, _replace(base, status="skipped", message=f"{what} is not understood by this verifier"))
-    check = _Check(proof, base)
+        return _Check(proof, ProofResult(index, "skipped", **described,
+                                         message=f"{what} is not understood by this verifier"))
+    check = _Check(proof, _NOT_YET)
     try:
         controller = _verify_checked(suite, proof, all_proofs, unsecured, key_lookup, check,
                                      expected_purpose=expected_purpose, domains=domains, challenge=challenge,
                                      when=when, engine=engine)
     except _Failure as exc:
-        check.result = _replace(base, error=exc.code, message=exc.message)
+        check.result = ProofResult(index, "failed", **described, error=exc.code, message=exc.message)
         return check
-    check.result = _replace(base, status="verified", controller=controller,
-                            message=f"{suite.name} signature by {proof['verificationMethod']} verified")
+    check.result = ProofResult(index, "verified", **described, controller=controller,
+                               message=f"{suite.name} signature by {proof['verificationMethod']} verified")
     return check
 
 
@@ -604,7 +621,8 @@ def _str_or_none(value: Any) -> str | None:
 
 def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
                     key_lookup: KeyLookup, check: _Check, *, expected_purpose: str | None,
-                    domains: set[str] | None, challenge: str | None, when: datetime, engine: Engine) -> str:
+                    domains: set[str] | None, challenge: str | None, when: Callable[[], datetime],
+                    engine: Engine) -> str:
     """Verify Proof (§4.4 steps 4-8) for one understood proof; returns the key's controller."""
     for name in ("type", "verificationMethod", "proofPurpose"):
         if not isinstance(proof.get(name), str) or not proof[name]:
@@ -627,7 +645,7 @@ def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: li
             raise _Failure(MALFORMED_PROOF_ERROR, f"proof {name} {value!r} is not an XML Schema dateTime")
     if isinstance(proof.get("expires"), str):
         try:
-            expired = _parse_time(proof["expires"]) < when
+            expired = _parse_time(proof["expires"]) < when()
         except ValueError:
             raise _Failure(MALFORMED_PROOF_ERROR, f"proof expires {proof['expires']!r} is not a usable date") \
                 from None

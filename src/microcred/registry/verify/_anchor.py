@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from eth_utils import is_address, to_checksum_address
 
-from microcred.registry.anchoring._merkle import leaf_hash, verify_proof
+from microcred.registry.anchoring._merkle import hash_pair, leaf_hash
 from microcred.registry.credential._documents import credential_digest
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import ERROR, FAIL, PASS, Outcome
@@ -36,18 +36,44 @@ def is_bytes32(value: Any) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
+def _pair(a: bytes, b: bytes) -> bytes:
+    """An inner node of a batch tree, remembered: the credentials of one batch share the upper levels of their
+    inclusion proofs (1,000 credentials need 999 inner nodes, not 10,000 hashes)."""
+    return hash_pair(a, b)
+
+
+def _leads_to(leaf: bytes, path: list[bytes], root: bytes) -> bool:
+    """Whether the sorted-pair inclusion proof ``path`` leads from ``leaf`` to ``root`` (as
+    :func:`microcred.registry.anchoring._merkle.verify_proof`, with :func:`_pair`)."""
+    node = leaf
+    for sibling in path:
+        node = _pair(node, sibling)
+    return node == root
+
+
 class AnchorCheck:
     """``trusted``: the CredentialRegistry addresses to believe, per chain. A credential naming any other
-    registry fails: whoever deploys a contract could make it answer "anchored, active"."""
+    registry fails: whoever deploys a contract could make it answer "anchored, active". The addresses are asked
+    once per chain and verification run (:meth:`begin`)."""
 
     name = "anchor"
 
     def __init__(self, trusted: TrustedRegistries) -> None:
         self.trusted = trusted
+        self._trusted: dict[str, set[str]] = {}
+
+    def begin(self) -> None:
+        """A verification run starts: the trusted addresses are asked anew (a deployment may have been recorded
+        since the last run)."""
+        self._trusted.clear()
 
     def trusted_on(self, chain: str) -> set[str]:
-        found = self.trusted(chain) if callable(self.trusted) else self.trusted.get(chain, ())
-        return {_checksum(str(a)) for a in (found or ()) if is_address(str(a))}
+        found = self._trusted.get(chain)
+        if found is None:
+            given = self.trusted(chain) if callable(self.trusted) else self.trusted.get(chain, ())
+            found = self._trusted[chain] = {_checksum(str(a)) for a in (given or ()) if is_address(str(a))}
+        return found
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
         entry, proof = subject.entry, subject.anchor_proof
@@ -97,7 +123,7 @@ class AnchorCheck:
                 not all(is_bytes32(p) for p in path):
             return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
         leaf = leaf_hash(credential_digest(subject.doc))
-        if not verify_proof(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):
+        if not _leads_to(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):
             return FAIL, ("the inclusion proof does not lead from this credential to its root: the credential was "
                           "changed after it was anchored, or the proof is forged")
         return None  # the rest is on the chain (and, when no registry is known yet, the trust too)

@@ -41,7 +41,8 @@ class Check(Protocol):
     def run(self, subject: Subject, view: ChainView | None) -> Outcome | None:
         """The answer; with ``view=None``, ``None`` means "this needs a chain". A check may also have
         ``applies(subject) -> bool``: when it says ``False``, the check is not run nor reported for that
-        credential (``status_list`` for a credential without a list entry)."""
+        credential (``status_list`` for a credential without a list entry); and ``begin()``, called when a run of
+        :meth:`Verifier.verify` starts (to forget what it kept from the last run)."""
 
 
 @dataclass

@@ -135,6 +135,10 @@ class Verifier:
         if block is not None and at is None:
             at = self.time_of_block(block)
         when = at or self.clock()
+        for check in self.checks:  # a check may keep what it asked during one run (AnchorCheck: trusted registries)
+            begin = getattr(check, "begin", None)
+            if begin is not None:
+                begin()
         pairs: list[tuple[Verification, Subject | None]] = []
         for name, doc in items:
             v = Verification(file=name, id=doc.get("id") if isinstance(doc, dict) else None)
