@@ -168,3 +168,22 @@ def test_share_prints_the_link_and_a_linkedin_url(story: dict[str, Any], capsys:
     assert query["certUrl"] == shared["link"] and query["certId"] == doc["id"]
     code, out, _ = run(capsys, *story["learner"], "wallet", "share", str(story["mine"]))
     assert code == 0 and "verification link:" in out and "http://127.0.0.1:8080/#vc=" in out
+
+
+def test_a_plain_export_says_its_anchor_proof_was_removed(story: dict[str, Any],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    plain = story["tmp"] / "plain.json"
+    code, _, err = run(capsys, *story["learner"], "export", str(story["mine"]), "--plain", "--out", str(plain))
+    assert code == 0, err
+    code, out, _ = run(capsys, *story["verifier"], "--json", "verify", str(plain))
+    record = json.loads(out)
+    checks = {c["name"]: c for c in record["checks"]}
+    assert checks["anchor"]["result"] == "fail"
+    assert "anchor proof removed; verify the original" in checks["anchor"]["detail"]
+    assert "never anchored" not in out
+    # the verdict's levels are unchanged (without the anchor proof, the status index is not known to be this
+    # credential's, so the status fails too), but the signature verifies and the reason names what happened
+    assert checks["signature"]["result"] == "pass" and checks["format"]["result"] == "pass"
+    assert code == 1 and record["levels"]["anchored"]["result"] == "invalid"
+    code, out, _ = run(capsys, *story["verifier"], "--json", "verify", str(story["mine"]))
+    assert code == 0 and json.loads(out)["levels"]["anchored"]["result"] == "valid"
