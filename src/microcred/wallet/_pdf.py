@@ -44,7 +44,9 @@ CERTIFICATE_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
 QR_ERROR_LEVEL: Final = "l"
 _A4 = (595.28, 841.89)
 _MARGIN = 48.0
-_QR_SIZE = 300.0  # points (106 mm): at 100 dpi a version 40 code has 2.3 pixels a module, which zbar decodes
+_QR_MAX = 400.0  # points (141 mm) at most, for a version 40 code (185 modules with its quiet zone)
+_PIXEL = 0.72  # a pixel at 100 dpi, in points: modules are whole pixels there (3 for version 40), so a page image
+#                at 100 dpi (or any multiple) has sharp modules that a scanner decodes
 _INK, _MUTED, _ACCENT = (0.13, 0.13, 0.16), (0.38, 0.38, 0.42), (0.0, 0.27, 0.53)
 
 
@@ -92,10 +94,14 @@ def _qr_of(credential: Mapping[str, Any], link_of: Callable[[dict[str, Any]], st
                             "address instead")
 
 
-def _draw_qr(canvas: Any, modules: list[bytearray], x: float, y: float, size: float) -> None:
-    """The QR code as vector squares (runs of dark modules merged), with its 4-module quiet zone inside ``size``."""
-    count = len(modules) + 8
-    unit = size / count
+def _qr_unit(modules: list[bytearray]) -> float:
+    """The side of one module: whole pixels at 100 dpi, as large as fits :data:`_QR_MAX`."""
+    return max(1, int(_QR_MAX / (len(modules) + 8) / _PIXEL)) * _PIXEL
+
+
+def _draw_qr(canvas: Any, modules: list[bytearray], x: float, y: float, unit: float) -> None:
+    """The QR code as vector squares (runs of dark modules merged), with its 4-module quiet zone, from (x, y)."""
+    size = unit * (len(modules) + 8)
     canvas.setFillColorRGB(0, 0, 0)
     for r, row in enumerate(modules):
         top = y + size - (r + 5) * unit
@@ -170,7 +176,7 @@ def _draw(credential: Mapping[str, Any], code: Any, link: str, anchored: bool, l
 
     label_width = 150.0
     value_width = text_width - label_width - 8
-    qr_top = _MARGIN + 24 + _QR_SIZE + 8  # the QR code and its caption take the bottom of page 1
+    qr_top = _MARGIN + 24 + _qr_unit(modules) * (len(modules) + 8) + 20  # the QR code and caption: bottom of page 1
     floor = qr_top
     size, leading = 9.0, 11.5
     for label, value in facts:
@@ -202,12 +208,15 @@ def _draw(credential: Mapping[str, Any], code: Any, link: str, anchored: bool, l
 def _footer(canvas: Any, modules: list[bytearray], w: Mapping[str, str], font: str, link: str, note: str) -> None:
     from reportlab.lib.utils import simpleSplit
 
-    width, _height = _A4
-    x = (width - _QR_SIZE) / 2
-    _draw_qr(canvas, modules, x, _MARGIN + 24, _QR_SIZE)
+    width, height = _A4
+    unit = _qr_unit(modules)
+    size = unit * (len(modules) + 8)
+    x = round((width - size) / 2 / _PIXEL) * _PIXEL
+    y = height - round((height - _MARGIN - 24) / _PIXEL) * _PIXEL  # its top on the 100 dpi grid (rows from the top)
+    _draw_qr(canvas, modules, x, y, unit)
     canvas.setFont(font, 9)
     canvas.setFillColorRGB(*_INK)
-    canvas.drawCentredString(width / 2, _MARGIN + 24 + _QR_SIZE + 2, w["scan"])
+    canvas.drawCentredString(width / 2, _MARGIN + 24 + size + 4, w["scan"])
     canvas.setFont(font, 7)
     canvas.setFillColorRGB(*_MUTED)
     canvas.drawCentredString(width / 2, _MARGIN + 14, link.split("#", 1)[0])
