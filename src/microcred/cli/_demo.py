@@ -148,11 +148,13 @@ def demo(app: AppContext, keep: bool) -> None:
 
 
 def _advance_local(home: Path, seconds: int) -> None:
+    from web3.types import RPCEndpoint
+
     from microcred.chain import connect
 
     chain = connect("local", home=home)
-    chain.w3.provider.make_request("evm_increaseTime", [seconds])
-    chain.w3.provider.make_request("evm_mine", [])
+    chain.w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    chain.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
 
 
 def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path,

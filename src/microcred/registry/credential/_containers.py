@@ -108,8 +108,8 @@ def _jws_credential(text: str, source: str) -> JWSCredential:
     if not isinstance(header, dict):
         raise InvalidInputError(f"{source}: a JWS whose header is not a JSON object")
     claims = parse_credential(payload, source=f"{source} (JWS payload)")
-    doc = claims.get("vc") if isinstance(claims.get("vc"), dict) else claims
-    return JWSCredential(doc, text)
+    vc = claims.get("vc")
+    return JWSCredential(vc if isinstance(vc, dict) else claims, text)
 
 
 def read_container(data: bytes, *, source: str = "the credential") -> dict:
