@@ -57,6 +57,8 @@ def test_baked_images_and_pdf_certificates_are_read(service, issued):
     for name, data in (("cert.pdf", pdf), ("badge.png", bake_png(tiny_png(), issued["valid"]))):
         r = service.post("/verify", files={"file": (name, data, "application/octet-stream")})
         assert r.status_code == 200 and r.json()["valid"] is True, (name, r.text)
+        page = service.post("/", files={"file": (name, data, "application/octet-stream")}, data={"lang": "en"})
+        assert page.status_code == 200 and 'data-outcome="valid"' in page.text, name  # dropped on the page
     for name, data, reason in (("b.png", b"\x89PNG\r\n\x1a\n...", "PNG"),
                                ("c.pdf", b"%PDF-1.7\n...", "a PDF that cannot be read"),
                                ("b.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a badge")):
