@@ -8,9 +8,9 @@ NODE_BIN := $(CURDIR)/node_modules/.bin
 # Hardhat 3 needs Node 22: the npm package `node@22` puts it in node_modules/.bin, first on PATH here.
 WITH_NODE22 := PATH="$(NODE_BIN):$$PATH"
 
-.PHONY: bench-before-after setup chromium demo test lint typecheck test-python test-solidity contracts check-contracts bench bench-gas clean
+.PHONY: bench-before-after setup chromium pdf-tools demo test lint typecheck test-python test-solidity contracts check-contracts bench bench-gas clean
 
-setup: $(VENV)/.installed node_modules/.installed chromium
+setup: $(VENV)/.installed node_modules/.installed chromium pdf-tools
 
 SOLIDITY := $(shell find contracts -name '*.sol')
 
@@ -22,6 +22,11 @@ artifacts/.built: $(SOLIDITY) hardhat.config.js node_modules/.installed
 # Headless Chromium renders the audit report in its page test (Debian's package; nothing downloaded at run time).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The PDF certificate's tests render it (poppler's pdftoppm, pdftotext, pdffonts) and decode its QR code (zbarimg).
+pdf-tools:
+	@{ command -v pdftoppm && command -v zbarimg; } >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq poppler-utils zbar-tools >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

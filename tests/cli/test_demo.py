@@ -19,3 +19,5 @@ def test_demo_on_the_memory_chain(capsys, monkeypatch, tmp_path):
     assert "tampered.json: INVALID" in out
     assert "Revoked 1 credential" in out
     assert "presentation by did:key:" in out and "INVALID (wrong-challenge)" in out  # the learner's part
+    assert "ada-certificate.pdf: VALID (status: active)" in out  # the certificate verifies from what it embeds
+    assert "add to LinkedIn:" in out

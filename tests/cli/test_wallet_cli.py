@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 import microcred.cli._wallet as wallet_cli
-import microcred.wallet._read as wallet_read
 from microcred.did import Keystore
 from microcred.registry.credential import bake_png
 from tests.support.cli import run as cli_run
@@ -151,20 +150,9 @@ def test_wallet_add_reads_badges_and_presentations_and_check_sees_a_revocation(
     vp = story["tmp"] / "vp.json"
     run(capsys, *learner, "present", row["id"], "--holder", "learner", "--challenge", CHALLENGE, "--out", str(vp))
     assert lines(run(capsys, *learner, "--json", "wallet", "add", str(vp))[1])[0]["action"] == "kept"
-    pdf = story["tmp"] / "cert.pdf"
-    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n")
-    monkeypatch.setattr(wallet_read, "_extract_from_pdf", lambda: None)  # no PDF reader installed
-    code, _, err = run(capsys, *learner, "wallet", "add", str(pdf))
-    assert code == 2 and "PDF not supported yet" in err
-    seen = []
-
-    def extract_from_pdf(data: bytes, *, source: str) -> bytes:  # the hook's contract: the embedded file's bytes
-        seen.append((data[:5], source))
-        return json.dumps(doc).encode()
-
-    monkeypatch.setattr(wallet_read, "_extract_from_pdf", lambda: extract_from_pdf)
+    pdf = story["tmp"] / "cert.pdf"  # a certificate from `microcred pdf`: its embedded credential is kept once
+    assert run(capsys, *learner, "pdf", str(story["mine"]), "--out", str(pdf))[0] == 0
     assert lines(run(capsys, *learner, "--json", "wallet", "add", str(pdf))[1])[0]["action"] == "kept"
-    assert seen == [(b"%PDF-", str(pdf))]
     not_a_credential = story["tmp"] / "x.json"
     not_a_credential.write_text('{"hello": "world"}')
     code, _, err = run(capsys, *learner, "wallet", "add", str(not_a_credential))

@@ -47,15 +47,28 @@ def test_upload_json_file_and_raw_body(service, issued):
     assert r.status_code == 200 and r.json()["valid"] is True
 
 
-def test_baked_images_and_pdfs_are_a_clear_415(service):
-    for name, data in (("b.png", b"\x89PNG\r\n\x1a\n..."), ("c.pdf", b"%PDF-1.7\n..."),
-                       ("b.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>")):
+def test_baked_images_and_pdf_certificates_are_read(service, issued):
+    from microcred.registry.credential import bake_png
+    from microcred.service import verification_link
+    from microcred.wallet import certificate_pdf
+    from tests.support.images import tiny_png
+
+    pdf = certificate_pdf(issued["valid"], link_of=lambda d: verification_link(d, "https://v.example/")).data
+    for name, data in (("cert.pdf", pdf), ("badge.png", bake_png(tiny_png(), issued["valid"]))):
         r = service.post("/verify", files={"file": (name, data, "application/octet-stream")})
-        assert r.status_code == 415, r.text
-        assert r.headers["content-type"] == "application/problem+json"
-        problem = r.json()
-        assert problem["status"] == 415 and problem["type"] == "urn:microcred:problem:unsupported-media-type"
-        assert "JSON only" in problem["detail"]
+        assert r.status_code == 200 and r.json()["valid"] is True, (name, r.text)
+        page = service.post("/", files={"file": (name, data, "application/octet-stream")}, data={"lang": "en"})
+        assert page.status_code == 200 and 'data-outcome="valid"' in page.text, name  # dropped on the page
+    for name, data, reason in (("b.png", b"\x89PNG\r\n\x1a\n...", "PNG"),
+                               ("c.pdf", b"%PDF-1.7\n...", "a PDF that cannot be read"),
+                               ("b.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a badge")):
+        r = service.post("/verify", files={"file": (name, data, "application/octet-stream")})
+        assert r.status_code == 422 and reason in r.json()["detail"], r.text
+    r = service.post("/verify", files={"file": ("a.zip", b"PK\x03\x04...", "application/zip")})
+    assert r.status_code == 415 and r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    assert problem["status"] == 415 and problem["type"] == "urn:microcred:problem:unsupported-media-type"
+    assert "a ZIP archive" in problem["detail"] and "PDF certificates" in problem["detail"]
 
 
 def test_malformed_requests_are_problems_never_tracebacks(service, issued):

@@ -38,7 +38,9 @@ def test_page_problems_are_rendered_not_thrown(service):
     r = service.post("/", data={"credential": "", "lang": "fr"})
     assert r.status_code == 400 and "Choisissez d&#x27;abord" in r.text
     r = service.post("/", files={"file": ("b.png", b"\x89PNG\r\n", "image/png")}, data={"lang": "en"})
-    assert r.status_code == 415 and "JSON only" in r.text
+    assert r.status_code == 422 and 'data-outcome="problem"' in r.text  # read, and found to hold no credential
+    r = service.post("/", files={"file": ("p.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")}, data={"lang": "en"})
+    assert r.status_code == 415 and "a JPEG image" in r.text
 
 
 def test_language_from_accept_language_and_the_switch(service):

@@ -19,6 +19,7 @@ _MODULES = [
     "_wallet",
     "_present",
     "_bake",
+    "_pdf",
     "_history",
     "_accredit",
     "_audit",

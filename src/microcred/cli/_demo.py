@@ -148,17 +148,20 @@ def demo(app: AppContext, keep: bool) -> None:
 
 
 def _advance_local(home: Path, seconds: int) -> None:
+    from web3.types import RPCEndpoint
+
     from microcred.chain import connect
 
     chain = connect("local", home=home)
-    chain.w3.provider.make_request("evm_increaseTime", [seconds])
-    chain.w3.provider.make_request("evm_mine", [])
+    chain.w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    chain.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
 
 
 def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path,
                    network: str) -> None:
-    """The learner's part: a DID of their own, a credential issued to it, kept in an encrypted wallet, presented
-    to an employer with the employer's challenge, verified from the employer's empty home; a replay fails."""
+    """The learner's part: a DID of their own, a credential issued to it, kept in an encrypted wallet, printed as a
+    PDF certificate that verifies from the credential it embeds, shared by link, presented to an employer with the
+    employer's challenge, verified from the employer's empty home; a replay fails."""
     from microcred.did import Keystore
     from microcred.registry.credential import load_credential
     from microcred.wallet import wallet_id_of
@@ -187,6 +190,14 @@ def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: 
     step("--home", str(learner), "wallet", "check")
     step("--home", str(learner), "wallet", "list")
     step("--home", str(learner), "wallet", "show", wid, "--lang", "fr")
+    certificate = home / "ada-certificate.pdf"
+    say("The learner prints a certificate: the Annex I facts, a QR code of the verification link, and the signed "
+        "credential embedded in the PDF")
+    step("--home", str(learner), "pdf", wid, "--out", str(certificate))
+    click.echo(f"certificate: {certificate}")
+    say("Anyone who receives the PDF verifies it from the credential inside, from a home of their own")
+    step("--home", str(employer), "verify", str(certificate))
+    step("--home", str(learner), "wallet", "share", wid)
     vp = home / "vp.json"
     challenge, domain = "employer-challenge-7f3e", "https://hr.example"
     say(f"An employer ({domain}) asks for proof with a fresh challenge; the learner presents, signed with their key")

@@ -107,16 +107,23 @@ class _Progress:
 @click.option("--issuer", "issuer_name", required=True, help="Issuer profile (see `microcred issuer init`).")
 @click.option("--template", "template_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Course template (JSON): the course-level Annex I elements.")
-@click.option("--learners", "learners_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Learner list: .csv with a header row, or .jsonl.")
+@click.option("--learners", "learners_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Learner list: .csv with a header row, or .jsonl (not with --stack).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the credentials (created if needed), one <index>-<name>.json per learner.")
 @click.option("--cryptosuite", type=click.Choice(CRYPTOSUITES), default=None,
               help="Data Integrity cryptosuite (default: the issuer profile's, normally eddsa-rdfc-2022).")
+@click.option("--stack", "stack", is_flag=True,
+              help="Issue one stacked credential from --template (a stack template, \"kind\": \"stacked\") and the "
+                   "learner's COMPONENT credential files, each verified first.")
+@click.option("--trust", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --stack: trust list of accreditation bodies; each component must then be accredited.")
+@click.argument("components", nargs=-1, metavar="[COMPONENT]...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_app
-def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path: Path, out_dir: Path,
-          cryptosuite: str | None) -> None:
-    """Issue one signed micro-credential per learner into --out.
+def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path: Path | None, out_dir: Path,
+          cryptosuite: str | None, stack: bool, trust: Path | None, components: tuple[Path, ...]) -> None:
+    """Issue one signed micro-credential per learner into --out (or, with --stack, one stacked credential).
 
     Every learner row is checked first; if any is invalid, none is issued and each bad row is listed with its
     line. Running the same command again resumes an interrupted batch and never reuses a status index.
@@ -125,15 +132,71 @@ def issue(app: AppContext, issuer_name: str, template_path: Path, learners_path:
     Learner columns: name, completion_date (YYYY-MM-DD) and at least one of did, email, student_id, national_id;
     optional: start_date, grade. A CSV may be comma-, semicolon- or tab-separated (found from its header row).
 
+    With --stack, --template is a stack template naming its component achievements, and COMPONENT... are the
+    learner's credentials (one per component; JSON, badge images or PDF certificates). Each is verified (valid,
+    anchored, of one learner; accredited with --trust); the stacked credential references each by id and digest
+    (docs/stacking.md).
+
     \b
     Example:
       microcred issue --issuer tux --template examples/course-template.json \\
           --learners examples/learners.csv --out credentials/ds4r-2026
+      microcred issue --issuer tux --stack --template examples/stacked-template.json \\
+          ada-ds4r.json ada-fair.json --out credentials/rdm-certificate
     """
     store = IssuerStore(app.home)
     profile = store.load(issuer_name)
+    if stack == (learners_path is not None):
+        raise click.UsageError("give --learners (one credential per learner) or --stack with COMPONENT files, "
+                               "not both")
+    if components and not stack:
+        raise click.UsageError(f"unexpected argument {components[0]} (component credentials go with --stack)")
+    if stack and not components:
+        raise click.UsageError("--stack needs the learner's component credential files (COMPONENT...)")
     with issuer_locked(app, profile.name, "issue"):
-        _issue(app, store, profile, template_path, learners_path, out_dir, cryptosuite)
+        if stack:
+            _issue_stack(app, store, profile, template_path, components, out_dir, cryptosuite, trust)
+        else:
+            assert learners_path is not None
+            _issue(app, store, profile, template_path, learners_path, out_dir, cryptosuite)
+
+
+def _issue_stack(app: AppContext, store: IssuerStore, profile: IssuerProfile, template_path: Path,
+                 components: tuple[Path, ...], out_dir: Path, cryptosuite: str | None, trust: Path | None) -> None:
+    """Verify the components, then issue the stacked credential that references them."""
+    from microcred.cli._verify import build_verifier
+    from microcred.registry.credential import read_container_file
+    from microcred.registry.issuance import StackError, load_stack_template, plan_stack
+
+    profile.require_chain()
+    stack = load_stack_template(template_path)
+    docs = [read_container_file(p) for p in components]
+    names = [str(p) for p in components]
+    verdicts = build_verifier(app, trust).verify(list(zip(names, docs)))
+    problems = [f"{name}: {v.outcome} (" + "; ".join(f"{c.name}: {c.detail}" for c in v.ordered_checks()
+                                                     if c.result in ("fail", "error")) + ")"
+                for name, v in zip(names, verdicts) if v.outcome != "valid"]
+    if problems:
+        raise StackError(problems)
+    learner, refs = plan_stack(stack, docs, names=names)
+    app.info(f"{len(docs)} components verified (valid, anchored{', accredited' if trust else ''}), all of "
+             f"{learner.name or learner.did}")
+    suite = cryptosuite or profile.cryptosuite
+    signer = _LazySigner(lambda: _make_signer(app, profile, suite))
+
+    def sign(doc: dict[str, Any]) -> dict[str, Any]:
+        return signer({**doc, "relatedResource": refs})
+
+    allocator = IndexAllocator(store.state_path(profile.name))
+    with _Progress(signer, "issuing") as progress:
+        result = issue_batch(profile, stack.course, [learner], out_dir, sign, allocator,
+                             lambda: datetime.now(timezone.utc), progress=progress, source=str(template_path))
+    [made] = result.credentials
+    app.emit({"file": str(made.path), "id": made.id, "statusIndex": made.index, "new": made.new,
+              "components": refs},
+             f"issued the stacked credential {stack.course.title!r} for {learner.name}: {made.path}\n"
+             f"it references {len(refs)} components by id and digest")
+    app.info(f"next: microcred anchor {result.out_dir} --issuer {profile.name}")
 
 
 def _issue(app: AppContext, store: IssuerStore, profile: IssuerProfile, template_path: Path, learners_path: Path,

@@ -39,7 +39,7 @@ def _resolver(endpoints: list[Any]):
 
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
                    registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None,
-                   status_lists: tuple[Path, ...] = ()):
+                   status_lists: tuple[Path, ...] = (), components: tuple[dict, ...] = ()):
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
@@ -100,7 +100,7 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
 
     lists = StatusLists([read_container_file(p) for p in status_lists])
     checks = default_checks(resolver=_resolver(endpoints_connected), trusted_registries=trusted,
-                            accreditation=trust_list is not None, status_lists=lists)
+                            accreditation=trust_list is not None, status_lists=lists, components=components)
     return Verifier(checks, endpoints=endpoints, quorum=quorum, require=require)
 
 
@@ -165,6 +165,25 @@ def render(v) -> str:
     return "\n".join(lines)
 
 
+def _components(app: AppContext, files: tuple[Path, ...], docs: list[Any]) -> tuple[dict, ...]:
+    """The credentials a stacked credential's components are looked for among: the --component files, and the
+    wallet's credentials when one of ``docs`` is stacked and the home has a wallet that opens."""
+    from microcred.registry.credential import read_container_file
+    from microcred.registry.issuance import component_references
+
+    found = [read_container_file(p) for p in files]
+    if any(isinstance(d, dict) and component_references(d) for d in docs):
+        from microcred.cli._wallet import open_wallet
+        from microcred.wallet import Wallet
+
+        if Wallet.exists_in(app.home / "wallet"):
+            try:
+                found += [dict(e.credential) for e in open_wallet(app).entries()]
+            except MicrocredError as exc:
+                app.info(f"the wallet was not read for components ({exc})")
+    return tuple(found)
+
+
 def _unreadable(path: Path, exc: MicrocredError):
     from microcred.registry.verify import Verification
 
@@ -191,15 +210,21 @@ def _unreadable(path: Path, exc: MicrocredError):
 @click.option("--status-list", "status_lists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A Bitstring Status List credential to read offline instead of fetching it (repeatable).")
+@click.option("--component", "component_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="For a stacked credential: a component credential file (repeatable; the wallet's credentials are "
+                   "looked at too). Without its components, the components check could not be made.")
 @click.option("--challenge", default=None, help="For a presentation: the challenge you gave the holder (required).")
 @click.option("--domain", default=None, help="For a presentation: your domain, which its proof must name.")
 @pass_app
 def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path | None,
            quorum: int | None, registries: tuple[str, ...], require: str | None,
-           status_lists: tuple[Path, ...], challenge: str | None, domain: str | None) -> None:
+           status_lists: tuple[Path, ...], component_files: tuple[Path, ...], challenge: str | None,
+           domain: str | None) -> None:
     """Verify credential files: format, signature, issuer, anchor, status, validity (and accreditation).
 
-    Reads JSON, baked PNG/SVG badges and compact JWS (VC-JWT). The verdict has levels: the credential
+    Reads JSON, baked PNG/SVG badges, PDF certificates (`microcred pdf`) and compact JWS (VC-JWT). The verdict has
+    levels: the credential
     (signature, issuer's key, dates, status), the EU micro-credential profile (format) and the anchor in a trusted
     registry; --require makes the last two mandatory (the default for microcred's own registry entries).
 
@@ -210,6 +235,9 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     A Verifiable Presentation (from `microcred present`) is checked with --challenge and --domain: the holder's
     proof, the challenge and domain it binds, that each credential is the holder's, and each credential as above.
 
+    A stacked credential (`issue --stack`) adds the components check: each component it references (given with
+    --component, or in the wallet) unchanged, valid and of the same learner; without them it could not be checked.
+
     \b
     Example:
       microcred verify out/*.json
@@ -217,6 +245,7 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
       microcred verify ada.json --at block:1234
       microcred verify ada.json --rpc https://a.example --rpc https://b.example --rpc https://c.example --quorum 2
       microcred verify vp.json --challenge 8f3a --domain https://hr.example
+      microcred verify rdm-certificate.json --component ds4r.json --component law.json
     """
     from microcred.cli._common import credential_files
     from microcred.registry.credential import read_container_file
@@ -247,8 +276,9 @@ def verify(app: AppContext, files: tuple[Path, ...], at: str | None, trust: Path
     if presentations and not challenge:
         raise click.UsageError(f"{presentations[0][0]} is a presentation: give --challenge (the one you gave its "
                                "holder) and --domain, so a replayed presentation cannot pass")
+    components = _components(app, component_files, [doc for _, doc in items])
     verifier = build_verifier(app, trust, quorum=quorum, registries=registries, require=levels,
-                              status_lists=status_lists) if items or presentations else None
+                              status_lists=status_lists, components=components) if items or presentations else None
     if block is not None and verifier is not None:
         when = verifier.time_of_block(block)  # a quorum of the endpoints agrees on the block, or could not check
     verified = iter(verifier.verify(items, at=when, block=block) if items and verifier is not None else [])

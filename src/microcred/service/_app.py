@@ -133,9 +133,7 @@ def _parse(data: bytes, source: str) -> dict[str, Any]:
         raise ServiceProblem(400, "malformed-request", "Malformed request", str(exc)) from None
 
 
-_NOT_JSON = ((b"\x89PNG", "a PNG image (a baked badge)"), (b"%PDF", "a PDF document"),
-             (b"<svg", "an SVG image (a baked badge)"), (b"<?xml", "an XML document (an SVG image?)"),
-             (b"PK\x03\x04", "a ZIP archive"), (b"\xff\xd8\xff", "a JPEG image"))
+_NOT_JSON = ((b"PK\x03\x04", "a ZIP archive"), (b"\xff\xd8\xff", "a JPEG image"))
 
 
 def _unsupported(data: bytes) -> ServiceProblem | None:
@@ -143,8 +141,8 @@ def _unsupported(data: bytes) -> ServiceProblem | None:
     for magic, what in _NOT_JSON:
         if head.startswith(magic):
             return ServiceProblem(415, "unsupported-media-type", "Unsupported media type",
-                                  f"this file is {what}; this service reads credentials as JSON only for now "
-                                  "(baked images and PDFs are not read yet)")
+                                  f"this file is {what}; this service reads credentials as JSON, baked PNG or SVG "
+                                  "badges, PDF certificates (`microcred pdf`) and VC-JWT")
     return None
 
 
@@ -364,10 +362,10 @@ def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, me
 
 
 def _credential_or_none(data: bytes, name: str | None) -> dict[str, Any] | ServiceProblem:
-    from microcred.registry.credential._documents import parse_credential  # not yet in the public face
+    from microcred.registry.credential import read_container  # JSON, baked PNG/SVG, PDF certificate, VC-JWT
 
     try:
-        return parse_credential(data, source=name or "the credential")
+        return read_container(data, source=name or "the credential")
     except MicrocredError as exc:
         return ServiceProblem(422, "unreadable-credential", "Unreadable credential", str(exc))
 

@@ -14,8 +14,9 @@ _WORDS: dict[str, dict[str, str]] = {
                     "envoyez n'est conservé.",
               "de": "Wählen Sie die Datei des Nachweises oder legen Sie sie hier ab, oder fügen Sie sein JSON ein. "
                     "Nichts, was Sie senden, wird gespeichert."},
-    "file": {"en": "Credential file (JSON)", "fr": "Fichier de la certification (JSON)",
-             "de": "Datei des Nachweises (JSON)"},
+    "file": {"en": "Credential file (JSON, PDF certificate or badge image)",
+             "fr": "Fichier de la certification (JSON, certificat PDF ou image de badge)",
+             "de": "Datei des Nachweises (JSON, PDF-Zertifikat oder Badge-Bild)"},
     "paste": {"en": "…or paste the credential's JSON", "fr": "…ou collez le JSON de la certification",
               "de": "…oder fügen Sie das JSON des Nachweises ein"},
     "submit": {"en": "Verify", "fr": "Vérifier", "de": "Prüfen"},

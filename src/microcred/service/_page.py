@@ -99,7 +99,8 @@ def render_page(lang: str, result_html: str = "", pasted: str = "") -> str:
 <input type="hidden" name="lang" value="{lang}">
 <div class="drop">
 <label for="file">{_e(w["file"])}</label><br>
-<input type="file" id="file" name="file" accept=".json,application/json,application/ld+json">
+<input type="file" id="file" name="file"
+ accept=".json,.pdf,.png,.svg,.jwt,application/json,application/ld+json,application/pdf,image/png,image/svg+xml">
 </div>
 <label for="credential">{_e(w["paste"])}</label>
 <textarea id="credential" name="credential" spellcheck="false">{_e(pasted)}</textarea>

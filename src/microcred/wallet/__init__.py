@@ -10,7 +10,8 @@ again, and removed; and what a learner presents from it (:mod:`microcred.registr
 """
 
 from microcred.wallet._check import check_wallet
-from microcred.wallet._read import PdfNotSupportedError, credentials_in, read_credentials_file
+from microcred.wallet._pdf import CERTIFICATE_WORDS, Certificate, certificate_pdf
+from microcred.wallet._read import credentials_in, read_credentials_file
 from microcred.wallet._render import WALLET_LANGUAGES, WALLET_WORDS, person_view, render_entry
 from microcred.wallet._store import (
     AddResult,
@@ -25,13 +26,15 @@ from microcred.wallet._store import (
 __all__ = [
     "AddResult",
     "AmbiguousWalletIdError",
+    "CERTIFICATE_WORDS",
+    "Certificate",
     "NotInWalletError",
-    "PdfNotSupportedError",
     "WALLET_LANGUAGES",
     "WALLET_WORDS",
     "Wallet",
     "WalletEntry",
     "WalletFormatError",
+    "certificate_pdf",
     "check_wallet",
     "credentials_in",
     "person_view",

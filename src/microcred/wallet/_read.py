@@ -1,6 +1,6 @@
 """What goes into a wallet: the credentials a file holds, whatever its container — JSON, a baked PNG or SVG badge, a
 VC-JWT, a Verifiable Presentation (each of its credentials), or a PDF certificate with the credential embedded
-(read by ``microcred.learner``'s ``extract_from_pdf`` where that module exists)."""
+(``microcred pdf``; read by :func:`microcred.registry.credential.read_container`, as every container is)."""
 
 from __future__ import annotations
 
@@ -13,27 +13,10 @@ from microcred.errors import InvalidInputError
 from microcred.registry.credential import read_container
 from microcred.registry.presentation import is_presentation, presented_credentials
 
-__all__ = ["PdfNotSupportedError", "credentials_in", "read_credentials_file"]
+__all__ = ["credentials_in", "read_credentials_file"]
 
 #: the largest file `wallet add` reads (a PDF certificate with its pictures and attachment, or a badge image)
 MAX_INPUT_BYTES = 32 * 1024 * 1024
-
-
-class PdfNotSupportedError(InvalidInputError):
-    """A PDF was given, and this installation has no PDF reader (``microcred.learner``'s ``extract_from_pdf``)."""
-
-
-def _extract_from_pdf() -> Any:
-    """The PDF reader hook: ``extract_from_pdf(data: bytes, *, source: str) -> bytes | dict`` (the embedded
-    credential file, or the credential), from ``microcred.learner`` when it provides one."""
-    try:
-        from microcred.learner import extract_from_pdf  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from microcred.learner._pdf import extract_from_pdf  # type: ignore[no-redef]
-        except ImportError:
-            return None
-    return extract_from_pdf
 
 
 def _is_credential(doc: Any) -> bool:
@@ -47,18 +30,10 @@ def _is_credential(doc: Any) -> bool:
 def credentials_in(data: bytes, *, source: str = "the file") -> list[dict[str, Any]]:
     """The credentials in ``data``: one for a credential (JSON, baked image, VC-JWT, PDF), each of a presentation's.
 
-    :raises PdfNotSupportedError: a PDF, and no PDF reader installed
-    :raises InvalidInputError: anything that holds no credential, with what it is
+    :raises InvalidInputError: anything that holds no credential, with what it is (a PDF without an embedded
+        credential: :class:`~microcred.registry.credential.NoEmbeddedCredentialError`)
     """
-    if data.lstrip()[:5] == b"%PDF-":
-        extract = _extract_from_pdf()
-        if extract is None:
-            raise PdfNotSupportedError(f"{source}: a PDF; PDF not supported yet (add the credential's JSON file or "
-                                       "badge image instead)")
-        found = extract(data, source=source)
-        doc = found if isinstance(found, Mapping) else read_container(found, source=f"{source} (embedded)")
-    else:
-        doc = read_container(data, source=source)
+    doc = read_container(data, source=source)
     if is_presentation(doc):
         credentials = presented_credentials(doc)
         if not credentials:

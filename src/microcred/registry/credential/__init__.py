@@ -24,6 +24,7 @@ from microcred.registry.credential._annex import (
 )
 from microcred.registry.credential._containers import (
     JWSCredential,
+    NoEmbeddedCredentialError,
     NotABadgeError,
     bake_png,
     bake_svg,
@@ -84,6 +85,7 @@ from microcred.registry.credential._model import (
 
 __all__ = [
     "JWSCredential",
+    "NoEmbeddedCredentialError",
     "NotABadgeError",
     "bake_png",
     "bake_svg",

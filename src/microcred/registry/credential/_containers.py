@@ -1,6 +1,7 @@
 """Credentials in their containers, as Open Badges 3.0 allows them: JSON, a baked PNG (an ``iTXt`` chunk with the
-keyword ``openbadgecredential``), a baked SVG (an ``<openbadges:credential>`` element), or a compact JWS (VC-JWT:
-the credential as the payload, or in its ``vc`` claim). :func:`read_container` reads any of them; :func:`bake_png`
+keyword ``openbadgecredential``), a baked SVG (an ``<openbadges:credential>`` element), a PDF certificate (the
+``credential.json`` attachment, see :mod:`._pdf`), or a compact JWS (VC-JWT: the credential as the payload, or in its
+``vc`` claim). :func:`read_container` reads any of them; :func:`bake_png`
 and :func:`bake_svg` write the two images."""
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from microcred.errors import InvalidInputError
 from microcred.registry.credential._documents import parse_credential, read_bounded
+from microcred.registry.credential._pdf import PDF_SIGNATURE, NoEmbeddedCredentialError, pdf_credential
 
-__all__ = ["JWSCredential", "MAX_CONTAINER_BYTES", "NotABadgeError", "bake_png", "bake_svg", "read_container",
-           "read_container_file"]
+__all__ = ["JWSCredential", "MAX_CONTAINER_BYTES", "NoEmbeddedCredentialError", "NotABadgeError", "bake_png",
+           "bake_svg", "read_container", "read_container_file"]
 
 #: an image larger than this is refused before it is read
 MAX_CONTAINER_BYTES = 16 * 1024 * 1024
@@ -106,20 +108,23 @@ def _jws_credential(text: str, source: str) -> JWSCredential:
     if not isinstance(header, dict):
         raise InvalidInputError(f"{source}: a JWS whose header is not a JSON object")
     claims = parse_credential(payload, source=f"{source} (JWS payload)")
-    doc = claims.get("vc") if isinstance(claims.get("vc"), dict) else claims
-    return JWSCredential(doc, text)
+    vc = claims.get("vc")
+    return JWSCredential(vc if isinstance(vc, dict) else claims, text)
 
 
 def read_container(data: bytes, *, source: str = "the credential") -> dict:
-    """The credential in ``data``: JSON, a baked PNG or SVG, or a compact JWS.
+    """The credential in ``data``: JSON, a baked PNG or SVG, a PDF certificate, or a compact JWS.
 
     :raises NotABadgeError: an image that carries no credential
+    :raises NoEmbeddedCredentialError: a PDF that carries no credential
     :raises InvalidInputError: anything else unreadable (with what is wrong)
     """
     if len(data) > MAX_CONTAINER_BYTES:
         raise InvalidInputError(f"{source}: too large ({len(data)} bytes)")
     if data.startswith(PNG_SIGNATURE):
         return read_container(_png_credential(data, source), source=f"{source} (baked PNG)")
+    if data.startswith(PDF_SIGNATURE):
+        return read_container(pdf_credential(data, source=source), source=f"{source} (embedded in the PDF)")
     head = data[:4096].lstrip()
     if head.startswith(b"<"):
         try:

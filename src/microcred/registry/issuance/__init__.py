@@ -44,6 +44,20 @@ from microcred.registry.issuance._learners import (
 )
 from microcred.registry.issuance._lock import IssuerBusyError, LockHolder, issuer_lock
 from microcred.registry.issuance._signer import credential_signer
+from microcred.registry.issuance._stack import (
+    COMPONENT_MEDIA_TYPE,
+    STACK_KIND,
+    ComponentSpec,
+    StackError,
+    StackTemplate,
+    component_digest,
+    component_reference,
+    component_references,
+    learner_key,
+    load_stack_template,
+    parse_stack_template,
+    plan_stack,
+)
 from microcred.registry.issuance._template import (
     CourseTemplate,
     load_template,
@@ -51,6 +65,18 @@ from microcred.registry.issuance._template import (
 )
 
 __all__ = [
+    "COMPONENT_MEDIA_TYPE",
+    "STACK_KIND",
+    "ComponentSpec",
+    "StackError",
+    "StackTemplate",
+    "component_digest",
+    "component_reference",
+    "component_references",
+    "learner_key",
+    "load_stack_template",
+    "parse_stack_template",
+    "plan_stack",
     "CRYPTOSUITES",
     "CSV_DELIMITERS",
     "DEFAULT_CRYPTOSUITE",

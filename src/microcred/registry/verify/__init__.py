@@ -16,6 +16,7 @@ and the chain :class:`Endpoint` s to ask::
 from microcred.registry.verify._accreditation import AccreditationCheck
 from microcred.registry.verify._anchor import AnchorCheck, TrustedRegistries
 from microcred.registry.verify._check import ChainView, Check, Subject
+from microcred.registry.verify._components import ComponentsCheck
 from microcred.registry.verify._consensus import (
     EndpointsDisagreeError,
     NoQuorumError,
@@ -60,6 +61,7 @@ __all__ = [
     "BindingFn",
     "CHECK_ORDER",
     "ChainView",
+    "ComponentsCheck",
     "Check",
     "CheckResult",
     "ERROR",

@@ -80,7 +80,9 @@ class Subject:
         if len(found) > 1:
             subject.anchor_problem = "the credential carries more than one anchor proof"
         elif not found:
-            subject.anchor_problem = "the credential was never anchored (no anchor proof)"
+            subject.anchor_problem = ("anchor proof removed; verify the original (this copy names its registry entry "
+                                      "but carries no anchor proof: a plain export, or a credential not anchored "
+                                      "yet)")
         else:
             subject.anchor_proof = found[0]
         return subject

@@ -13,7 +13,8 @@ __all__ = ["CHECK_ORDER", "ERROR", "FAIL", "LEVELS", "LEVEL_OF", "PASS", "SKIPPE
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
 #: the order checks are reported in
-CHECK_ORDER = ("format", "signature", "issuer", "anchor", "status", "status_list", "validity", "accreditation")
+CHECK_ORDER = ("format", "signature", "issuer", "anchor", "status", "status_list", "validity", "accreditation",
+               "components")
 #: the levels of a verdict: the credential itself (any VC / Open Badge), the EU micro-credential profile (Annex I),
 #: the anchor in a registry this verifier trusts; ``credential`` is always required
 LEVELS = ("credential", "microcredential", "anchored")

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from microcred.chain import BlockNotFoundError, ChainError, RPCUnavailableError
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
 from microcred.registry.verify._accreditation import AccreditationCheck
 from microcred.registry.verify._anchor import AnchorCheck, TrustedRegistries, is_bytes32
 from microcred.registry.verify._check import ChainView, Check, Subject
+from microcred.registry.verify._components import ComponentsCheck
 from microcred.registry.verify._consensus import EndpointsDisagreeError, NoQuorumError, agree, require_quorum
 from microcred.registry.verify._format import FormatCheck
 from microcred.registry.verify._issuer import IssuerCheck
@@ -51,14 +52,15 @@ def required_levels(names: Iterable[str]) -> tuple[str, ...]:
 
 def default_checks(*, resolver: Any, trusted_registries: TrustedRegistries, accreditation: bool = False,
                    format_problems: Callable[[Any], list[str]] | None = None, status_lists: Any = None,
-                   fetcher: Any = None) -> list[Check]:
-    """The seven checks, in the order they run: ``resolver`` (a :class:`microcred.did.Resolver`) for signature and
+                   fetcher: Any = None, components: Iterable[Mapping[str, Any]] = ()) -> list[Check]:
+    """The checks, in the order they run: ``resolver`` (a :class:`microcred.did.Resolver`) for signature and
     issuer, ``trusted_registries`` for anchor, ``accreditation``: a trust list was given (the endpoints carry the
-    checkers)."""
+    checkers); ``components``: the credentials a stacked credential's ``components`` check may find its
+    components among (that check runs only for a stacked credential)."""
     return [FormatCheck(format_problems) if format_problems else FormatCheck(), ValidityCheck(),
             AnchorCheck(trusted_registries), SignatureCheck(resolver, fetcher=fetcher), IssuerCheck(resolver),
             StatusCheck(), StatusListCheck(resolver, status_lists, fetcher=fetcher),
-            AccreditationCheck(enabled=accreditation)]
+            AccreditationCheck(enabled=accreditation), ComponentsCheck(components)]
 
 
 class Verifier:
@@ -78,6 +80,10 @@ class Verifier:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  require: Iterable[str] | None = None) -> None:
         self.checks = list(checks)
+        for check in self.checks:  # a check that verifies other credentials (components) does so with this verifier
+            bind = getattr(check, "bind", None)
+            if bind is not None:
+                bind(self)
         self.require = None if require is None else required_levels(require)
         self._endpoints_arg = endpoints
         self._endpoints: list[Endpoint] | None = None
