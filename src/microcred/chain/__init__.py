@@ -8,6 +8,7 @@ from microcred.chain._connect import (
     deploy_contracts,
     known_networks,
 )
+from microcred.chain._address import checked_address
 from microcred.chain._adapter import call_sender, is_in_process, rpc_error_code, supports_batch
 from microcred.chain._errors import (
     BlockNotFoundError,
@@ -136,6 +137,7 @@ __all__ = [
     "UntrustedRegistryError",
     "WrongChainError",
     "call_sender",
+    "checked_address",
     "confirm_block",
     "connect",
     "create2_address",

@@ -30,9 +30,13 @@ def supports_batch(w3: Web3) -> bool:
 def call_sender(w3: Web3) -> str | None:
     """``from`` for a read-only ``eth_call``: the in-process EVM charges gas even for calls, so it needs a funded
     account (its first); a JSON-RPC node needs none."""
-    if not is_in_process(w3):
+    from web3 import EthereumTesterProvider
+
+    provider = w3.provider
+    tester = provider.ethereum_tester if isinstance(provider, EthereumTesterProvider) else None
+    if tester is None:
         return None
-    return w3.provider.ethereum_tester.get_accounts()[0]  # type: ignore[attr-defined]
+    return str(tester.get_accounts()[0])
 
 
 def rpc_error_code(exc: BaseException) -> int | None:

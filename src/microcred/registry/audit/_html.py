@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from eth_utils import keccak
 
-from microcred.contracts import load_artifact
+from microcred.contracts import event_signatures, load_artifact
 from microcred.registry.audit._collect import REGISTRY_CONTRACTS
 from microcred.registry.audit._report import AuditReport, _iso
 from microcred.registry.audit._timeline import SOURCES, TimelineEntry, iso_date
@@ -36,18 +35,9 @@ def block_href(report: AuditReport, block: int) -> str:
     return report.explorer_block_url.format(block=block) if report.explorer_block_url else f"#block-{block}"
 
 
-def _abi_type(item: Mapping[str, Any]) -> str:
-    """The canonical type of an ABI parameter as event signatures spell it (tuples as ``(t1,t2)``)."""
-    kind = str(item["type"])
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in item.get("components", [])) + ")" + kind[len("tuple"):]
-    return kind
-
-
 def _event_signatures(contract: str = "CredentialRegistry") -> list[str]:
     """Signatures of a registry's events, from the shipped ABI (for the "how to re-check" section)."""
-    abi = load_artifact(contract)["abi"]
-    return [f"{e['name']}({','.join(_abi_type(i) for i in e['inputs'])})" for e in abi if e["type"] == "event"]
+    return list(event_signatures(load_artifact(contract)["abi"]).values())
 
 
 #: where the issuer's account stands in the logs of each source (topic 0 is the event's signature hash)
