@@ -84,11 +84,12 @@ from microcred.chain._tx import (
 )
 
 from microcred.chain._connect import record_deployment
-from microcred.chain._blocks import block_at, block_header
+from microcred.chain._blocks import block_at, block_header, block_id
 
 __all__ = [
     "block_at",
     "block_header",
+    "block_id",
     "record_deployment",
     "ANY_CHAIN",
     "BlockMismatchError",

@@ -15,13 +15,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar, cast
 
-from eth_typing import HexStr
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3 import exceptions as w3x
 from web3.types import BlockData, FilterParams
 
 from microcred.chain._adapter import supports_batch
+from microcred.chain._blocks import block_id
 from microcred.chain._errors import BlockNotFoundError, HistoryBrokenError, HistoryTooLongError, RPCResponseError
 from microcred.chain._rpc import rpc_guard
 
@@ -148,7 +148,7 @@ class BlockTimes:
         what = what or f"reading the time of block {block}"
         with rpc_guard(what, endpoint=self.endpoint):
             try:
-                header = self.w3.eth.get_block(HexStr(block) if isinstance(block, str) else block)
+                header = self.w3.eth.get_block(block_id(block))
             except w3x.BlockNotFound:
                 raise BlockNotFoundError(f"{what}: {self.endpoint} knows no block {block}") from None
             ts = int(header["timestamp"])

@@ -23,6 +23,7 @@ from typing import Any, cast
 from collections.abc import Callable
 
 from eth_account.signers.base import BaseAccount
+from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
@@ -105,7 +106,7 @@ class TxSender:
         self.journal = journal
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     def fees(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.errors import MicrocredError
 from microcred.service._assets import CSS, JS
@@ -55,11 +56,11 @@ class _Guard:
     """ASGI middleware: the body limit (refused as it arrives) and its time limit (the whole body within
     ``body_seconds``), the security headers, and the counts."""
 
-    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
         self.app, self.limit, self.metrics, self.routes = app, limit, metrics, routes
         self.body_seconds = body_seconds
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -84,7 +85,7 @@ class _Guard:
         received, complete = 0, False
         deadline = asyncio.get_running_loop().time() + self.body_seconds
 
-        async def receive_limited() -> dict:
+        async def receive_limited() -> Message:
             nonlocal received, complete
             if complete:  # after the body: only a disconnection can come, and it may come late
                 return await receive()
@@ -148,7 +149,7 @@ def _unsupported(data: bytes) -> ServiceProblem | None:
     return None
 
 
-def create_app(config: ServiceConfig) -> FastAPI:
+def create_app(config: ServiceConfig) -> ASGIApp:
     """The service over the verifier ``config`` describes."""
     app = FastAPI(title="microcred verification service", version="1", docs_url=None, redoc_url=None,
                   description="Verifies EU micro-credentials (Open Badges 3.0 / VC 2.0) anchored in a registry on "
@@ -352,7 +353,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         reads = (sum(c.hits for c in caches), sum(c.misses for c in caches))
         return PlainTextResponse(metrics.text(reads), media_type="text/plain; version=0.0.4")
 
-    return _Guard(app, config.max_body, metrics, routes, config.timeout)  # type: ignore[return-value]
+    return _Guard(app, config.max_body, metrics, routes, config.timeout)
 
 
 def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, media_type: str) -> Response:

@@ -27,10 +27,10 @@ def _extract_from_pdf() -> Any:
     """The PDF reader hook: ``extract_from_pdf(data: bytes, *, source: str) -> bytes | dict`` (the embedded
     credential file, or the credential), from ``microcred.learner`` when it provides one."""
     try:
-        from microcred.learner import extract_from_pdf  # type: ignore[attr-defined]
+        from microcred.learner import extract_from_pdf
     except ImportError:
         try:
-            from microcred.learner._pdf import extract_from_pdf  # type: ignore[no-redef]
+            from microcred.learner._pdf import extract_from_pdf
         except ImportError:
             return None
     return extract_from_pdf
@@ -70,7 +70,7 @@ def credentials_in(data: bytes, *, source: str = "the file") -> list[dict[str, A
             where = source if len(credentials) == 1 else f"{source}, credential {position}"
             raise InvalidInputError(f"{where}: not a Verifiable Credential (no VerifiableCredential type or no "
                                     "credentialSubject)")
-    return [dict(c) if getattr(c, "jws", None) is None else c for c in credentials]  # type: ignore[misc]
+    return [dict(c) if getattr(c, "jws", None) is None else c for c in credentials]
 
 
 def read_credentials_file(path: str | os.PathLike[str]) -> list[dict[str, Any]]:

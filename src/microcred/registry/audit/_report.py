@@ -232,7 +232,8 @@ class AuditReport:
         for status, event in replay.changed().values():
             if status in current:
                 current[status] += 1
-                final[status][(event.block, event.log_index)] = event  # type: ignore[union-attr]
+                block = event.block if isinstance(event, TimelineEntry) else event.block_number
+                final[status][(block, event.log_index)] = event
 
         counts = (
             figure("credentials_issued", "Credentials issued (anchored)", anchored, issued),

@@ -16,10 +16,10 @@ from eth_account.signers.base import BaseAccount
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.types import BlockIdentifier
 
 from microcred.errors import InvalidInputError
 from microcred.chain._address import checked_address
+from microcred.chain._blocks import block_id
 from microcred.chain._connect import Chain
 from microcred.chain._contract import ContractClient
 from microcred.chain._errors import RPCResponseError
@@ -373,7 +373,7 @@ class RegistryClient(ContractClient):
         times = self.block_times(sorted({e.block_number for e in events}))
         return [replace(e, time=times.get(e.block_number)) for e in events]
 
-    def status_changes(self, issuer: str, from_block: int, *, to_block: BlockIdentifier = "latest",
+    def status_changes(self, issuer: str, from_block: int, *, to_block: int | str = "latest",
                        with_times: bool = True) -> list[HistoryEvent]:
         """The status changes of ``issuer`` between two blocks in ONE log query (for a verifier that needs the
         reasons and times of a few non-active credentials; :meth:`history` is the auditor's exhaustive walk)."""
@@ -382,8 +382,8 @@ class RegistryClient(ContractClient):
         wanted = ["0x" + sig.hex() for sig, name in self._events.items()
                   if name in ("CredentialsRevoked", "CredentialsSuspended", "CredentialsReinstated")]
         with rpc_guard("reading status changes", endpoint=self.endpoint):
-            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": from_block, "toBlock": to_block,
-                                         "topics": [wanted, topic]})
+            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": from_block,
+                                         "toBlock": block_id(to_block), "topics": [wanted, topic]})
         events = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
         events.sort(key=lambda e: (e.block_number, e.log_index))
         return self._with_times(events) if with_times else events
