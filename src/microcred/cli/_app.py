@@ -13,7 +13,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -27,6 +28,9 @@ ENV_PASSPHRASE = "MICROCRED_PASSPHRASE"
 
 class PassphraseRequiredError(ConfigError):
     """A key must be unlocked, and no passphrase can be had: none in the environment, no terminal to ask in."""
+
+
+T = TypeVar("T")
 
 
 def default_home() -> Path:
@@ -57,6 +61,20 @@ class AppContext:
             click.echo(text)
         else:
             click.echo(_render(obj))
+
+    def emit_list(self, items: Sequence[T], *, empty: str, as_json: Callable[[T], Any],
+                  table: Callable[[Sequence[T]], Iterable[str]]) -> None:
+        """A listing: ``empty`` narrated when there is nothing, one JSON line per item with --json, else the lines
+        of ``table(items)``."""
+        if not items:
+            self.info(empty)
+            return
+        if self.json_output:
+            for item in items:
+                self.emit(as_json(item))
+            return
+        for line in table(items):
+            click.echo(line)
 
     def info(self, message: str) -> None:
         """Progress and narration: stderr, so --json stdout stays machine-readable."""
