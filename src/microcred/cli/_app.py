@@ -14,11 +14,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from microcred.errors import ConfigError, MicrocredError
+
+if TYPE_CHECKING:
+    from microcred.chain import Chain
 
 #: Environment variables the CLI (and only the CLI) reads.
 ENV_HOME = "MICROCRED_HOME"
@@ -92,7 +95,7 @@ class AppContext:
         return click.prompt(f"Passphrase to {purpose}", hide_input=True, confirmation_prompt=confirm)
 
     # -- chain --------------------------------------------------------------------------------------------------
-    def chain(self, *, read_only: bool = False):
+    def chain(self, *, read_only: bool = False) -> Chain:
         """The connected :class:`microcred.chain.Chain` for --network (built once).
 
         ``read_only``: for what a verifier or an auditor runs (verify, history, audit, did resolve, status export):

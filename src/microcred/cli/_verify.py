@@ -5,9 +5,10 @@ read-only endpoint per ``--rpc``, the registries to trust, the trust list), call
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -16,7 +17,8 @@ from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import MicrocredError
 
 if TYPE_CHECKING:
-    from microcred.did import Resolver
+    from microcred.did import DIDResolutionResult, Resolver
+    from microcred.registry.verify import Verification, Verifier
 
 
 def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
@@ -27,7 +29,7 @@ def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
     resolver = Resolver()
     cache: dict[str, Any] = {}
 
-    def ethr(did: str, at=None):
+    def ethr(did: str, at: datetime | None = None) -> DIDResolutionResult:
         if "ethr" not in cache:
             usable = [e for e in endpoints() if e.chain is not None and ethr_resolver_of(e.chain) is not None]
             if not usable:
@@ -43,7 +45,7 @@ def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
 
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
                    registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None,
-                   status_lists: tuple[Path, ...] = ()):
+                   status_lists: tuple[Path, ...] = ()) -> Verifier:
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
@@ -121,7 +123,8 @@ class _NoRegistry:
     def __init__(self, problem: str) -> None:
         self.problem = problem
 
-    def read(self, registry, account, roots, indexes, *, at, block=None):
+    def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
+             at: datetime | None, block: int | None = None) -> NoReturn:
         from microcred.chain import NoContractError
 
         raise NoContractError(self.problem)
@@ -164,7 +167,7 @@ def _sources_line(sources: dict | None) -> list[str]:
     return out
 
 
-def render(v) -> str:
+def render(v: Verification) -> str:
     data = v.as_json()
     lines = [f"{data['file'] or data['id']}: {_HEAD[v.outcome]} (status: {data['status']})"]
     lines += _summary_line(v.summary)
@@ -176,7 +179,7 @@ def render(v) -> str:
     return "\n".join(lines)
 
 
-def _unreadable(path: Path, exc: MicrocredError):
+def _unreadable(path: Path, exc: MicrocredError) -> Verification:
     from microcred.registry.verify import Verification
 
     bad = Verification(file=str(path), id=None)

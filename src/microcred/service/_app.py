@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +28,9 @@ from microcred.service._metrics import Metrics
 from microcred.service._page import render_page, render_problem, render_result
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
 from microcred.service._verifying import Batcher, ServiceConfig, VerifierCache
+
+if TYPE_CHECKING:
+    from microcred.registry.verify import Verification
 
 __all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
 
@@ -160,7 +163,7 @@ def create_app(config: ServiceConfig) -> ASGIApp:
     network = config.app.network if not config.app.rpc_urls else ", ".join(config.app.rpc_urls)
     trust_name = config.trust.name if config.trust is not None else None
 
-    async def verify(name: str | None, doc: dict[str, Any]):
+    async def verify(name: str | None, doc: dict[str, Any]) -> Verification:
         try:
             v = await asyncio.wait_for(batcher.verify(name, doc), config.timeout)
         except TimeoutError:
