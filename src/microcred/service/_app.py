@@ -128,13 +128,29 @@ def api_result(v: Any, warnings: list[dict] | None = None) -> dict[str, Any]:
             "errors": errors}
 
 
+def _malformed(detail: str) -> ServiceProblem:
+    return ServiceProblem(400, "malformed-request", "Malformed request", detail)
+
+
 def _parse(data: bytes, source: str) -> dict[str, Any]:
     from microcred.registry.credential._documents import parse_credential  # not yet in the public face
 
     try:
         return parse_credential(data, source=source)
     except MicrocredError as exc:
-        raise ServiceProblem(400, "malformed-request", "Malformed request", str(exc)) from None
+        raise _malformed(str(exc)) from None
+
+
+def _vc_api_request(data: bytes, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object ``key`` of a VC-API request body and its ``options`` (empty when there are none)."""
+    body = _parse(data, "the request")
+    item = body.get(key)
+    if not isinstance(item, dict):
+        raise _malformed(f"the request has no {key!r} object")
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise _malformed("'options' is not an object")
+    return item, options
 
 
 _NOT_JSON = ((b"\x89PNG", "a PNG image (a baked badge)"), (b"%PDF", "a PDF document"),
@@ -186,8 +202,7 @@ def create_app(config: ServiceConfig) -> ASGIApp:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return problem_response(ServiceProblem(400, "malformed-request", "Malformed request",
-                                               "; ".join(str(e.get("msg")) for e in exc.errors()[:5])))
+        return problem_response(_malformed("; ".join(str(e.get("msg")) for e in exc.errors()[:5])))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
@@ -197,13 +212,7 @@ def create_app(config: ServiceConfig) -> ASGIApp:
     @app.post("/credentials/verify", summary="Verify a credential (VC-API)",
               responses={200: {"description": "The verdict (valid or not)"}, 400: {"description": "Problem"}})
     async def credentials_verify(request: Request) -> JSONResponse:
-        body = _parse(await request.body(), "the request")
-        credential = body.get("verifiableCredential")
-        if not isinstance(credential, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "the request has no 'verifiableCredential' object")
-        if "options" in body and not isinstance(body["options"], dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        credential, _ = _vc_api_request(await request.body(), "verifiableCredential")
         return JSONResponse(api_result(await verify(None, credential)))
 
     @app.post("/presentations/verify", summary="Verify a presentation: the holder's proof, challenge, domain, "
@@ -211,23 +220,14 @@ def create_app(config: ServiceConfig) -> ASGIApp:
     async def presentations_verify(request: Request) -> JSONResponse:
         from microcred.registry.presentation import verify_presentation
 
-        body = _parse(await request.body(), "the request")
-        vp = body.get("verifiablePresentation")
-        if not isinstance(vp, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "the request has no 'verifiablePresentation' object")
-        options = body.get("options", {})
-        if not isinstance(options, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        vp, options = _vc_api_request(await request.body(), "verifiablePresentation")
         challenge, domain = options.get("challenge"), options.get("domain")
         if not isinstance(challenge, str) or not challenge:
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "options.challenge is required: the challenge the holder was given, so a replayed "
-                                 "presentation cannot pass")
+            raise _malformed("options.challenge is required: the challenge the holder was given, so a replayed "
+                             "presentation cannot pass")
         if domain is not None and not (isinstance(domain, str) or (
                 isinstance(domain, list) and all(isinstance(d, str) for d in domain))):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "options.domain is a string or a list of strings")
+            raise _malformed("options.domain is a string or a list of strings")
 
         class OneByOne:  # the service's verifier, one credential at a time (as /credentials/verify)
             def verify(self, items: Any, *, at: Any = None) -> list[Any]:
@@ -382,6 +382,6 @@ async def _upload(request: Request, limit: int) -> tuple[str | None, bytes]:
         form = await request.form(max_files=1, max_fields=2, max_part_size=limit)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "the form has no 'file' part")
+            raise _malformed("the form has no 'file' part")
         return upload.filename, await upload.read()
     return None, await request.body()
