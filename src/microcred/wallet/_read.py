@@ -27,10 +27,10 @@ def _extract_from_pdf() -> Any:
     """The PDF reader hook: ``extract_from_pdf(data: bytes, *, source: str) -> bytes | dict`` (the embedded
     credential file, or the credential), from ``microcred.learner`` when it provides one."""
     try:
-        from microcred.learner import extract_from_pdf
+        from microcred.learner import extract_from_pdf  # type: ignore[attr-defined]
     except ImportError:
         try:
-            from microcred.learner._pdf import extract_from_pdf
+            from microcred.learner._pdf import extract_from_pdf  # type: ignore[no-redef]
         except ImportError:
             return None
     return extract_from_pdf
