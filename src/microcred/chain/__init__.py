@@ -9,7 +9,7 @@ from microcred.chain._connect import (
     known_networks,
 )
 from microcred.chain._address import checked_address
-from microcred.chain._adapter import call_sender, is_in_process, rpc_error_code, supports_batch
+from microcred.chain._adapter import advance_time, call_sender, is_in_process, rpc_error_code, supports_batch
 from microcred.chain._errors import (
     BlockNotFoundError,
     ChainError,
@@ -137,6 +137,7 @@ __all__ = [
     "UnknownRevertError",
     "UntrustedRegistryError",
     "WrongChainError",
+    "advance_time",
     "call_sender",
     "checked_address",
     "confirm_block",
