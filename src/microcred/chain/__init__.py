@@ -8,7 +8,8 @@ from microcred.chain._connect import (
     deploy_contracts,
     known_networks,
 )
-from microcred.chain._adapter import call_sender, is_in_process, rpc_error_code, supports_batch
+from microcred.chain._address import checked_address
+from microcred.chain._adapter import advance_time, call_sender, is_in_process, rpc_error_code, supports_batch
 from microcred.chain._errors import (
     BlockNotFoundError,
     ChainError,
@@ -83,11 +84,12 @@ from microcred.chain._tx import (
 )
 
 from microcred.chain._connect import record_deployment
-from microcred.chain._blocks import block_at, block_header
+from microcred.chain._blocks import block_at, block_header, block_id
 
 __all__ = [
     "block_at",
     "block_header",
+    "block_id",
     "record_deployment",
     "ANY_CHAIN",
     "BlockMismatchError",
@@ -135,7 +137,9 @@ __all__ = [
     "UnknownRevertError",
     "UntrustedRegistryError",
     "WrongChainError",
+    "advance_time",
     "call_sender",
+    "checked_address",
     "confirm_block",
     "connect",
     "create2_address",

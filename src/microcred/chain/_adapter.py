@@ -12,7 +12,7 @@ from typing import Any
 
 from web3 import Web3
 
-__all__ = ["is_in_process", "revert_data", "rpc_error_code", "supports_batch", "call_sender"]
+__all__ = ["advance_time", "is_in_process", "revert_data", "rpc_error_code", "supports_batch", "call_sender"]
 
 
 def is_in_process(w3: Web3) -> bool:
@@ -30,9 +30,29 @@ def supports_batch(w3: Web3) -> bool:
 def call_sender(w3: Web3) -> str | None:
     """``from`` for a read-only ``eth_call``: the in-process EVM charges gas even for calls, so it needs a funded
     account (its first); a JSON-RPC node needs none."""
-    if not is_in_process(w3):
+    from web3 import EthereumTesterProvider
+
+    provider = w3.provider
+    tester = provider.ethereum_tester if isinstance(provider, EthereumTesterProvider) else None
+    if tester is None:
         return None
-    return w3.provider.ethereum_tester.get_accounts()[0]  # type: ignore[attr-defined]
+    return str(tester.get_accounts()[0])
+
+
+def advance_time(w3: Web3, seconds: int) -> None:
+    """Move a dev chain's clock ``seconds`` past its latest block and mine a block there: the in-process EVM
+    travels in time (its block lands a second short), a JSON-RPC dev node (anvil) is asked ``evm_increaseTime``
+    and ``evm_mine``."""
+    from web3 import EthereumTesterProvider
+    from web3.types import RPCEndpoint
+
+    provider = w3.provider
+    tester = provider.ethereum_tester if isinstance(provider, EthereumTesterProvider) else None
+    if tester is not None:
+        tester.time_travel(int(w3.eth.get_block("latest")["timestamp"]) + seconds)
+        return
+    provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    provider.make_request(RPCEndpoint("evm_mine"), [])
 
 
 def rpc_error_code(exc: BaseException) -> int | None:

@@ -1,16 +1,31 @@
-"""Time → block: the last block at or before a time, by bisection on block timestamps (O(log n) reads)."""
+"""Blocks: a block named as microcred names it (number, tag or hash) as web3 types it, a block's header, and
+time → block: the last block at or before a time, by bisection on block timestamps (O(log n) reads)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast, get_args
 
+from eth_typing import HexStr
 from web3 import exceptions as w3x
+from web3.types import BlockIdentifier, BlockParams
 
 from microcred.chain._errors import BlockNotFoundError
 from microcred.chain._rpc import rpc_guard
 
-__all__ = ["block_at", "block_header"]
+__all__ = ["block_at", "block_header", "block_id"]
+
+_TAGS: frozenset[str] = frozenset(get_args(BlockParams))
+
+
+def block_id(block: int | str) -> BlockIdentifier:
+    """``block`` (a number, a tag such as ``latest``, or a block hash in hex) as web3 types a block identifier;
+    the value is unchanged."""
+    if isinstance(block, int):
+        return block
+    if block in _TAGS:
+        return cast(BlockParams, block)
+    return HexStr(block)
 
 
 def block_header(w3: Any, number: int, *, endpoint: str = "the RPC endpoint") -> tuple[str, int]:

@@ -12,9 +12,11 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from eth_account import Account
+from eth_account.signers.base import BaseAccount
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -23,9 +25,9 @@ from microcred.contracts import CONTRACT_NAMES
 from microcred._files import write_json_atomic
 from microcred.errors import ConfigError, InvalidInputError
 from microcred.chain._deterministic import deploy_deterministic, deterministic_addresses, install_factory
-from microcred.chain._adapter import supports_batch
-from microcred.chain._errors import NoContractError, ReadOnlyError, RPCResponseError, WrongChainError
+from microcred.chain._errors import NoContractError, ReadOnlyError, WrongChainError
 from microcred.chain._node import DEFAULT_PORT, LOCAL_CHAIN_ID, LocalNode
+from microcred.chain._reader import has_code
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import Receipt, TxSender
 
@@ -84,7 +86,7 @@ class Chain:
             raise ReadOnlyError(f"{doing}: this connection to chain {self.chain_id} ({self.name}) is read-only: it "
                                 "sends no transaction")
 
-    def sender(self, account: LocalAccount, **kwargs: Any) -> TxSender:
+    def sender(self, account: BaseAccount, **kwargs: Any) -> TxSender:
         """The transaction sender of ``account`` on this chain (refused on a read-only connection)."""
         self._writable("sending a transaction")
         kwargs.setdefault("confirmations", self.confirmations)
@@ -157,23 +159,12 @@ def record_deployment(home: Path, chain_id: int, addresses: dict[str, str]) -> N
     write_json_atomic(home / "deployments.json", data, sort_keys=True)
 
 
-def _present(chain: Chain, addresses: dict[str, str]) -> dict[str, str]:
+def _present(chain: Chain, addresses: Mapping[str, str]) -> dict[str, str]:
     """The entries of ``addresses`` with contract code on ``chain``."""
-    if not addresses:
-        return {}
     items = list(addresses.items())
-    with rpc_guard("checking deployed contracts", endpoint=chain.endpoint):
-        if len(items) > 1 and supports_batch(chain.w3):  # one request for all
-            with chain.w3.batch_requests() as batch:
-                for _, address in items:
-                    batch.add(chain.w3.eth.get_code(address))
-                codes = batch.execute()
-        else:
-            codes = [chain.w3.eth.get_code(address) for _, address in items]
-    if len(codes) != len(items):
-        raise RPCResponseError(f"checking deployed contracts: {chain.endpoint} answered {len(codes)} codes for "
-                               f"{len(items)} addresses")
-    return {name: address for (name, address), code in zip(items, codes) if code}
+    present = has_code(chain.w3, [address for _, address in items], what="checking deployed contracts",
+                       endpoint=chain.endpoint)
+    return {name: address for (name, address), code in zip(items, present) if code}
 
 
 def connect(network: str, *, home: Path | None = None, rpc_urls: tuple[str, ...] = (),
@@ -237,11 +228,11 @@ def _addresses_for(chain: Chain) -> dict[str, str]:
                 candidates[name].append(address)
     unique = sorted({a for options in candidates.values() for a in options})
     with_code = set(_present(chain, {a: a for a in unique}))
-    out = {}
+    out: dict[str, str] = {}
     for name, options in candidates.items():
-        for address in options:
-            if address in with_code:
-                out[name] = address
+        for option in options:
+            if option in with_code:
+                out[name] = option
                 break
     return out
 
@@ -249,12 +240,14 @@ def _addresses_for(chain: Chain) -> dict[str, str]:
 def _ensure_dev_deployment(chain: Chain, deploy_if_missing: bool) -> None:
     """On a dev chain, deploy what is missing at its deterministic address (nothing is recorded: the address is
     the same in every home)."""
+    if chain.dev_account is None:
+        raise ConfigError(f"{chain.name} is not a dev chain: microcred deploys nothing there by itself")
     missing = tuple(name for name in CONTRACT_NAMES if name not in chain.addresses)
     if not missing:
         return
     if not deploy_if_missing:
         raise NoContractError(f"{', '.join(missing)} not deployed on {chain.name}: run `microcred deploy`")
-    sender = chain.sender(chain.dev_account, confirmations=0)  # type: ignore[arg-type]
+    sender = chain.sender(chain.dev_account, confirmations=0)
     install_factory(chain.w3, sender)
     deployed = deploy_contracts(chain.w3, sender, missing)
     chain.addresses.update({n: a for n, (a, _) in deployed.items()})

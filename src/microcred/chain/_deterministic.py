@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
@@ -32,9 +33,9 @@ __all__ = [
 ]
 
 #: the CREATE2 factory ("deterministic deployment proxy", Arachnid/deterministic-deployment-proxy)
-CREATE2_FACTORY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
+CREATE2_FACTORY = to_checksum_address("0x4e59b44847b379578588920cA78FbF26c0B4956C")
 #: the one-time account that signed the factory's deployment (nonce 0 of this account creates the factory)
-FACTORY_DEPLOYER = "0x3fAB184622Dc19b6109349B94811493BF2a45362"
+FACTORY_DEPLOYER = to_checksum_address("0x3fAB184622Dc19b6109349B94811493BF2a45362")
 #: the factory's presigned deployment transaction (pre-EIP-155: gas price 100 gwei, gas 100,000)
 FACTORY_DEPLOYMENT_TX = bytes.fromhex(
     "f8a58085174876e800830186a08080b853604580600e600039806000f350fe7fffffffffffffffffffffffffffffffffffff"
@@ -59,7 +60,7 @@ def _init_code(name: str) -> bytes:
     return bytes.fromhex(code[2:] if code.startswith("0x") else code)
 
 
-def create2_address(init_code: bytes, salt: bytes, factory: str = CREATE2_FACTORY) -> str:
+def create2_address(init_code: bytes, salt: bytes, factory: str = CREATE2_FACTORY) -> ChecksumAddress:
     """The address CREATE2 gives ``init_code`` with ``salt`` from ``factory``."""
     if len(salt) != 32:
         raise ValueError("a CREATE2 salt is 32 bytes")
@@ -67,13 +68,13 @@ def create2_address(init_code: bytes, salt: bytes, factory: str = CREATE2_FACTOR
     return to_checksum_address(digest[12:])
 
 
-def deterministic_addresses(names: tuple[str, ...] = CONTRACT_NAMES) -> dict[str, str]:
+def deterministic_addresses(names: tuple[str, ...] = CONTRACT_NAMES) -> dict[str, ChecksumAddress]:
     """Contract name → the address the shipped contract has on every chain when deployed through the factory."""
     return dict(_deterministic(tuple(names)))
 
 
 @functools.cache
-def _deterministic(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _deterministic(names: tuple[str, ...]) -> tuple[tuple[str, ChecksumAddress], ...]:
     return tuple((name, create2_address(_init_code(name), SALTS[name])) for name in names)
 
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
+from eth_utils import to_checksum_address
 from web3 import Web3
 from web3 import exceptions as w3x
+from web3.types import BlockData, FilterParams
 
 from microcred.chain._adapter import supports_batch
+from microcred.chain._blocks import block_id
 from microcred.chain._errors import BlockNotFoundError, HistoryBrokenError, HistoryTooLongError, RPCResponseError
 from microcred.chain._rpc import rpc_guard
 
@@ -26,11 +29,16 @@ __all__ = ["BlockTimes", "LinkedEvent", "LinkedHistory"]
 
 
 class LinkedEvent(Protocol):
-    """What the walker needs of a decoded event."""
+    """What the walker needs of a decoded event (read-only, so that frozen dataclasses qualify)."""
 
-    block_number: int
-    log_index: int
-    previous_change: int
+    @property
+    def block_number(self) -> int: ...
+
+    @property
+    def log_index(self) -> int: ...
+
+    @property
+    def previous_change(self) -> int: ...
 
 
 E = TypeVar("E", bound=LinkedEvent)
@@ -46,16 +54,16 @@ class LinkedHistory:
 
     def __init__(self, w3: Web3, address: str, *, endpoint: str = "the RPC endpoint") -> None:
         self.w3 = w3
-        self.address = address
+        self.address = to_checksum_address(address)
         self.endpoint = endpoint
 
     def logs_of_block(self, block: int, topics: list[Any] | None, *, what: str) -> list[Any]:
         """The contract's logs in ``block`` matching ``topics``: one ``eth_getLogs``."""
-        query: dict[str, Any] = {"address": self.address, "fromBlock": block, "toBlock": block}
+        query: FilterParams = {"address": self.address, "fromBlock": block, "toBlock": block}
         if topics is not None:
             query["topics"] = topics
         with rpc_guard(what, endpoint=self.endpoint):
-            logs = self.w3.eth.get_logs(query)  # type: ignore[arg-type]
+            logs = self.w3.eth.get_logs(query)
         if not isinstance(logs, (list, tuple)):
             raise RPCResponseError(f"{what}: {self.endpoint} answered {type(logs).__name__}, not a list of logs")
         return list(logs)
@@ -140,7 +148,7 @@ class BlockTimes:
         what = what or f"reading the time of block {block}"
         with rpc_guard(what, endpoint=self.endpoint):
             try:
-                header = self.w3.eth.get_block(block)
+                header = self.w3.eth.get_block(block_id(block))
             except w3x.BlockNotFound:
                 raise BlockNotFoundError(f"{what}: {self.endpoint} knows no block {block}") from None
             ts = int(header["timestamp"])
@@ -155,13 +163,15 @@ class BlockTimes:
         if not wanted:
             return {}
         with rpc_guard(what, endpoint=self.endpoint):
+            results: list[BlockData]
             if len(wanted) == 1 or not supports_batch(self.w3):
-                results = [self.w3.eth.get_block(b) for b in wanted]
+                results = [self.w3.eth.get_block(number) for number in wanted]
             else:
                 with self.w3.batch_requests() as batch:
-                    for b in wanted:
-                        batch.add(self.w3.eth.get_block(b))
-                    results = batch.execute()
+                    for number in wanted:
+                        batch.add(self.w3.eth.get_block(number))
+                    # web3 types a batch's answers as raw responses; they are the blocks get_block formats.
+                    results = cast("list[BlockData]", batch.execute())
             times = {int(b["number"]): int(b["timestamp"]) for b in results}
         for b in results:
             if b.get("hash") is not None:

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,7 @@ class NodeStatus:
     state_file: str | None = None
 
 
-def _rpc(url: str, method: str, timeout: float = 2.0):
+def _rpc(url: str, method: str, timeout: float = 2.0) -> Any:  # a JSON-RPC result: any JSON value
     reply = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": []}, timeout=timeout)
     reply.raise_for_status()
     return reply.json()["result"]

@@ -20,6 +20,7 @@ from eth_utils import keccak, to_checksum_address
 from trie import HexaryTrie
 from trie.exceptions import BadTrieProof
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from microcred.chain._errors import RPCResponseError
 from microcred.chain._rpc import rpc_guard
@@ -68,7 +69,7 @@ class TrustedBlock:
 
 def _request(w3: Web3, method: str, params: list[Any], *, what: str, endpoint: str) -> Any:
     with rpc_guard(what, endpoint=endpoint):
-        response = w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        response = w3.provider.make_request(RPCEndpoint(method), params)
     if not isinstance(response, dict):
         raise RPCResponseError(f"{what}: {endpoint} answered {type(response).__name__}, not a JSON-RPC response")
     if response.get("error") is not None:

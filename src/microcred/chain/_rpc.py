@@ -33,7 +33,7 @@ try:  # in-process EVM
     from eth_tester.exceptions import TransactionFailed as _TesterFailed
     from eth_tester.exceptions import ValidationError as _TesterValidation
 except ImportError:  # pragma: no cover - eth-tester is a dependency
-    _TesterFailed = _TesterValidation = ()  # type: ignore[assignment,misc]
+    _TesterFailed = _TesterValidation = ()
 
 __all__ = ["rpc_guard", "revert_data", "REVERT_CODE", "REJECTED_CODES"]
 

@@ -25,10 +25,9 @@ from typing import Any
 from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
-from microcred.chain._adapter import supports_batch
 from microcred.chain._deterministic import deterministic_addresses
-from microcred.chain._errors import ChainError, RPCResponseError
-from microcred.chain._rpc import rpc_guard
+from microcred.chain._errors import ChainError
+from microcred.chain._reader import has_code
 from microcred.contracts import CONTRACT_NAMES
 from microcred.errors import ConfigError, InvalidInputError
 
@@ -125,9 +124,9 @@ class TrustedRegistries:
             for address in self._configured.get(key, {}).get(kind, []):
                 out.setdefault(address, "configured")
         if self.shipped:
-            address = _shipped_deployments().get(str(chain_id), {}).get(kind)
-            if address:
-                out.setdefault(to_checksum_address(address), "shipped")
+            shipped = _shipped_deployments().get(str(chain_id), {}).get(kind)
+            if shipped:
+                out.setdefault(to_checksum_address(shipped), "shipped")
         if self.deterministic:
             out.setdefault(deterministic_addresses()[kind], "deterministic")
         return out
@@ -175,20 +174,9 @@ class TrustedRegistries:
     def _with_code(self, w3: Web3, chain_id: int, addresses: list[str], endpoint: str) -> set[str]:
         unknown = [a for a in addresses if (chain_id, a) not in self._code]
         if unknown:
-            what = f"looking for the registries of chain {chain_id}"
-            with rpc_guard(what, endpoint=endpoint):
-                if len(unknown) > 1 and supports_batch(w3):
-                    with w3.batch_requests() as batch:
-                        for a in unknown:
-                            batch.add(w3.eth.get_code(a))
-                        codes = batch.execute()
-                else:
-                    codes = [w3.eth.get_code(a) for a in unknown]
-            if len(codes) != len(unknown):
-                raise RPCResponseError(f"{what}: {endpoint} answered {len(codes)} codes for {len(unknown)} "
-                                       "addresses")
-            for a, code in zip(unknown, codes):
-                self._code[(chain_id, a)] = bool(code)
+            present = has_code(w3, unknown, what=f"looking for the registries of chain {chain_id}", endpoint=endpoint)
+            for a, code in zip(unknown, present):
+                self._code[(chain_id, a)] = code
         return {a for a in addresses if self._code[(chain_id, a)]}
 
     def __repr__(self) -> str:

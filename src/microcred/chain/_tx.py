@@ -19,14 +19,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable
 
 from eth_account.signers.base import BaseAccount
+from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3 import exceptions as w3x
+from web3.types import TxParams
 
 from microcred.chain._errors import (
     InsufficientFundsError,
@@ -104,7 +106,7 @@ class TxSender:
         self.journal = journal
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     def fees(self) -> dict[str, int]:
@@ -137,14 +139,15 @@ class TxSender:
         """Estimate, complete (nonce, chain id, gas, fees) and sign the transaction ``tx`` (``to``, ``data``,
         ``value``). A revert is raised here, before any gas is spent, as the named error of the contract."""
         sender = self.account.address
-        base = {k: v for k, v in tx.items() if k in ("to", "data", "value")}
+        # the keys kept are TxParams' own
+        base = cast(TxParams, {k: v for k, v in tx.items() if k in ("to", "data", "value")})
         base["from"] = sender
         fees = self.fees()
         try:
             with rpc_guard(what, endpoint=self.endpoint, abi=abi, contract=contract, sending=True):
                 if nonce is None:
                     nonce = self.w3.eth.get_transaction_count(sender, "pending")
-                estimate = int(tx["gas"]) if "gas" in tx else int(self.w3.eth.estimate_gas(base))  # type: ignore[arg-type]
+                estimate = int(tx["gas"]) if "gas" in tx else int(self.w3.eth.estimate_gas(base))
         except TransactionRejectedError as exc:
             raise self._rejected(exc, what, gas=21000, fees=fees, value=int(base.get("value", 0))) from exc
         gas = estimate if "gas" in tx else int(estimate * self.gas_margin) + 1000

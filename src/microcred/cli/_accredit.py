@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 
+if TYPE_CHECKING:
+    from microcred.registry.accreditation import AccreditationClient
 
-def _client(app: AppContext, key_name: str | None):
+
+def _client(app: AppContext, key_name: str | None) -> AccreditationClient:
     from microcred.registry.accreditation import AccreditationClient
 
     chain = app.chain()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -45,7 +46,7 @@ def anchor(app: AppContext, paths: tuple[str, ...], issuer_name: str, batch_limi
     anchorer = Anchorer(session.registry, journal_dir, chain_caip2=session.chain.caip2, batch_limit=batch_limit,
                         hook=hook)
     with issuer_locked(app, session.profile.name, "anchor"), \
-            click.progressbar(length=len(files), label="anchoring", file=click.get_text_stream("stderr"),
+            click.progressbar(length=len(files), label="anchoring", file=sys.stderr,
                               show_pos=True) as bar:
         result = anchorer.anchor(files, progress=lambda done, total: bar.update(done - bar.pos))
     for batch in result.anchored:

@@ -13,11 +13,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from microcred.errors import ConfigError, MicrocredError
+
+if TYPE_CHECKING:
+    from microcred.chain import Chain
 
 #: Environment variables the CLI (and only the CLI) reads.
 ENV_HOME = "MICROCRED_HOME"
@@ -27,6 +31,9 @@ ENV_PASSPHRASE = "MICROCRED_PASSPHRASE"
 
 class PassphraseRequiredError(ConfigError):
     """A key must be unlocked, and no passphrase can be had: none in the environment, no terminal to ask in."""
+
+
+T = TypeVar("T")
 
 
 def default_home() -> Path:
@@ -58,6 +65,20 @@ class AppContext:
         else:
             click.echo(_render(obj))
 
+    def emit_list(self, items: Sequence[T], *, empty: str, as_json: Callable[[T], Any],
+                  table: Callable[[Sequence[T]], Iterable[str]]) -> None:
+        """A listing: ``empty`` narrated when there is nothing, one JSON line per item with --json, else the lines
+        of ``table(items)``."""
+        if not items:
+            self.info(empty)
+            return
+        if self.json_output:
+            for item in items:
+                self.emit(as_json(item))
+            return
+        for line in table(items):
+            click.echo(line)
+
     def info(self, message: str) -> None:
         """Progress and narration: stderr, so --json stdout stays machine-readable."""
         click.echo(message, err=True)
@@ -74,7 +95,7 @@ class AppContext:
         return click.prompt(f"Passphrase to {purpose}", hide_input=True, confirmation_prompt=confirm)
 
     # -- chain --------------------------------------------------------------------------------------------------
-    def chain(self, *, read_only: bool = False):
+    def chain(self, *, read_only: bool = False) -> Chain:
         """The connected :class:`microcred.chain.Chain` for --network (built once).
 
         ``read_only``: for what a verifier or an auditor runs (verify, history, audit, did resolve, status export):

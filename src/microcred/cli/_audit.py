@@ -9,12 +9,19 @@ identify_issuer`).
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from microcred.chain import Chain
+    from microcred.did import PublicKey, Resolver, VerificationMethod
+    from microcred.registry.audit import BindingCheck, SignatureCheck
 
 
 def _issuer_profile(app: AppContext, account: str) -> dict | None:
@@ -30,7 +37,7 @@ def _issuer_profile(app: AppContext, account: str) -> dict | None:
     return None
 
 
-def _key_of(resolver, method_id: str):
+def _key_of(resolver: Resolver, method_id: str) -> tuple[VerificationMethod, PublicKey]:
     """The public key of an assertion method of its DID (resolved as verify resolves it)."""
     from microcred.did import VerificationMethodNotFoundError
 
@@ -41,7 +48,7 @@ def _key_of(resolver, method_id: str):
     return method, key
 
 
-def _binding_check(app: AppContext, chain, account: str, did_registry: str | None):
+def _binding_check(app: AppContext, chain: Chain, account: str, did_registry: str | None) -> BindingCheck | None:
     """``check(did) -> bool``: is ``did`` bound to ``account`` in the DID registry (keys resolved as verify does)."""
     if did_registry is None:
         return None
@@ -52,7 +59,7 @@ def _binding_check(app: AppContext, chain, account: str, did_registry: str | Non
     ethr = EthrResolver(chain.w3, did_registry, chain.chain_id)
     resolver = build_resolver(app)
 
-    def resolve_key(method_id: str):
+    def resolve_key(method_id: str) -> PublicKey:
         return _key_of(resolver, method_id)[1]
 
     def check(did: str) -> bool:
@@ -61,7 +68,7 @@ def _binding_check(app: AppContext, chain, account: str, did_registry: str | Non
     return check
 
 
-def _signature_check(app: AppContext):
+def _signature_check(app: AppContext) -> SignatureCheck:
     """``check(credential) -> bool``: its Data Integrity proof verifies with a key its issuer DID lists."""
     from microcred.cli._did import build_resolver
     from microcred.registry.proofs import did_key_lookup, verify_proofs
@@ -74,7 +81,7 @@ def _signature_check(app: AppContext):
         method, key = _key_of(resolver, method_id)
         return key.key_type, key.public_key, method.controller
 
-    def check(credential) -> bool:
+    def check(credential: Mapping[str, Any]) -> bool:
         issuer = credential.get("issuer")
         did = issuer.get("id") if isinstance(issuer, dict) else issuer
         result = verify_proofs(credential, key_lookup)

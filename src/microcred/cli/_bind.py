@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from microcred.cli._app import AppContext, pass_app
-from microcred.cli._common import issuer_session, settle_journal, tx_journal
+from microcred.cli._common import IssuerSession, issuer_session, settle_journal, tx_journal
 from microcred.cli._issuer import issuer as issuer_group
 
 
@@ -33,7 +33,7 @@ def bind(app: AppContext, name: str) -> None:
         _bind(app, session)
 
 
-def _bind(app: AppContext, session) -> None:
+def _bind(app: AppContext, session: IssuerSession) -> None:
     from microcred.cli._node import persist_confirmed
     from microcred.did import Keystore
     from microcred.did import publish_binding

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
 from microcred.cli._app import AppContext
 from microcred.errors import ConfigError, InvalidInputError
 from microcred.registry.ledger import registry_client
+
+if TYPE_CHECKING:
+    from microcred.did import EthrResolver
+    from microcred.registry.ledger import RegistryClient
 
 
 @dataclass
@@ -19,7 +23,7 @@ class IssuerSession:
     account: Any  # eth-account LocalAccount
 
     @property
-    def registry(self):
+    def registry(self) -> RegistryClient:
         return registry_client(self.chain, self.account, address=self.profile.registry)
 
 
@@ -147,7 +151,7 @@ def connect_endpoints(app: AppContext) -> list[ConnectedEndpoint]:
     return out
 
 
-def ethr_resolver_of(chain: Any):
+def ethr_resolver_of(chain: Any) -> EthrResolver | None:
     """A did:ethr resolver reading the ERC-1056 registry of ``chain`` (``None`` when it has none)."""
     import time
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,8 +12,11 @@ from microcred.errors import ConfigError
 from microcred.chain import connect, deploy_contracts, install_factory
 from microcred.chain import record_deployment
 
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
-def load_account(app: AppContext, key_name: str | None, *, purpose: str):
+
+def load_account(app: AppContext, key_name: str | None, *, purpose: str) -> LocalAccount:
     """The eth-account signer: a secp256k1 key of the keystore, or MICROCRED_PRIVATE_KEY from the environment."""
     from eth_account import Account
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from microcred.cli._app import AppContext, cli, pass_app
 from microcred.did import ETHR_KEY_FORMATS, DIDKeyMethod, DIDWebResolver, Resolver
 from microcred.errors import InvalidInputError
 from microcred.registry.verify import parse_moment
+
+if TYPE_CHECKING:
+    from microcred.did import EthrResolver
 
 
 def build_resolver(app: AppContext) -> Resolver:
@@ -29,7 +33,7 @@ def build_resolver(app: AppContext) -> Resolver:
     return resolver
 
 
-def ethr_resolver(app: AppContext):
+def ethr_resolver(app: AppContext) -> EthrResolver:
     """The did:ethr resolver of the app's chain (built once)."""
     if "ethr" not in app._cache:
         from microcred.did import EthrResolver

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from microcred.cli._app import AppContext, pass_app
 from microcred.cli._did import did as did_group
 
+if TYPE_CHECKING:
+    from microcred.did import EthrDIDController
 
-def _controller(app: AppContext, key_name: str):
+
+def _controller(app: AppContext, key_name: str) -> EthrDIDController:
     from microcred.did import Keystore
     from microcred.did import EthrDIDController
 
@@ -19,7 +25,7 @@ def _controller(app: AppContext, key_name: str):
     return EthrDIDController(chain.w3, chain.address_of("EthereumDIDRegistry"), account, chain_id=chain.chain_id)
 
 
-def _done(app: AppContext, what: str, receipt) -> None:
+def _done(app: AppContext, what: str, receipt: Mapping[str, Any]) -> None:
     block = receipt["blockNumber"]
     app.emit({"done": what, "block": block}, f"{what} (block {block})")
 

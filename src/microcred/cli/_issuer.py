@@ -8,6 +8,7 @@ and where their status lives (chain account, chain, registry). See
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
@@ -159,15 +160,12 @@ def list_issuers(app: AppContext) -> None:
       microcred issuer list
     """
     store = IssuerStore(app.home)
-    profiles = store.list()
-    if not profiles:
-        app.info(f"no issuers in {store.directory} (create one with `microcred issuer init NAME …`)")
-        return
-    if app.json_output:
-        for profile in profiles:
-            app.emit(profile.to_json())
-        return
+    empty = f"no issuers in {store.directory} (create one with `microcred issuer init NAME …`)"
+    app.emit_list(store.list(), empty=empty, as_json=IssuerProfile.to_json, table=_issuer_table)
+
+
+def _issuer_table(profiles: Sequence[IssuerProfile]) -> Iterator[str]:
     width = max(4, *(len(p.name) for p in profiles))
-    click.echo(f"{'NAME':<{width}}  CC  {'CHAIN':<16}  DID")
+    yield f"{'NAME':<{width}}  CC  {'CHAIN':<16}  DID"
     for p in profiles:
-        click.echo(f"{p.name:<{width}}  {p.country}  {(p.chain or '-'):<16}  {p.did}")
+        yield f"{p.name:<{width}}  {p.country}  {(p.chain or '-'):<16}  {p.did}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,19 +87,16 @@ def list_keys(app: AppContext) -> None:
       microcred --json key list
     """
     store = open_keystore(app)
-    infos = store.list()
-    if not infos:
-        app.info(f"no keys in {store.directory} (create one with `microcred key new NAME`)")
-        return
-    if app.json_output:
-        for info in infos:
-            app.emit(_as_json(info))
-        return
+    app.emit_list(store.list(), empty=f"no keys in {store.directory} (create one with `microcred key new NAME`)",
+                  as_json=_as_json, table=_key_table)
+
+
+def _key_table(infos: Sequence[KeyInfo]) -> Iterator[str]:
     width = max(4, *(len(i.name) for i in infos))
-    click.echo(f"{'NAME':<{width}}  {'TYPE':<9}  DID / ETH ADDRESS")
+    yield f"{'NAME':<{width}}  {'TYPE':<9}  DID / ETH ADDRESS"
     for info in infos:
         extra = f"  {info.eth_address}" if info.eth_address else ""
-        click.echo(f"{info.name:<{width}}  {info.key_type:<9}  {info.did}{extra}")
+        yield f"{info.name:<{width}}  {info.key_type:<9}  {info.did}{extra}"
 
 
 @key.command("export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -22,7 +23,7 @@ def persist_confirmed(app: AppContext) -> None:
 
 def _node(app: AppContext, port: int | None = None) -> LocalNode:
     anvil = os.environ.get("MICROCRED_ANVIL")
-    return LocalNode(app.home, port=port, anvil=anvil)
+    return LocalNode(app.home, port=port, anvil=Path(anvil) if anvil else None)
 
 
 @cli.group()

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from microcred.cli._app import AppContext, cli, pass_app
 
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
 #: what the worker processes of ``--workers`` read to rebuild the application (uvicorn imports it by name)
 ENV_SERVE = "MICROCRED_SERVE_CONFIG"
 
 
-def app_from_environment():
+def app_from_environment() -> ASGIApp:
     """The application of a worker process, configured by :data:`ENV_SERVE` (JSON written by ``serve``)."""
     import json
 

@@ -60,7 +60,7 @@ _VERB = {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.ACTIVE: "
 _DONE = {Status.REVOKED: "revoked", Status.SUSPENDED: "suspended", Status.ACTIVE: "reinstated"}
 
 
-def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: str, *, yes: bool,
+def _change(app: AppContext, status: Status, targets: tuple[str, ...], issuer_name: str, reason: str, *, yes: bool,
             dry_run: bool) -> None:
     from microcred.cli._issue import issuer_locked
     from microcred.cli._node import persist_confirmed
@@ -88,8 +88,11 @@ def _change(app: AppContext, status: Status, targets, issuer_name: str, reason: 
     done = _DONE[status]
     with issuer_locked(app, session.profile.name, verb):
         registry = session.registry
-        registry.sender.journal = tx_journal(app, session)  # a rerun after a kill never pays twice
-        settle_journal(app, registry.sender.journal, registry.sender)
+        sender = registry.sender
+        if sender is None:  # an issuer session's client always signs
+            raise InvalidInputError(f"issuer {issuer_name!r} has no signer: it can only read")
+        sender.journal = tx_journal(app, session)  # a rerun after a kill never pays twice
+        settle_journal(app, sender.journal, sender)
         already: list[int] = []
         if status is not Status.ACTIVE:  # revoked or suspended already (by an earlier run): nothing to send
             current = registry.status_of(account, indexes)
@@ -117,7 +120,7 @@ class ConfirmationDeclinedError(MicrocredError):
     exit_code = 1
 
 
-def _command(name: str, status: Status, summary: str, example: str):
+def _command(name: str, status: Status, summary: str, example: str) -> click.Command:
     final = " Revocation is final: in a terminal it asks for confirmation (--yes skips the question)." \
         if status is Status.REVOKED else ""
     already = f" A credential {_DONE[status]} already is left as it is." if status is not Status.ACTIVE else ""
@@ -131,7 +134,8 @@ def _command(name: str, status: Status, summary: str, example: str):
     @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts).")
     @click.option("--dry-run", is_flag=True, help="Say what would change, with the learners' names; send nothing.")
     @pass_app
-    def command(app: AppContext, targets, issuer_name: str, reason: str, yes: bool, dry_run: bool) -> None:
+    def command(app: AppContext, targets: tuple[str, ...], issuer_name: str, reason: str, yes: bool,
+                dry_run: bool) -> None:
         _change(app, status, targets, issuer_name, reason, yes=yes, dry_run=dry_run)
 
     return command

@@ -5,17 +5,23 @@ read-only endpoint per ``--rpc``, the registries to trust, the trust list), call
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from microcred.registry.ledger import registry_client
+from microcred.registry.ledger import RegistryClient, registry_client
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.errors import MicrocredError
 
+if TYPE_CHECKING:
+    from microcred.did import DIDResolutionResult, Resolver
+    from microcred.registry.verify import Verification
 
-def _resolver(endpoints: list[Any]):
+
+def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
     """The DID resolver: did:key and did:web built in; did:ethr read from the first usable endpoint."""
     from microcred.cli._common import ethr_resolver_of
     from microcred.did import Resolver
@@ -23,7 +29,7 @@ def _resolver(endpoints: list[Any]):
     resolver = Resolver()
     cache: dict[str, Any] = {}
 
-    def ethr(did: str, at=None):
+    def ethr(did: str, at: datetime | None = None) -> DIDResolutionResult:
         if "ethr" not in cache:
             usable = [e for e in endpoints() if e.chain is not None and ethr_resolver_of(e.chain) is not None]
             if not usable:
@@ -76,13 +82,20 @@ def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | 
         if trust_list is not None:
             from microcred.registry.accreditation import AccreditationChecker, AccreditationClient
 
-            accreditation = AccreditationChecker(trust_list, lambda address, _c=chain: AccreditationClient(
-                _c.w3, address, endpoint=_c.endpoint), chain=chain.caip2)
+            def accreditation_at(address: str) -> AccreditationClient:
+                return AccreditationClient(chain.w3, address, endpoint=chain.endpoint)
+
+            accreditation = AccreditationChecker(trust_list, accreditation_at, chain=chain.caip2)
+
+        def registry_at(address: str) -> RegistryClient:
+            return registry_client(chain, address=address)
+
+        def block_info(number: int) -> tuple[str, int]:
+            return block_header(chain.w3, number, endpoint=chain.endpoint)
+
         alone = len(endpoints_connected()) == 1 and chain.name != "memory"  # eth-tester has no eth_getProof
-        return Endpoint(c.name, chain.caip2, ledger=RegistryLedger(
-            lambda address, _c=chain: registry_client(_c, address=address), pin_block=True, prove=alone),
-            binding=binding, accreditation=accreditation,
-            block_info=lambda n, _c=chain: block_header(_c.w3, n, endpoint=_c.endpoint))
+        return Endpoint(c.name, chain.caip2, ledger=RegistryLedger(registry_at, pin_block=True, prove=alone),
+                        binding=binding, accreditation=accreditation, block_info=block_info)
 
     def endpoints() -> list[Endpoint]:
         return [as_endpoint(c) for c in endpoints_connected()]
@@ -110,7 +123,8 @@ class _NoRegistry:
     def __init__(self, problem: str) -> None:
         self.problem = problem
 
-    def read(self, registry, account, roots, indexes, *, at, block=None):
+    def read(self, registry: str, account: str, roots: Sequence[str], indexes: Sequence[int], *,
+             at: datetime | None, block: int | None = None) -> NoReturn:
         from microcred.chain import NoContractError
 
         raise NoContractError(self.problem)
@@ -153,7 +167,7 @@ def _sources_line(sources: dict | None) -> list[str]:
     return out
 
 
-def render(v) -> str:
+def render(v: Verification) -> str:
     data = v.as_json()
     lines = [f"{data['file'] or data['id']}: {_HEAD[v.outcome]} (status: {data['status']})"]
     lines += _summary_line(v.summary)

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["load_artifact", "CONTRACT_NAMES"]
+__all__ = ["load_artifact", "event_signatures", "CONTRACT_NAMES"]
 
 CONTRACT_NAMES = ("CredentialRegistry", "EthereumDIDRegistry", "AccreditationRegistry")
 
@@ -25,3 +25,18 @@ def load_artifact(name: str) -> dict[str, Any]:
 
         raise NotFoundError(f"no compiled contract named {name!r} is shipped with microcred") from None
     return json.loads(text)
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    """The canonical type of an ABI parameter as event signatures spell it (tuples as ``(t1,t2)``)."""
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item.get("components", [])) + ")" + kind[len("tuple"):]
+    return kind
+
+
+def event_signatures(abi: list[dict[str, Any]]) -> dict[str, str]:
+    """Event name → its canonical signature (``BatchAnchored(address,bytes32,uint64,uint64,uint64)``), whose
+    keccak hash is the event's first topic."""
+    return {e["name"]: f"{e['name']}({','.join(_abi_type(i) for i in e['inputs'])})" for e in abi
+            if e["type"] == "event"}

@@ -77,7 +77,7 @@ from microcred.did._jws import (
     verify_compact,
 )
 from microcred.did._keystore import DEFAULT_SCRYPT_N, KeyInfo, Keystore, check_key_name, open_sealed, seal_data
-from microcred.did._net import FetchError, HTTPSFetcher, HTTPSResponse
+from microcred.did._net import FetchError, FetchOptions, HTTPSFetcher, HTTPSResponse
 from microcred.did._multiformats import multibase_decode, multibase_encode
 from microcred.did._resolver import MethodResolver, Resolver
 
@@ -134,6 +134,7 @@ __all__ = [
     "resolve_did_key",
     # fetching over HTTPS (public addresses only unless allowed)
     "FetchError",
+    "FetchOptions",
     "HTTPSFetcher",
     "HTTPSResponse",
     # keystore

@@ -28,8 +28,7 @@ import re
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Final
+from typing import Final, Unpack
 from urllib.parse import quote, unquote
 
 from microcred.did._document import DIDDocument, DIDResolutionResult, parse_did
@@ -41,15 +40,13 @@ from microcred.did._errors import (
     MalformedDIDError,
 )
 from microcred.did._net import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
     AddressNotAllowedError,
     FetchError,
     FetchTimeoutError,
+    FetchOptions,
     HTTPSFetcher,
     HTTPSResponse,
     HTTPStatusError,
-    Lookup,
     ResponseTooLargeError,
 )
 
@@ -124,20 +121,8 @@ class DIDWebResolver:
     because the DID comes from the credential. ``lookup`` replaces the system's name resolution (tests).
     """
 
-    def __init__(
-        self,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        ca_file: str | Path | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        user_agent: str = "microcred-did-web",
-        allow_private_network: bool = False,
-        lookup: Lookup | None = None,
-    ) -> None:
-        self.fetcher = HTTPSFetcher(ssl_context=ssl_context, ca_file=ca_file, timeout=timeout,
-                                    max_bytes=max_bytes, allow_private_network=allow_private_network,
-                                    user_agent=user_agent, lookup=lookup)
+    def __init__(self, *, user_agent: str = "microcred-did-web", **options: Unpack[FetchOptions]) -> None:
+        self.fetcher = HTTPSFetcher(user_agent=user_agent, **options)
 
     @property
     def ssl_context(self) -> ssl.SSLContext:

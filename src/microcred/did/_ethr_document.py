@@ -219,7 +219,7 @@ def build_result(parsed: EthrDID, snap: IdentitySnapshot, chain_id: int, *,
 
     def forget(key: tuple[Any, ...]) -> None:
         for section in (methods, auth, signing, agreement, services):
-            section.pop(key, None)  # type: ignore[attr-defined]
+            section.pop(key, None)
 
     for ev in snap.events:
         if isinstance(ev, DelegateChanged):

@@ -199,9 +199,8 @@ def parse_ethr_did(did: str, network_names: Mapping[str, int] | None = None) -> 
         raise MalformedDIDError(f"not a did:ethr DID: {did!r} (it must start with 'did:ethr:')", did=None
                                 if not isinstance(did, str) else did)
     rest = did[9:]
-    network, sep, ident = rest.rpartition(":")
-    if not sep:
-        network = None  # type: ignore[assignment]
+    written, sep, ident = rest.rpartition(":")
+    network = written if sep else None
     if not _ID_RE.fullmatch(ident):
         raise MalformedDIDError(
             f"invalid did:ethr {did}: the identifier {ident!r} must be an address (0x + 40 hex digits) or a "

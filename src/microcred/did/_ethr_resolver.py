@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
+from eth_typing import HexStr
 from web3 import Web3
+from web3.types import TxParams
 
 from microcred.chain._adapter import call_sender
 from microcred.chain._errors import BlockNotFoundError, ContractRevert, HistoryTooLongError, UnknownRevertError
@@ -49,6 +51,17 @@ from microcred.did._ethr_events import (
     parse_ethr_did,
 )
 from microcred.errors import ConfigError, InvalidInputError
+
+class _Where(TypedDict):
+    """Where an ERC-1056 event happened: the fields every :class:`RegistryEvent` starts with."""
+
+    identity: str
+    block_number: int
+    block_hash: str
+    log_index: int
+    transaction_hash: str
+    block_timestamp: int | None
+
 
 # -- snapshots --------------------------------------------------------------------------------------------------
 
@@ -184,7 +197,7 @@ class EthrResolver:
         identity = to_checksum_address(identity)
         data = "0x" + (_SELECTOR_CHANGED + bytes(12) + bytes.fromhex(identity[2:])).hex()
         what = f"reading the history head of {identity} from the ERC-1056 registry {self.registry}"
-        call: dict[str, Any] = {"to": self.registry, "data": data}
+        call: TxParams = {"to": self.registry, "data": HexStr(data)}
         try:
             with _rpc(what, self._endpoint):
                 if self._call_from is None:
@@ -197,13 +210,13 @@ class EthrResolver:
             raise EthrRegistryNotFoundError(
                     f"{what}: the contract at {self.registry} on chain {self.chain_id} reverted changed(address): "
                 f"it is not an ERC-1056 registry") from exc
-        raw = _bytes(raw, "the result of changed(address)")
-        if not raw:
+        answer = _bytes(raw, "the result of changed(address)")
+        if not answer:
             self._no_registry(what)
-        if len(raw) != 32:
-            raise DIDNetworkError(f"{what}: {self._endpoint} answered {len(raw)} bytes where changed(address) "
+        if len(answer) != 32:
+            raise DIDNetworkError(f"{what}: {self._endpoint} answered {len(answer)} bytes where changed(address) "
                                   f"returns 32")
-        return int.from_bytes(raw, "big")
+        return int.from_bytes(answer, "big")
 
     def _no_registry(self, what: str) -> None:
         with _rpc(what, self._endpoint):
@@ -224,7 +237,7 @@ class EthrResolver:
             topics = [_hex(t, "a log topic") for t in log["topics"]]
             data = _bytes(log["data"], "log data")
             number = _int(log["blockNumber"], "a log's blockNumber")
-            common = dict(
+            common = _Where(
                 identity=identity,
                 block_number=number,
                 block_hash=_hex(log["blockHash"], "a log's blockHash"),

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Final
 
-import multibase as _multibase  # type: ignore[import-untyped]
-from multicodec.constants import CODE_TABLE, NAME_TABLE  # type: ignore[import-untyped]
+import multibase as _multibase
+from multicodec.constants import CODE_TABLE, NAME_TABLE
 
 from microcred.did._errors import KeyFormatError
 

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, TypedDict
 from urllib.parse import urlsplit
 
 from microcred.errors import NetworkError
@@ -158,6 +158,18 @@ def system_lookup(host: str, port: int) -> list[str]:
 
 
 # -- the fetcher ------------------------------------------------------------------------------------------------
+
+
+class FetchOptions(TypedDict, total=False):
+    """How an :class:`HTTPSFetcher` fetches: its keyword arguments but the user agent (for the clients that make
+    their own fetcher and pass them on)."""
+
+    ssl_context: ssl.SSLContext | None
+    ca_file: str | Path | None
+    timeout: float
+    max_bytes: int
+    allow_private_network: bool
+    lookup: Lookup | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +450,7 @@ __all__ = [
     "AddressNotAllowedError",
     "BadResponseError",
     "FetchError",
+    "FetchOptions",
     "FetchTimeoutError",
     "HTTPSFetcher",
     "HTTPSResponse",

@@ -25,7 +25,6 @@ from typing import Protocol
 from microcred.did._didkey import DIDKeyMethod
 from microcred.did._didweb import DIDWebResolver
 from microcred.did._document import (
-    DID_RE,
     DIDDocument,
     DIDResolutionResult,
     VerificationMethod,
@@ -134,10 +133,7 @@ class Resolver:
         :meth:`resolve_verification_method` to refuse the keys of deactivated DIDs.
         Raises :class:`MalformedDIDError`, :class:`UnsupportedMethodError` or the method's own errors.
         """
-        m = DID_RE.fullmatch(did) if isinstance(did, str) else None
-        if m is None:
-            parse_did(did)  # raises with the reason
-        method = m.group(1)  # type: ignore[union-attr]
+        method, _ = parse_did(did)  # raises with the reason
         fn = self._methods.get(method)
         if fn is None:
             raise UnsupportedMethodError(
@@ -190,12 +186,12 @@ class Resolver:
                 f"{url.did} is deactivated{_when(at)}: its verification methods, {did_url} included, "
                 f"must not be trusted", did=url.did)
         document = result.document
-        vm = document.find_method(f"{url.did}#{url.fragment}")
-        if vm is None:
+        found = document.find_method(f"{url.did}#{url.fragment}")
+        if found is None:
             known = ", ".join(document.absolute(v.id) for v in document.verification_method or ()) or "none"
             raise VerificationMethodNotFoundError(
                 f"{url.did} has no verification method {did_url}{_when(at)} (it has: {known})", did=did_url)
-        return vm, document
+        return found, document
 
     # -- cache --------------------------------------------------------------------------------------------------
     def _cache_get(self, key: tuple[str, datetime | None]) -> DIDResolutionResult | None:

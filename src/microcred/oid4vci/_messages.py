@@ -130,13 +130,13 @@ def parse_offer_uri(text: str) -> tuple[CredentialOffer | None, str | None]:
             raise OfferError("the credential offer is not valid JSON") from None
     query = parse_qs(urlsplit(text).query, keep_blank_values=True)
     by_value, by_reference = query.get("credential_offer"), query.get("credential_offer_uri")
-    if bool(by_value) == bool(by_reference):
+    if by_reference and not by_value:
+        return None, by_reference[0]
+    if not by_value or by_reference:
         raise OfferError("a credential offer link carries exactly one of credential_offer and credential_offer_uri "
                          f"(got {'both' if by_value else 'neither'})")
-    if by_reference:
-        return None, by_reference[0]
     try:
-        data = json.loads(by_value[0])  # type: ignore[index]
+        data = json.loads(by_value[0])
     except ValueError:
         raise OfferError("the credential_offer parameter is not valid JSON") from None
     return CredentialOffer.from_json(data, allow_http=True), None

@@ -12,13 +12,14 @@ import asyncio
 import json
 import logging
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.errors import MicrocredError
 from microcred.service._assets import CSS, JS
@@ -27,6 +28,9 @@ from microcred.service._metrics import Metrics
 from microcred.service._page import render_page, render_problem, render_result
 from microcred.service._problems import PROBLEM_TYPE, ServiceProblem, problem_response
 from microcred.service._verifying import Batcher, ServiceConfig, VerifierCache
+
+if TYPE_CHECKING:
+    from microcred.registry.verify import Verification
 
 __all__ = ["CONTENT_SECURITY_POLICY", "api_result", "create_app"]
 
@@ -55,11 +59,11 @@ class _Guard:
     """ASGI middleware: the body limit (refused as it arrives) and its time limit (the whole body within
     ``body_seconds``), the security headers, and the counts."""
 
-    def __init__(self, app: Any, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, limit: int, metrics: Metrics, routes: set[str], body_seconds: float) -> None:
         self.app, self.limit, self.metrics, self.routes = app, limit, metrics, routes
         self.body_seconds = body_seconds
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -84,7 +88,7 @@ class _Guard:
         received, complete = 0, False
         deadline = asyncio.get_running_loop().time() + self.body_seconds
 
-        async def receive_limited() -> dict:
+        async def receive_limited() -> Message:
             nonlocal received, complete
             if complete:  # after the body: only a disconnection can come, and it may come late
                 return await receive()
@@ -124,13 +128,29 @@ def api_result(v: Any, warnings: list[dict] | None = None) -> dict[str, Any]:
             "errors": errors}
 
 
+def _malformed(detail: str) -> ServiceProblem:
+    return ServiceProblem(400, "malformed-request", "Malformed request", detail)
+
+
 def _parse(data: bytes, source: str) -> dict[str, Any]:
     from microcred.registry.credential._documents import parse_credential  # not yet in the public face
 
     try:
         return parse_credential(data, source=source)
     except MicrocredError as exc:
-        raise ServiceProblem(400, "malformed-request", "Malformed request", str(exc)) from None
+        raise _malformed(str(exc)) from None
+
+
+def _vc_api_request(data: bytes, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object ``key`` of a VC-API request body and its ``options`` (empty when there are none)."""
+    body = _parse(data, "the request")
+    item = body.get(key)
+    if not isinstance(item, dict):
+        raise _malformed(f"the request has no {key!r} object")
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise _malformed("'options' is not an object")
+    return item, options
 
 
 _NOT_JSON = ((b"PK\x03\x04", "a ZIP archive"), (b"\xff\xd8\xff", "a JPEG image"))
@@ -146,7 +166,7 @@ def _unsupported(data: bytes) -> ServiceProblem | None:
     return None
 
 
-def create_app(config: ServiceConfig) -> FastAPI:
+def create_app(config: ServiceConfig) -> ASGIApp:
     """The service over the verifier ``config`` describes."""
     app = FastAPI(title="microcred verification service", version="1", docs_url=None, redoc_url=None,
                   description="Verifies EU micro-credentials (Open Badges 3.0 / VC 2.0) anchored in a registry on "
@@ -157,7 +177,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     network = config.app.network if not config.app.rpc_urls else ", ".join(config.app.rpc_urls)
     trust_name = config.trust.name if config.trust is not None else None
 
-    async def verify(name: str | None, doc: dict[str, Any]):
+    async def verify(name: str | None, doc: dict[str, Any]) -> Verification:
         try:
             v = await asyncio.wait_for(batcher.verify(name, doc), config.timeout)
         except TimeoutError:
@@ -180,8 +200,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return problem_response(ServiceProblem(400, "malformed-request", "Malformed request",
-                                               "; ".join(str(e.get("msg")) for e in exc.errors()[:5])))
+        return problem_response(_malformed("; ".join(str(e.get("msg")) for e in exc.errors()[:5])))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
@@ -191,13 +210,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/credentials/verify", summary="Verify a credential (VC-API)",
               responses={200: {"description": "The verdict (valid or not)"}, 400: {"description": "Problem"}})
     async def credentials_verify(request: Request) -> JSONResponse:
-        body = _parse(await request.body(), "the request")
-        credential = body.get("verifiableCredential")
-        if not isinstance(credential, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "the request has no 'verifiableCredential' object")
-        if "options" in body and not isinstance(body["options"], dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        credential, _ = _vc_api_request(await request.body(), "verifiableCredential")
         return JSONResponse(api_result(await verify(None, credential)))
 
     @app.post("/presentations/verify", summary="Verify a presentation: the holder's proof, challenge, domain, "
@@ -205,23 +218,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def presentations_verify(request: Request) -> JSONResponse:
         from microcred.registry.presentation import verify_presentation
 
-        body = _parse(await request.body(), "the request")
-        vp = body.get("verifiablePresentation")
-        if not isinstance(vp, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "the request has no 'verifiablePresentation' object")
-        options = body.get("options", {})
-        if not isinstance(options, dict):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "'options' is not an object")
+        vp, options = _vc_api_request(await request.body(), "verifiablePresentation")
         challenge, domain = options.get("challenge"), options.get("domain")
         if not isinstance(challenge, str) or not challenge:
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "options.challenge is required: the challenge the holder was given, so a replayed "
-                                 "presentation cannot pass")
+            raise _malformed("options.challenge is required: the challenge the holder was given, so a replayed "
+                             "presentation cannot pass")
         if domain is not None and not (isinstance(domain, str) or (
                 isinstance(domain, list) and all(isinstance(d, str) for d in domain))):
-            raise ServiceProblem(400, "malformed-request", "Malformed request",
-                                 "options.domain is a string or a list of strings")
+            raise _malformed("options.domain is a string or a list of strings")
 
         class OneByOne:  # the service's verifier, one credential at a time (as /credentials/verify)
             def verify(self, items: Any, *, at: Any = None) -> list[Any]:
@@ -350,7 +354,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         reads = (sum(c.hits for c in caches), sum(c.misses for c in caches))
         return PlainTextResponse(metrics.text(reads), media_type="text/plain; version=0.0.4")
 
-    return _Guard(app, config.max_body, metrics, routes, config.timeout)  # type: ignore[return-value]
+    return _Guard(app, config.max_body, metrics, routes, config.timeout)
 
 
 def _cached(request: Request, doc: dict[str, Any], etag: str, max_age: float, media_type: str) -> Response:
@@ -376,6 +380,6 @@ async def _upload(request: Request, limit: int) -> tuple[str | None, bytes]:
         form = await request.form(max_files=1, max_fields=2, max_part_size=limit)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ServiceProblem(400, "malformed-request", "Malformed request", "the form has no 'file' part")
+            raise _malformed("the form has no 'file' part")
         return upload.filename, await upload.read()
     return None, await request.body()

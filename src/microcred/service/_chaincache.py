@@ -52,10 +52,10 @@ class ChainReadCache:
         with self._lock:
             held, asked = self._groups.setdefault(group, {}), self._asked.setdefault(group, {})
             asked.update(dict.fromkeys(keys, now))
-            found = [held.get(k) for k in keys]
-            if all(h is not None and h.until > now for h in found):
+            current = [h for h in (held.get(k) for k in keys) if h is not None and h.until > now]
+            if len(current) == len(keys):
                 self.hits += 1
-                return _state(roots, indexes, found)  # type: ignore[arg-type]
+                return _state(roots, indexes, current)
             self.misses += 1
             wanted = set(keys)
             along = [k for k, when in sorted(asked.items(), key=lambda kv: -kv[1])

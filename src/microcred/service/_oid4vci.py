@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,9 @@ from starlette.responses import JSONResponse
 
 from microcred.errors import MicrocredError
 from microcred.oid4vci import CredentialIssuer, OAuthError
+
+if TYPE_CHECKING:
+    from microcred.registry.issuance import Sign
 
 NO_STORE = {"cache-control": "no-store"}
 _FORM_LIMIT = 16 * 1024
@@ -82,12 +86,21 @@ def add_oid4vci_routes(app: FastAPI, issuer_for: Callable[[Request], CredentialI
         return await json_request(request, issuer_for(request).deferred_credential, "deferred request")
 
 
+class IssuerHome(Protocol):
+    """What the issuer's endpoints need of the application: its home folder and the issuer key's passphrase."""
+
+    @property
+    def home(self) -> Path: ...
+
+    def passphrase(self, purpose: str) -> str: ...
+
+
 class IssuerEndpoints:
     """The :class:`CredentialIssuer` of ``serve --issuer NAME``, built on the first OID4VCI request: at
     ``public_url`` (``--public-url``), else at the URL the request came to. Its key is unlocked (passphrase from
     ``$MICROCRED_PASSPHRASE``) only when a wallet first asks for a credential."""
 
-    def __init__(self, app_context: object, issuer: str, public_url: str | None = None) -> None:
+    def __init__(self, app_context: IssuerHome, issuer: str, public_url: str | None = None) -> None:
         self._app = app_context
         self._issuer = issuer
         self._public_url = public_url.rstrip("/") if public_url else None
@@ -96,15 +109,14 @@ class IssuerEndpoints:
     def __call__(self, request: Request) -> CredentialIssuer:
         if self._built is None:
             url = self._public_url or str(request.base_url).rstrip("/")
-            self._built = CredentialIssuer(self._app.home, self._issuer, url, self._signer)  # type: ignore[attr-defined]
+            self._built = CredentialIssuer(self._app.home, self._issuer, url, self._signer)
         return self._built
 
-    def _signer(self):  # type: ignore[no-untyped-def]
+    def _signer(self) -> Sign:
         from microcred.did import Keystore
         from microcred.registry.issuance import credential_signer
 
         assert self._built is not None
         profile = self._built.profile
-        home = self._app.home  # type: ignore[attr-defined]
-        key = Keystore(home / "keys").load(profile.key, self._app.passphrase("unlock the issuer key"))  # type: ignore[attr-defined]
+        key = Keystore(self._app.home / "keys").load(profile.key, self._app.passphrase("unlock the issuer key"))
         return credential_signer(key, profile)

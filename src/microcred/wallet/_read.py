@@ -45,7 +45,7 @@ def credentials_in(data: bytes, *, source: str = "the file") -> list[dict[str, A
             where = source if len(credentials) == 1 else f"{source}, credential {position}"
             raise InvalidInputError(f"{where}: not a Verifiable Credential (no VerifiableCredential type or no "
                                     "credentialSubject)")
-    return [dict(c) if getattr(c, "jws", None) is None else c for c in credentials]  # type: ignore[misc]
+    return [dict(c) if getattr(c, "jws", None) is None else c for c in credentials]
 
 
 def read_credentials_file(path: str | os.PathLike[str]) -> list[dict[str, Any]]:

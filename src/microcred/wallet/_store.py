@@ -161,12 +161,12 @@ class Wallet:
                 doc = credential if isinstance(credential, JWSCredential) else dict(credential)
                 known = by_id.get(wid)
                 if known is None:
-                    entry = WalletEntry(wid, doc, _stamp(self.clock()), source)  # type: ignore[arg-type]
+                    entry = WalletEntry(wid, doc, _stamp(self.clock()), source)
                     entries.append(entry)
                     by_id[wid] = entry
                     results.append(AddResult(entry, "added"))
                 elif _proof_count(doc) > _proof_count(known.credential):
-                    known.credential, known.source, known.last_check = doc, source, None  # type: ignore[assignment]
+                    known.credential, known.source, known.last_check = doc, source, None
                     results.append(AddResult(known, "replaced"))
                 else:
                     results.append(AddResult(known, "kept"))

@@ -14,25 +14,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any
-from collections.abc import Sequence
+from typing import Any, cast
+from collections.abc import Mapping, Sequence
 
-from eth_utils import is_address, keccak, to_checksum_address
+from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
-from web3 import Web3
 
-from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError, NotFoundError
-from microcred.chain._reader import call_view, ensure_deployed
+from microcred.chain._address import checked_address
+from microcred.chain._contract import ContractClient
 from microcred.chain._errors import (
     ContractRevert,
     RPCResponseError,
     revert_classes,
     revert_decoder,
 )
-from microcred.chain._history import BlockTimes, LinkedHistory
-from microcred.chain._rpc import rpc_guard
-from microcred.chain._tx import Receipt, TxSender
+from microcred.chain._tx import Receipt
 
 __all__ = [
     "AccreditationClient",
@@ -172,9 +169,10 @@ class Scope:
         return kind_hash(self.kind), self.max_level, _field_bytes(self.field)
 
     @classmethod
-    def from_chain(cls, raw: Sequence[Any]) -> Scope:
-        if isinstance(raw, dict) or hasattr(raw, "keys"):  # a decoded event gives the struct by name
-            raw = (raw["kind"], raw["maxLevel"], raw["field"])
+    def from_chain(cls, raw: Sequence[Any] | Mapping[str, Any]) -> Scope:
+        if isinstance(raw, Mapping) or hasattr(raw, "keys"):  # a decoded event gives the struct by name
+            named = cast(Mapping[str, Any], raw)
+            raw = (named["kind"], named["maxLevel"], named["field"])
         kind, level, fld = raw
         text = _field_text(fld)
         if text.startswith("0x") or not 1 <= int(level) <= 8:
@@ -388,12 +386,6 @@ def decode_accreditation_revert(data: bytes | None) -> AccreditationRevert | Non
 # -- the client -----------------------------------------------------------------------------------------------------
 
 
-def _address(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InvalidInputError(f"{what} must be a 0x-prefixed 20-byte address, not {value!r}")
-    return to_checksum_address(value)
-
-
 def _uint(value: Any, what: str, bits: int = 64) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
         raise InvalidInputError(f"{what} must be a whole number from 0 to 2^{bits}-1, not {value!r}")
@@ -410,53 +402,19 @@ _EVENT_KINDS = {"RootDeclared": "root-declared", "AccreditationGranted": "grante
                 "AccreditationWithdrawn": "withdrawn"}
 
 
-class AccreditationClient:
+class AccreditationClient(ContractClient):
     """The AccreditationRegistry at ``address``.
 
     ``sender`` signs and sends writes; read-only use (a verifier) needs none. ``endpoint`` names the RPC in messages.
     """
 
-    def __init__(self, w3: Web3, address: str, *, sender: TxSender | None = None,
-                 endpoint: str = "the RPC endpoint") -> None:
-        self.w3 = w3
-        self.address = _address(address, "the accreditation registry address")
-        self.sender = sender
-        self.endpoint = endpoint
-        self.abi = load_artifact("AccreditationRegistry")["abi"]
-        self.contract = w3.eth.contract(address=self.address, abi=self.abi)
-        self._events = {
-            bytes(keccak(text=f"{e['name']}({','.join(self._type(i) for i in e['inputs'])})")): e["name"]
-            for e in self.abi if e["type"] == "event"
-        }
-        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
-        self._times = BlockTimes(w3, endpoint=endpoint)
-
-    @classmethod
-    def _type(cls, item: dict) -> str:
-        if item["type"].startswith("tuple"):
-            return "(" + ",".join(cls._type(c) for c in item["components"]) + ")" + item["type"][5:]
-        return item["type"]
+    CONTRACT = "AccreditationRegistry"
+    ADDRESS = "the accreditation registry address"
+    KIND = "accreditation registry"
+    HINT = "deploy it (`microcred deploy`) or fix the trust list or network"
+    CLIENT = "accreditation"
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
-    def _guard(self, what: str) -> Any:
-        return rpc_guard(what, endpoint=self.endpoint, contract="AccreditationRegistry")
-
-    _KIND = "accreditation registry"
-    _HINT = "deploy it (`microcred deploy`) or fix the trust list or network"
-
-    def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
-        return call_view(self.w3, self.address, fn, what=what, contract="AccreditationRegistry",
-                         endpoint=self.endpoint, kind=self._KIND, hint=self._HINT, block=block)
-
-    def ensure_deployed(self) -> None:
-        """Raise :class:`NoContractError` when no code is at the registry address."""
-        ensure_deployed(self.w3, self.address, endpoint=self.endpoint, what=self._KIND, hint=self._HINT)
-
-    def _need_sender(self) -> TxSender:
-        if self.sender is None:
-            raise InvalidInputError("this accreditation client has no signer: it can only read")
-        return self.sender
-
     def _send(self, fn: Any, what: str) -> Receipt:
         return self._need_sender().send(fn, contract="AccreditationRegistry", what=what)
 
@@ -478,7 +436,7 @@ class AccreditationClient:
         if not isinstance(scope, Scope):
             raise InvalidInputError(f"scope must be a Scope, not {type(scope).__name__}")
         fn = self.contract.functions.grant(
-            _address(subject, "the subject"), scope.to_chain(), _unix(valid_from, "valid-from"),
+            checked_address(subject, "the subject"), scope.to_chain(), _unix(valid_from, "valid-from"),
             _unix(valid_until, "valid-until"), _uint(parent, "the parent grant id"))
         receipt = self._send(fn, "granting accreditation")
         for log in receipt.logs:
@@ -502,28 +460,28 @@ class AccreditationClient:
 
     def grants_of(self, subject: str, *, block: int | str = "latest") -> list[int]:
         """Ids of every grant whose subject is ``subject``, oldest first (withdrawn ones included)."""
-        return [int(i) for i in self._call("reading the grants of an account",
-                                           self.contract.functions.grantsOf(_address(subject, "the subject")), block)]
+        fn = self.contract.functions.grantsOf(checked_address(subject, "the subject"))
+        return [int(i) for i in self._call("reading the grants of an account", fn, block)]
 
     def grant_count(self, *, block: int | str = "latest") -> int:
         return int(self._call("reading the number of grants", self.contract.functions.grantCount(), block))
 
     def root_of(self, account: str, *, block: int | str = "latest") -> RootBody | None:
         """The declaration of root ``account``, ``None`` when it is not a root."""
-        account = _address(account, "the account")
+        account = checked_address(account, "the account")
         name, country, declared = self._call("reading a root", self.contract.functions.rootOf(account), block)
         if not declared:
             return None
         return RootBody(account, str(name), bytes(country).decode("ascii", "replace"), int(declared))
 
     def is_root(self, account: str, *, block: int | str = "latest") -> bool:
-        return bool(self._call("reading a root", self.contract.functions.isRoot(_address(account, "the account")),
-                               block))
+        fn = self.contract.functions.isRoot(checked_address(account, "the account"))
+        return bool(self._call("reading a root", fn, block))
 
     def last_change(self, account: str, *, block: int | str = "latest") -> int:
         """Block of the latest change touching ``account`` (0 if none): the head of its history."""
         return int(self._call("reading an account's history head",
-                              self.contract.functions.lastChange(_address(account, "the account")), block))
+                              self.contract.functions.lastChange(checked_address(account, "the account")), block))
 
     def field_covers(self, outer: str, inner: str) -> bool:
         """The contract's own answer to "does field ``outer`` cover ``inner``" (for cross-checks)."""
@@ -535,8 +493,8 @@ class AccreditationClient:
         """Every grant of ``subject`` whose chain ends at one of ``roots`` (every grant when ``roots`` is None or
         empty) with all its ancestors: one ``eth_call``. The records keep withdrawal times, so the answer of
         ``latest`` also tells whether a chain held at any past time."""
-        subject = _address(subject, "the subject")
-        root_list = [_address(r, "a root account") for r in (roots or ())]
+        subject = checked_address(subject, "the subject")
+        root_list = [checked_address(r, "a root account") for r in (roots or ())]
         raw, count = self._call("reading accreditation chains",
                                 self.contract.functions.chainsOf(subject, root_list), block)
         grants: dict[int, Grant] = {}
@@ -562,22 +520,24 @@ class AccreditationClient:
 
     def _decode(self, log: Any) -> list[AccreditationEvent]:
         """The log as one event per account it touches."""
-        topics = log["topics"]
-        if not topics:
-            return []
-        name = self._events.get(bytes(HexBytes(topics[0])))
-        if name is None or to_checksum_address(log["address"]) != self.address:
+        name = self._event_name(log)
+        if name is None:
             return []
         try:
             args = dict(getattr(self.contract.events, name)().process_log(log)["args"])
         except Exception as exc:  # noqa: BLE001 - a log that does not decode is a bad answer
             raise RPCResponseError(f"reading history: an undecodable {name} log ({exc})") from exc
-        common = dict(kind=_EVENT_KINDS[name], block_number=int(log["blockNumber"]),
-                      tx_hash="0x" + bytes(HexBytes(log["transactionHash"])).hex(), log_index=int(log["logIndex"]))
+        kind, tx_hash = _EVENT_KINDS[name], "0x" + bytes(HexBytes(log["transactionHash"])).hex()
+        block_number, log_index = int(log["blockNumber"]), int(log["logIndex"])
+
+        def event(account: str, role: str, previous_change: Any, data: dict[str, Any]) -> AccreditationEvent:
+            return AccreditationEvent(kind=kind, account=account, role=role, block_number=block_number,
+                                      tx_hash=tx_hash, log_index=log_index, previous_change=int(previous_change),
+                                      data=data)
+
         if name == "RootDeclared":
             data = {"name": args["name"], "country": bytes(args["country"]).decode("ascii", "replace")}
-            return [AccreditationEvent(account=to_checksum_address(args["root"]), role="root",
-                                       previous_change=int(args["previousChange"]), data=data, **common)]
+            return [event(to_checksum_address(args["root"]), "root", args["previousChange"], data)]
         data = {"grant_id": int(args["grantId"]), "grantor": to_checksum_address(args["grantor"]),
                 "subject": to_checksum_address(args["subject"])}
         if name == "AccreditationGranted":
@@ -586,10 +546,8 @@ class AccreditationClient:
         else:
             data.update(reason=int(args["reason"]), reason_label=withdrawal_reason_label(int(args["reason"])))
         return [
-            AccreditationEvent(account=data["grantor"], role="grantor",
-                               previous_change=int(args["grantorPreviousChange"]), data=data, **common),
-            AccreditationEvent(account=data["subject"], role="subject",
-                               previous_change=int(args["subjectPreviousChange"]), data=data, **common),
+            event(data["grantor"], "grantor", args["grantorPreviousChange"], data),
+            event(data["subject"], "subject", args["subjectPreviousChange"], data),
         ]
 
     def history(self, account: str, *, block: int | str = "latest",
@@ -597,7 +555,7 @@ class AccreditationClient:
         """Every change touching ``account`` (as root, grantor or subject) up to ``block``, oldest first, walking
         the linked events: one ``eth_getLogs`` per changed block (plus one call for the head, and one request for
         block times)."""
-        account = _address(account, "the account")
+        account = checked_address(account, "the account")
         head = self.last_change(account, block=block)
 
         def decode(log: Any, _block: int) -> list[AccreditationEvent]:

@@ -33,7 +33,7 @@ from microcred.registry.accreditation._client import (
     field_covers,
     kind_hash,
 )
-from microcred.registry.credential._annex import EQF_FRAMEWORK, EQF_URL_PREFIX
+from microcred.registry.credential._annex import EQF_URL_PREFIX, is_eqf_alignment
 from microcred.chain._errors import ChainError
 
 __all__ = [
@@ -259,7 +259,7 @@ def credential_scope(doc: Mapping[str, Any]) -> CredentialScope:
         framework = a.get("targetFramework")
         url = a.get("targetUrl")
         code = a.get("targetCode")
-        if framework == EQF_FRAMEWORK or (isinstance(url, str) and url.startswith(EQF_URL_PREFIX)):
+        if is_eqf_alignment(a):
             text = str(code) if code is not None else (url[len(EQF_URL_PREFIX):] if isinstance(url, str) else "")
             if not text.isdigit() or not 1 <= int(text) <= 8:
                 raise InvalidInputError(f"credentialSubject.achievement.alignment[{i}]: the EQF level must be 1-8, "

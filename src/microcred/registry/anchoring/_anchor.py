@@ -232,13 +232,13 @@ class Anchorer:
                     entry["stage"] = "sent"
                     self._save_journal(journal)
                     self._hook("sent", entry)
-            receipt = sender.wait(entry["txHash"], abi=self.registry.abi, what="anchoring a batch") \
-                if batch is None or self._known(entry["txHash"]) else None
-            if receipt is not None:
-                entry["blockNumber"] = receipt.block_number
-            else:  # anchored by a transaction this journal does not know (e.g. journal restored): use the record
+            if batch is not None and not self._known(entry["txHash"]):
+                # anchored by a transaction this journal does not know (e.g. journal restored): use the record
                 entry["blockNumber"] = batch.block_number
                 entry["txHash"] = self._find_anchor_tx(entry["root"], batch.block_number) or entry["txHash"]
+            else:
+                receipt = sender.wait(entry["txHash"], abi=self.registry.abi, what="anchoring a batch")
+                entry["blockNumber"] = receipt.block_number
             batch = self.registry.batch_of(self.account, entry["root"])
             if batch is None:
                 raise AnchorError(f"root {entry['root']} was mined but the registry does not hold it")
@@ -264,13 +264,14 @@ class Anchorer:
         return first > next_free
 
     def _known(self, tx_hash: str) -> bool:
+        from eth_typing import HexStr
         from web3 import exceptions as w3x
 
         from microcred.chain._rpc import rpc_guard
 
         with rpc_guard("looking up a transaction", endpoint=self.registry.endpoint):
             try:
-                self.registry.w3.eth.get_transaction(tx_hash)
+                self.registry.w3.eth.get_transaction(HexStr(tx_hash))
                 return True
             except w3x.TransactionNotFound:
                 return False

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import is_address, to_checksum_address
 
+from microcred.chain import checked_address
 from microcred.errors import InvalidInputError
 from microcred.registry.audit._sources import from_accreditation_events, from_did_events
 from microcred.registry.ledger import registry_client
@@ -47,12 +47,6 @@ REGISTRY_CONTRACTS: Mapping[str, str] = {"credentials": "CredentialRegistry", "d
                                          "accreditation": "AccreditationRegistry"}
 
 
-def _address(value: str, what: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InvalidInputError(f"{what} must be a 0x-prefixed 20-byte address, not {value!r}")
-    return to_checksum_address(value)
-
-
 @dataclass(frozen=True)
 class AuditRegistries:
     """The registries an audit reads: the credential registry, and the DID and accreditation registries when the
@@ -63,11 +57,11 @@ class AuditRegistries:
     accreditation: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "credentials", _address(self.credentials, "the credential registry"))
+        object.__setattr__(self, "credentials", checked_address(self.credentials, "the credential registry"))
         for name in ("did", "accreditation"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _address(value, f"the {name} registry"))
+                object.__setattr__(self, name, checked_address(value, f"the {name} registry"))
 
     @classmethod
     def of_chain(cls, addresses: Mapping[str, str], credentials: str | None = None) -> AuditRegistries:
@@ -127,7 +121,7 @@ def issuer_timeline(chain: Any, account: str, registries: AuditRegistries, *,
     changed block, and block times). ``credential_events``: the credential registry history as of ``block`` when
     the caller has read it already (e.g. agreed by several endpoints); read here otherwise.
     """
-    account = _address(account, "the issuer account")
+    account = checked_address(account, "the issuer account")
     events = (list(credential_events) if credential_events is not None
               else registry_client(chain, address=registries.credentials).history(account, block=block))
     sources: list[list[TimelineEntry]] = [from_registry_events(events)]
@@ -175,7 +169,8 @@ def bound_dids(timeline: Iterable[TimelineEntry], account: str, chain_id: int, d
     by a binding check (the DID's key signed the statement; the binding is live)."""
     from microcred.did._binding import BINDING_ATTRIBUTE, decode_binding
 
-    account, registry = _address(account, "the issuer account"), _address(did_registry, "the DID registry")
+    account = checked_address(account, "the issuer account")
+    registry = checked_address(did_registry, "the DID registry")
     out: list[str] = []
     for entry in reversed(merge_timelines(timeline)):
         if entry.source != "did" or entry.kind != "attribute-changed" or entry.details.get("name") != \
@@ -204,7 +199,7 @@ def identify_issuer(account: str, *, candidates: Sequence[str] = (), binding_che
     account, or whose proof ``signature_check`` does not confirm (without it, none is read), are ignored.
     ``profile``: the local issuer profile (``did``, ``legal_name``), used last.
     """
-    account = _address(account, "the issuer account")
+    account = checked_address(account, "the issuer account")
     checked: dict[str, bool] = {}
 
     def bound(did: str) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eth_utils import keccak
 
-from microcred.contracts import load_artifact
+from microcred.contracts import event_signatures, load_artifact
 from microcred.registry.audit._collect import REGISTRY_CONTRACTS
 from microcred.registry.audit._report import AuditReport, _iso
 from microcred.registry.audit._timeline import SOURCES, TimelineEntry, iso_date
@@ -36,18 +36,9 @@ def block_href(report: AuditReport, block: int) -> str:
     return report.explorer_block_url.format(block=block) if report.explorer_block_url else f"#block-{block}"
 
 
-def _abi_type(item: Mapping[str, Any]) -> str:
-    """The canonical type of an ABI parameter as event signatures spell it (tuples as ``(t1,t2)``)."""
-    kind = str(item["type"])
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in item.get("components", [])) + ")" + kind[len("tuple"):]
-    return kind
-
-
 def _event_signatures(contract: str = "CredentialRegistry") -> list[str]:
     """Signatures of a registry's events, from the shipped ABI (for the "how to re-check" section)."""
-    abi = load_artifact(contract)["abi"]
-    return [f"{e['name']}({','.join(_abi_type(i) for i in e['inputs'])})" for e in abi if e["type"] == "event"]
+    return list(event_signatures(load_artifact(contract)["abi"]).values())
 
 
 #: where the issuer's account stands in the logs of each source (topic 0 is the event's signature hash)
@@ -73,6 +64,25 @@ def _utc(ts: int | None) -> str:
 
 def _pct(value: float | None) -> str:
     return "n/a (nothing issued)" if value is None else f"{value * 100:.2f} %"
+
+
+#: a numeric column's head (right-aligned, as its cells)
+_NUM = "num"
+
+
+def _table(css: str, heads: Sequence[str | tuple[str, str]], rows: Iterable[str], *,
+           cols: Sequence[str] | None = None) -> str:
+    """A table of class ``css``: a column head per ``heads`` (HTML; ``(head, _NUM)`` for a numeric column), the
+    ``rows`` (HTML ``<tr>`` elements), and with ``cols`` a column group (a class per column, ``""`` for none)."""
+    group = "" if cols is None else (
+        "<colgroup>" + "".join(f'<col class="{c}">' if c else "<col>" for c in cols) + "</colgroup>")
+    head = "".join(f'<th scope="col" class="{h[1]}">{h[0]}</th>' if isinstance(h, tuple)
+                   else f'<th scope="col">{h}</th>' for h in heads)
+    return f'<table class="{css}">{group}<thead><tr>{head}</tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+
+
+def _counts(revoked: int, suspended: int, reinstated: int) -> str:
+    return f'<td class="num">{revoked}</td><td class="num">{suspended}</td><td class="num">{reinstated}</td>'
 
 
 def _nice_axis(top: int, ticks: int = 5) -> tuple[int, int]:
@@ -272,27 +282,19 @@ class _Html:
         for rate in r.rates:
             rows.append(f'<tr data-figure="{_e(rate.name)}"><th scope="row">{_e(rate.label)}</th>'
                         f'<td class="num value">{_e(_pct(rate.value))}</td><td class="num">—</td></tr>')
-        return ('<table class="summary"><thead><tr><th scope="col">Figure</th><th scope="col" class="num">Value</th>'
-                '<th scope="col" class="num">Transactions behind it</th></tr></thead><tbody>'
-                + "".join(rows) + "</tbody></table>")
+        return _table("summary", ["Figure", ("Value", _NUM), ("Transactions behind it", _NUM)], rows)
 
     def month_table(self) -> str:
-        rows = "".join(
-            f'<tr data-month="{_e(m.month)}"><td>{_e(m.month)}</td><td class="num">{m.issued}</td>'
-            f'<td class="num">{m.revoked}</td><td class="num">{m.suspended}</td><td class="num">{m.reinstated}</td>'
-            f"</tr>" for m in self.r.by_month)
-        return ('<table class="by-month"><thead><tr><th scope="col">Month (UTC)</th><th scope="col" class="num">'
-                'Issued</th><th scope="col" class="num">Revoked</th><th scope="col" class="num">Suspended</th>'
-                '<th scope="col" class="num">Reinstated</th></tr></thead><tbody>' + rows + "</tbody></table>")
+        rows = (f'<tr data-month="{_e(m.month)}"><td>{_e(m.month)}</td><td class="num">{m.issued}</td>'
+                f"{_counts(m.revoked, m.suspended, m.reinstated)}</tr>" for m in self.r.by_month)
+        return _table("by-month", ["Month (UTC)", ("Issued", _NUM), ("Revoked", _NUM), ("Suspended", _NUM),
+                                   ("Reinstated", _NUM)], rows)
 
     def reason_table(self) -> str:
-        rows = "".join(
-            f'<tr data-reason="{r.code}"><td class="num">{r.code}</td><td>{_e(r.label)}</td>'
-            f'<td class="num">{r.revoked}</td><td class="num">{r.suspended}</td><td class="num">{r.reinstated}</td>'
-            f"</tr>" for r in self.r.by_reason)
-        return ('<table class="by-reason"><thead><tr><th scope="col" class="num">Code</th><th scope="col">Reason'
-                '</th><th scope="col" class="num">Revoked</th><th scope="col" class="num">Suspended</th>'
-                '<th scope="col" class="num">Reinstated</th></tr></thead><tbody>' + rows + "</tbody></table>")
+        rows = (f'<tr data-reason="{r.code}"><td class="num">{r.code}</td><td>{_e(r.label)}</td>'
+                f"{_counts(r.revoked, r.suspended, r.reinstated)}</tr>" for r in self.r.by_reason)
+        return _table("by-reason", [("Code", _NUM), "Reason", ("Revoked", _NUM), ("Suspended", _NUM),
+                                    ("Reinstated", _NUM)], rows)
 
     def timeline_table(self) -> str:
         r = self.r
@@ -309,11 +311,8 @@ class _Html:
                 f"{_e(e.tx_hash)}</code></a> <span class=\"mono\">log {e.log_index}</span></td></tr>")
         if not rows:
             return '<p class="empty">The timeline is empty: no change of this issuer is on the chain.</p>'
-        return ('<table class="timeline"><colgroup><col class="c-when"><col class="c-block"><col class="c-src">'
-                '<col class="c-kind"><col class="c-what"><col class="c-tx"></colgroup>'
-                '<thead><tr><th scope="col">Time (UTC)</th><th scope="col" class="num">'
-                'Block</th><th scope="col">Source</th><th scope="col">Event</th><th scope="col">What happened</th>'
-                '<th scope="col">Transaction</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+        return _table("timeline", ["Time (UTC)", ("Block", _NUM), "Source", "Event", "What happened", "Transaction"],
+                      rows, cols=["c-when", "c-block", "c-src", "c-kind", "c-what", "c-tx"])
 
     def recheck(self) -> str:
         r = self.r
@@ -334,7 +333,7 @@ class _Html:
                 f'<tr data-source="{_e(source)}"><td>{_e(_SOURCE_WORDS[source])}</td>'
                 f"<td><code>{_e(REGISTRY_CONTRACTS[source])}</code></td><td>{shown}</td>"
                 f"<td>{_ISSUER_TOPIC[source]}</td></tr>")
-        signatures = "".join(
+        signatures = (
             f'<tr><td><code>{_e(REGISTRY_CONTRACTS[source])}</code></td><td><code>{_e(sig)}</code></td>'
             f'<td><code class="hash">0x{keccak(text=sig).hex()}</code></td></tr>'
             for source in present for sig in _event_signatures(REGISTRY_CONTRACTS[source]))
@@ -364,9 +363,8 @@ class _Html:
             f"with the issuer <code class=\"hash\">{_e(topic)}</code> in the topic shown, and whose first topic is "
             "the event's signature hash below; its <code>blockNumber</code> and <code>logIndex</code> are those "
             "shown in the timeline. A block's time is in its header:</p>"
-            '<table class="registries"><thead><tr><th scope="col">Events</th><th scope="col">Contract</th>'
-            '<th scope="col">Registry address (the log\'s <code>address</code>)</th><th scope="col">The issuer is'
-            "</th></tr></thead><tbody>" + "".join(registry_rows) + "</tbody></table>"
+            + _table("registries", ["Events", "Contract", "Registry address (the log's <code>address</code>)",
+                                    "The issuer is"], registry_rows) +
             f"<pre><code>curl -s -X POST -H 'Content-Type: application/json' --data '{_e(block_call)}' "
             "\"$RPC_URL\"</code></pre>"
             "<p>Each event also carries the block of the issuer's previous change, so the whole history can be "
@@ -374,13 +372,12 @@ class _Html:
             f"(<code>issuerState({_e(r.issuer)})</code> of the credential registry, <code>changed({_e(r.issuer)})"
             "</code> of the DID registry), one log query per changed block; "
             f"<code>microcred history {_e(r.issuer)}</code> does exactly that.</p>"
-            '<h3>Event signatures</h3><table class="signatures"><colgroup><col class="c-contract"><col class="c-sig">'
-            '<col></colgroup><thead><tr><th scope="col">Contract</th><th scope="col">Event</th>'
-            '<th scope="col">First topic (keccak-256)</th></tr></thead><tbody>' + signatures + "</tbody></table>"
-            '<h3>Transactions</h3><table class="transactions"><colgroup><col><col class="c-block"><col class="c-logs">'
-            '<col></colgroup><thead><tr><th scope="col">Transaction hash</th>'
-            '<th scope="col" class="num">Block</th><th scope="col">Logs</th><th scope="col">Registry</th></tr>'
-            "</thead><tbody>" + "".join(tx_rows) + "</tbody></table>")
+            "<h3>Event signatures</h3>"
+            + _table("signatures", ["Contract", "Event", "First topic (keccak-256)"], signatures,
+                     cols=["c-contract", "c-sig", ""])
+            + "<h3>Transactions</h3>"
+            + _table("transactions", ["Transaction hash", ("Block", _NUM), "Logs", "Registry"], tx_rows,
+                     cols=["", "c-block", "c-logs", ""]))
 
     def render(self) -> str:
         r = self.r

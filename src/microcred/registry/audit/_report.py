@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 from collections.abc import Iterable, Mapping
 
-from eth_utils import is_address, to_checksum_address
 
+from microcred.chain import checked_address
 from microcred.errors import InvalidInputError
 from microcred.registry.ledger._client import reason_label
 from microcred.registry.audit._collect import AuditRegistries, EventCounts, IssuerIdentity, count_events
@@ -99,12 +99,6 @@ class MonthRow:
     suspended: int = 0
     reinstated: int = 0
     evidence: tuple[Evidence, ...] = ()
-
-
-def _address(value: str, what: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InvalidInputError(f"{what} must be a 0x-prefixed 20-byte address, not {value!r}")
-    return to_checksum_address(value)
 
 
 def _check_url_template(template: str | None, placeholder: str, example: Any) -> str | None:
@@ -201,8 +195,8 @@ class AuditReport:
         Raises :class:`InvalidInputError` for a malformed argument, a registry entry of another issuer, a
         registry entry without time, or an inconsistent status history.
         """
-        issuer = _address(issuer_account, "the issuer account")
-        registry = _address(registry_address, "the registry address")
+        issuer = checked_address(issuer_account, "the issuer account")
+        registry = checked_address(registry_address, "the registry address")
         if not isinstance(chain_caip2, str) or not _CAIP2.match(chain_caip2):
             raise InvalidInputError(f"the chain is a CAIP-2 id such as eip155:11155111, not {chain_caip2!r}")
         if not isinstance(generated_at, datetime) or generated_at.tzinfo is None:
@@ -238,7 +232,8 @@ class AuditReport:
         for status, event in replay.changed().values():
             if status in current:
                 current[status] += 1
-                final[status][(event.block, event.log_index)] = event  # type: ignore[union-attr]
+                block = event.block if isinstance(event, TimelineEntry) else event.block_number
+                final[status][(block, event.log_index)] = event
 
         counts = (
             figure("credentials_issued", "Credentials issued (anchored)", anchored, issued),

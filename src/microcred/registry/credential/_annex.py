@@ -35,6 +35,7 @@ __all__ = [
     "cross_field_problems",
     "element_for_path",
     "format_path",
+    "is_eqf_alignment",
     "label_for_path",
     "problems_from_pydantic",
 ]
@@ -410,6 +411,13 @@ def _workload_problems(achievement: Mapping[str, Any]) -> list[Problem]:
     return []
 
 
+def is_eqf_alignment(alignment: Mapping[str, Any]) -> bool:
+    """Whether an ``alignment`` of an achievement names an EQF level (by its framework or by its URL)."""
+    url = alignment.get("targetUrl")
+    return (alignment.get("targetFramework") == EQF_FRAMEWORK
+            or (isinstance(url, str) and url.startswith(EQF_URL_PREFIX)))
+
+
 def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
     out: list[Problem] = []
     eqf_found = False
@@ -418,9 +426,7 @@ def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
         if not isinstance(alignment, dict):
             continue
         framework = alignment.get("targetFramework")
-        url = alignment.get("targetUrl")
-        is_eqf = framework == EQF_FRAMEWORK or (isinstance(url, str) and url.startswith(EQF_URL_PREFIX))
-        if is_eqf:
+        if is_eqf_alignment(alignment):
             eqf_found = True
             out += _eqf_problems(f"{_ACH}.alignment[{i}]", alignment)
         elif framework == QF_EHEA_FRAMEWORK:

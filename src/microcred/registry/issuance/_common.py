@@ -71,6 +71,17 @@ class LearnerFileError(InvalidInputError):
         super().__init__(_summary(head, problems))
 
 
+def read_input(path: Path, error: Callable[[str, list[str]], Exception], *, encoding: str = "utf-8") -> str:
+    """The text of the input file ``path`` (a template, a learner list); ``error(source, [problem])`` when it is
+    missing or is not text in ``encoding``."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise error(str(path), [f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(str(path), [f"{path}: cannot be read as UTF-8 text: {exc}"]) from None
+
+
 class BatchConflictError(InvalidInputError):
     """The output directory holds something this batch must not overwrite or duplicate."""
 

@@ -80,7 +80,7 @@ def verification_method_for(did: str) -> str:
     raise InvalidInputError(f"{did} is not a did:key: give its verification method id (like {did}#key-1)")
 
 
-def _pattern(regex: re.Pattern[str], what: str):
+def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
         if not regex.fullmatch(value):
             raise ValueError(f"{value!r} is not {what}")

@@ -22,7 +22,7 @@ from microcred.registry.credential._annex import (
     check_date,
     problems_from_pydantic,
 )
-from microcred.registry.issuance._common import LearnerFileError, _Strict
+from microcred.registry.issuance._common import LearnerFileError, _Strict, read_input
 from microcred.registry.issuance._template import CourseTemplate, _Text
 
 __all__ = [
@@ -173,12 +173,7 @@ def load_learners(path: str | os.PathLike[str], *, template: CourseTemplate | No
     fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
     if fmt is None:
         raise InvalidInputError(f"{path}: a learner list must be .csv or .jsonl, not {suffix or 'no extension'!r}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LearnerFileError(str(path), [f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LearnerFileError(str(path), [f"{path}: cannot be read as UTF-8 text: {exc}"]) from None
+    text = read_input(path, LearnerFileError, encoding="utf-8-sig")
     return parse_learners(text, fmt=fmt, source=str(path), template=template)
 
 

@@ -26,7 +26,7 @@ from microcred.registry.credential._annex import (
     Problem,
     problems_from_pydantic,
 )
-from microcred.registry.issuance._common import TemplateError, _Strict
+from microcred.registry.issuance._common import TemplateError, _Strict, read_input
 
 __all__ = [
     "CourseTemplate",
@@ -217,12 +217,7 @@ def parse_template(data: Any, *, source: str = "template", text: str | None = No
 def load_template(path: str | os.PathLike[str]) -> CourseTemplate:
     """Read and check a course template file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError(str(path), [f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(str(path), [f"{path}: cannot be read: {exc}"]) from None
+    text = read_input(path, TemplateError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

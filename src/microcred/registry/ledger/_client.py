@@ -7,25 +7,25 @@ issuer is walked through the linked ``previousChange`` of its events: one ``eth_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 from collections.abc import Iterable, Sequence
 
 from eth_account.signers.base import BaseAccount
-from eth_utils import is_address, to_checksum_address
+from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 
-from microcred.contracts import load_artifact
 from microcred.errors import InvalidInputError
-from microcred.chain._reader import call_view, ensure_deployed
+from microcred.chain._address import checked_address
+from microcred.chain._blocks import block_id
 from microcred.chain._connect import Chain
+from microcred.chain._contract import ContractClient
 from microcred.chain._errors import RPCResponseError
-from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, prove_storage, read_block
 from microcred.chain._rpc import rpc_guard
-from microcred.chain._tx import PreparedTx, Receipt, TxSender
+from microcred.chain._tx import PreparedTx, Receipt
 
 __all__ = ["Status", "Batch", "HistoryEvent", "ProvenStatus", "RegistryClient", "REASONS", "STATUS_SLOT",
            "reason_code", "reason_label", "registry_client"]
@@ -113,12 +113,6 @@ _EVENT_KINDS = {
 }
 
 
-def _address(value: str, what: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InvalidInputError(f"{what} must be a 0x-prefixed 20-byte address, not {value!r}")
-    return to_checksum_address(value)
-
-
 def _bytes32(value: bytes | str, what: str) -> bytes:
     if isinstance(value, str):
         text = value[2:] if value.startswith("0x") else value
@@ -150,50 +144,26 @@ class ProvenStatus:
     block: TrustedBlock
 
 
-class RegistryClient:
+class RegistryClient(ContractClient):
     """The CredentialRegistry at ``address``.
 
     ``sender`` signs and sends writes; read-only use needs none. ``endpoint`` names the RPC in messages.
     """
 
-    def __init__(self, w3: Web3, address: str, *, sender: TxSender | None = None,
-                 endpoint: str = "the RPC endpoint") -> None:
-        self.w3 = w3
-        self.address = _address(address, "the registry address")
-        self.sender = sender
-        self.endpoint = endpoint
-        self.abi = load_artifact("CredentialRegistry")["abi"]
-        self.contract = w3.eth.contract(address=self.address, abi=self.abi)
-        self._events = {
-            bytes(HexBytes(Web3.keccak(text=self._event_sig(e)))): e["name"]
-            for e in self.abi if e["type"] == "event"
-        }
-        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
-        self._times = BlockTimes(w3, endpoint=endpoint)
-
-    @staticmethod
-    def _event_sig(item: dict) -> str:
-        return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+    CONTRACT = "CredentialRegistry"
+    ADDRESS = "the registry address"
+    KIND = "contract"
+    HINT = "deploy it (`microcred deploy`) or fix the network"
+    CLIENT = "registry"
 
     # -- reads ----------------------------------------------------------------------------------------------------
-    _KIND = "contract"
-    _HINT = "deploy it (`microcred deploy`) or fix the network"
-
-    def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
-        return call_view(self.w3, self.address, fn, what=what, contract="CredentialRegistry", endpoint=self.endpoint,
-                         kind=self._KIND, hint=self._HINT, block=block)
-
-    def ensure_deployed(self) -> None:
-        """Raise :class:`NoContractError` when no code is at the registry address."""
-        ensure_deployed(self.w3, self.address, endpoint=self.endpoint, what=self._KIND, hint=self._HINT)
-
     def status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest") -> list[Status]:
         """Status of many indexes of ``issuer`` in one ``eth_call``."""
         idx = _indexes(indexes)
         if not idx:
             return []
         raw = self._call("reading credential status",
-                         self.contract.functions.statusOf(_address(issuer, "issuer"), idx), block)
+                         self.contract.functions.statusOf(checked_address(issuer, "issuer"), idx), block)
         if len(raw) != len(idx):
             raise RPCResponseError(f"reading credential status: {self.endpoint} answered {len(raw)} values for "
                                    f"{len(idx)} indexes")
@@ -205,7 +175,7 @@ class RegistryClient:
     def status_words(self, issuer: str, words: Sequence[int], *, block: int | str = "latest") -> list[int]:
         """Raw status words (128 credentials each) of ``issuer``."""
         return list(self._call("reading status words",
-                               self.contract.functions.statusWords(_address(issuer, "issuer"), _indexes(words)),
+                               self.contract.functions.statusWords(checked_address(issuer, "issuer"), _indexes(words)),
                                block))
 
     def proven_status_words(self, issuer: str, words: Sequence[int], *, block: int | str = "latest",
@@ -213,7 +183,7 @@ class RegistryClient:
         """Status words of ``issuer`` read with ``eth_getProof`` and verified here against the state root of
         ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
         ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 2, plus 1 per other endpoint."""
-        issuer = _address(issuer, "issuer")
+        issuer = checked_address(issuer, "issuer")
         wanted = list(dict.fromkeys(_indexes(words)))
         trusted = read_block(self.w3, block, endpoint=self.endpoint)
         if confirm:
@@ -244,7 +214,7 @@ class RegistryClient:
     def batches_of(self, issuer: str, roots: Sequence[bytes | str], *,
                    block: int | str = "latest") -> list[Batch | None]:
         """Batch records of several roots of ``issuer`` in one call; ``None`` where not anchored by it."""
-        issuer = _address(issuer, "issuer")
+        issuer = checked_address(issuer, "issuer")
         rs = [_bytes32(r, "a batch root") for r in roots]
         if not rs:
             return []
@@ -258,7 +228,7 @@ class RegistryClient:
     def verification_state(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], *,
                            block: int | str = "latest") -> tuple[list[Batch | None], list[Status], int]:
         """Batch records of ``roots``, statuses of ``indexes`` and the history head of ``issuer``: one call."""
-        issuer = _address(issuer, "issuer")
+        issuer = checked_address(issuer, "issuer")
         rs = [_bytes32(r, "a batch root") for r in roots]
         idx = _indexes(indexes)
         raw_batches, raw_status, last = self._call(
@@ -278,30 +248,25 @@ class RegistryClient:
     def issuer_state(self, issuer: str, *, block: int | str = "latest") -> tuple[int, int]:
         """(next free index, block of the latest change) of ``issuer``."""
         nxt, last = self._call("reading the issuer's state",
-                               self.contract.functions.issuerState(_address(issuer, "issuer")), block)
+                               self.contract.functions.issuerState(checked_address(issuer, "issuer")), block)
         return int(nxt), int(last)
 
     def operator_until(self, issuer: str, operator: str) -> int:
         return int(self._call("reading an operator", self.contract.functions.operatorUntil(
-            _address(issuer, "issuer"), _address(operator, "operator"))))
+            checked_address(issuer, "issuer"), checked_address(operator, "operator"))))
 
     def verify_inclusion(self, issuer: str, root: bytes | str, leaf: bytes | str, proof: Sequence[bytes | str]) -> bool:
         """The on-chain check of a Merkle inclusion proof (the client checks the same thing offline)."""
         return bool(self._call("checking an inclusion proof", self.contract.functions.verifyInclusion(
-            _address(issuer, "issuer"), _bytes32(root, "root"), _bytes32(leaf, "leaf"),
+            checked_address(issuer, "issuer"), _bytes32(root, "root"), _bytes32(leaf, "leaf"),
             [_bytes32(p, "a proof node") for p in proof])))
 
     # -- writes ---------------------------------------------------------------------------------------------------
-    def _need_sender(self) -> TxSender:
-        if self.sender is None:
-            raise InvalidInputError("this registry client has no signer: it can only read")
-        return self.sender
-
     def _acting_for(self, issuer: str | None) -> str | None:
         sender = self._need_sender()
-        if issuer is None or _address(issuer, "issuer") == sender.address:
+        if issuer is None or checked_address(issuer, "issuer") == sender.address:
             return None
-        return _address(issuer, "issuer")
+        return checked_address(issuer, "issuer")
 
     #: the most status indexes one batch covers, and one ``anchorAhead`` skips (the registry's MAX_BATCH_SIZE)
     MAX_BATCH_SIZE = 65_536
@@ -361,17 +326,14 @@ class RegistryClient:
     def authorize_operator(self, operator: str, valid_until: int) -> Receipt:
         if not isinstance(valid_until, int) or not 0 <= valid_until < 2**64:
             raise InvalidInputError(f"valid-until is a unix time, not {valid_until!r}")
-        fn = self.contract.functions.authorizeOperator(_address(operator, "operator"), valid_until)
+        fn = self.contract.functions.authorizeOperator(checked_address(operator, "operator"), valid_until)
         return self._need_sender().send(fn, abi=self.abi, what="authorising an operator")
 
     # -- history --------------------------------------------------------------------------------------------------
     def decode_log(self, log: Any) -> HistoryEvent | None:
         """A registry log as a :class:`HistoryEvent` (``None`` for a log of another contract or event)."""
-        topics = log["topics"]
-        if not topics:
-            return None
-        name = self._events.get(bytes(HexBytes(topics[0])))
-        if name is None or to_checksum_address(log["address"]) != self.address:
+        name = self._event_name(log)
+        if name is None:
             return None
         ev = getattr(self.contract.events, name)().process_log(log)
         args = dict(ev["args"])
@@ -393,7 +355,7 @@ class RegistryClient:
     def history(self, issuer: str, *, block: int | str = "latest", with_times: bool = True) -> list[HistoryEvent]:
         """Every change of ``issuer`` up to ``block``, oldest first, walking the linked events: one
         ``eth_getLogs`` per changed block (plus one call for the head, and one batched request for block times)."""
-        issuer = _address(issuer, "issuer")
+        issuer = checked_address(issuer, "issuer")
         _, head = self.issuer_state(issuer, block=block)
         topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
 
@@ -409,19 +371,19 @@ class RegistryClient:
         if not events:
             return events
         times = self.block_times(sorted({e.block_number for e in events}))
-        return [HistoryEvent(**{**e.__dict__, "time": times.get(e.block_number)}) for e in events]
+        return [replace(e, time=times.get(e.block_number)) for e in events]
 
     def status_changes(self, issuer: str, from_block: int, *, to_block: int | str = "latest",
                        with_times: bool = True) -> list[HistoryEvent]:
         """The status changes of ``issuer`` between two blocks in ONE log query (for a verifier that needs the
         reasons and times of a few non-active credentials; :meth:`history` is the auditor's exhaustive walk)."""
-        issuer = _address(issuer, "issuer")
+        issuer = checked_address(issuer, "issuer")
         topic = "0x" + bytes(HexBytes(issuer)).rjust(32, b"\0").hex()
         wanted = ["0x" + sig.hex() for sig, name in self._events.items()
                   if name in ("CredentialsRevoked", "CredentialsSuspended", "CredentialsReinstated")]
         with rpc_guard("reading status changes", endpoint=self.endpoint):
-            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": from_block, "toBlock": to_block,
-                                         "topics": [wanted, topic]})
+            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": from_block,
+                                         "toBlock": block_id(to_block), "topics": [wanted, topic]})
         events = [e for e in (self.decode_log(lg) for lg in logs) if e is not None and e.issuer == issuer]
         events.sort(key=lambda e: (e.block_number, e.log_index))
         return self._with_times(events) if with_times else events

@@ -1,0 +1,71 @@
+"""What every typed client of a shipped contract shares: the contract at a checked address, its events by topic,
+view calls through the guard of its errors, the signer for writes, and the walker of its linked histories."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
+from web3 import Web3
+
+from microcred.chain._address import checked_address
+from microcred.chain._history import BlockTimes, LinkedHistory
+from microcred.chain._reader import call_view, ensure_deployed
+from microcred.chain._tx import TxSender
+from microcred.contracts import event_signatures, load_artifact
+from microcred.errors import InvalidInputError
+
+__all__ = ["ContractClient"]
+
+
+class ContractClient:
+    """The shipped contract :attr:`CONTRACT` at ``address``.
+
+    ``sender`` signs and sends writes; read-only use (a verifier) needs none. ``endpoint`` names the RPC in messages.
+    A subclass names the contract and how messages call it: :attr:`ADDRESS` (the address), :attr:`KIND` (the
+    contract, where none is deployed), :attr:`HINT` (what to do then) and :attr:`CLIENT` (the client, read-only).
+    """
+
+    CONTRACT: ClassVar[str]
+    ADDRESS: ClassVar[str]
+    KIND: ClassVar[str]
+    HINT: ClassVar[str]
+    CLIENT: ClassVar[str]
+
+    def __init__(self, w3: Web3, address: str, *, sender: TxSender | None = None,
+                 endpoint: str = "the RPC endpoint") -> None:
+        self.w3 = w3
+        self.address = checked_address(address, self.ADDRESS)
+        self.sender = sender
+        self.endpoint = endpoint
+        self.abi: list[dict[str, Any]] = load_artifact(self.CONTRACT)["abi"]
+        self.contract = w3.eth.contract(address=self.address, abi=self.abi)
+        #: first topic → event name
+        self._events = {bytes(keccak(text=sig)): name for name, sig in event_signatures(self.abi).items()}
+        self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
+        self._times = BlockTimes(w3, endpoint=endpoint)
+
+    def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
+        """A view call ``fn`` at ``block``, its reverts decoded as the contract's errors."""
+        return call_view(self.w3, self.address, fn, what=what, contract=self.CONTRACT, endpoint=self.endpoint,
+                         kind=self.KIND, hint=self.HINT, block=block)
+
+    def ensure_deployed(self) -> None:
+        """Raise :class:`NoContractError` when no code is at the contract's address."""
+        ensure_deployed(self.w3, self.address, endpoint=self.endpoint, what=self.KIND, hint=self.HINT)
+
+    def _need_sender(self) -> TxSender:
+        if self.sender is None:
+            raise InvalidInputError(f"this {self.CLIENT} client has no signer: it can only read")
+        return self.sender
+
+    def _event_name(self, log: Any) -> str | None:
+        """The name of the contract's event ``log`` is (``None`` for a log of another contract or event)."""
+        topics = log["topics"]
+        if not topics:
+            return None
+        name = self._events.get(bytes(HexBytes(topics[0])))
+        if name is None or to_checksum_address(log["address"]) != self.address:
+            return None
+        return name
