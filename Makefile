@@ -45,7 +45,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(BIN)/microcred demo --network local
 
-test: setup artifacts/.built lint
+test: setup artifacts/.built lint typecheck
 	$(WITH_NODE22) $(BIN)/pytest -q -p no:cacheprovider
 	$(WITH_NODE22) npx hardhat test solidity
 

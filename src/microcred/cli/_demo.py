@@ -98,7 +98,9 @@ def demo(app: AppContext, keep: bool) -> None:
         before_revocation = int(time.time()) if chain_now is None else \
             int(chain_now.w3.eth.get_block("latest")["timestamp"])
         if chain_now is not None:  # let chain time pass, as it would
-            chain_now.w3.provider.ethereum_tester.time_travel(before_revocation + 60)
+            from microcred.chain import advance_time
+
+            advance_time(chain_now.w3, 60)
         else:
             _advance_local(home, 60)
         say("The issuer revokes the first credential: the assessment was annulled")
