@@ -266,7 +266,7 @@ def canonical_nquads(expanded: list[Any], hash_name: str,
         text.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    lines = text.split("\n")
-    lines.pop()  # after the last "\n"
-    lines.sort()
-    return "".join(line + "\n" for line in lines)
+    canonical = text.split("\n")
+    canonical.pop()  # after the last "\n"
+    canonical.sort()
+    return "".join(line + "\n" for line in canonical)
