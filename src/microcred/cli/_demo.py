@@ -92,14 +92,13 @@ def demo(app: AppContext, keep: bool) -> None:
         step("verify", *map(str, files))
         import time
 
+        from microcred.chain import advance_time
         from microcred.registry.credential import load_credential
 
         chain_now = app.chain() if app.network == "memory" else None
         before_revocation = int(time.time()) if chain_now is None else \
             int(chain_now.w3.eth.get_block("latest")["timestamp"])
         if chain_now is not None:  # let chain time pass, as it would
-            from microcred.chain import advance_time
-
             advance_time(chain_now.w3, 60)
         else:
             _advance_local(home, 60)
@@ -150,13 +149,9 @@ def demo(app: AppContext, keep: bool) -> None:
 
 
 def _advance_local(home: Path, seconds: int) -> None:
-    from web3.types import RPCEndpoint
+    from microcred.chain import advance_time, connect
 
-    from microcred.chain import connect
-
-    chain = connect("local", home=home)
-    chain.w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
-    chain.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    advance_time(connect("local", home=home).w3, seconds)
 
 
 def _learner_story(step: Callable[..., None], say: Callable[[str], None], home: Path, examples: Path,

@@ -18,7 +18,7 @@ from microcred.errors import MicrocredError
 
 if TYPE_CHECKING:
     from microcred.did import DIDResolutionResult, Resolver
-    from microcred.registry.verify import Verification
+    from microcred.registry.verify import Verification, Verifier
 
 
 def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
@@ -45,7 +45,7 @@ def _resolver(endpoints: Callable[[], list[Any]]) -> Resolver:
 
 def build_verifier(app: AppContext, trust: Path | None = None, *, quorum: int | None = None,
                    registries: tuple[str, ...] = (), require: tuple[str, ...] | None = None,
-                   status_lists: tuple[Path, ...] = (), components: tuple[dict, ...] = ()):
+                   status_lists: tuple[Path, ...] = (), components: tuple[dict, ...] = ()) -> Verifier:
     """The verifier of the command line, built from ``app`` (nothing connects until a credential needs a chain).
 
     The credential registries it believes are the verifier's own: those given with ``--registry``, those recorded
@@ -198,7 +198,7 @@ def _components(app: AppContext, files: tuple[Path, ...], docs: list[Any]) -> tu
     return tuple(found)
 
 
-def _unreadable(path: Path, exc: MicrocredError):
+def _unreadable(path: Path, exc: MicrocredError) -> Verification:
     from microcred.registry.verify import Verification
 
     bad = Verification(file=str(path), id=None)

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
-from multicodec.constants import CODE_TABLE  # type: ignore[import-untyped]
+from multicodec.constants import CODE_TABLE
 
 from microcred.did._errors import KeyFormatError, UnsupportedKeyTypeError
 from microcred.did._multiformats import (
@@ -309,7 +309,7 @@ def _from_multibase(value: str) -> PublicKey:
 def _jwk_public(jwk: dict[str, Any]) -> tuple[str, bytes]:
     """(key_type, public key bytes) of a JWK, checked member by member; EC points come back uncompressed."""
     kty, crv = jwk.get("kty"), jwk.get("crv")
-    key_type = _TYPE_BY_JWK_CURVE.get((kty, crv))  # type: ignore[arg-type]
+    key_type = _TYPE_BY_JWK_CURVE.get((kty, crv)) if isinstance(kty, str) and isinstance(crv, str) else None
     if key_type is None:
         raise UnsupportedKeyTypeError(f"unsupported JWK kty={kty!r} crv={crv!r}: supported are {_SUPPORTED_JWK}")
     size = _SECRET_LENGTH[key_type]
@@ -443,7 +443,7 @@ class KeyPair:
         if "d" not in jwk:
             raise KeyFormatError("the JWK has no private key member 'd': it is a public key only")
         kty, crv = jwk.get("kty"), jwk.get("crv")
-        key_type = _TYPE_BY_JWK_CURVE.get((kty, crv))  # type: ignore[arg-type]
+        key_type = _TYPE_BY_JWK_CURVE.get((kty, crv)) if isinstance(kty, str) and isinstance(crv, str) else None
         if key_type is None:
             raise UnsupportedKeyTypeError(f"unsupported JWK kty={kty!r} crv={crv!r}: supported are {_SUPPORTED_JWK}")
         d = b64url_decode(jwk["d"], what=f"JWK member 'd' ({crv})")

@@ -11,6 +11,7 @@ import json
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from microcred.errors import InvalidInputError
@@ -43,7 +44,7 @@ class JWSCredential(dict):
         self.jws = jws
 
 
-def _png_chunks(data: bytes, source: str):
+def _png_chunks(data: bytes, source: str) -> Iterator[tuple[int, bytes, bytes]]:
     position = len(PNG_SIGNATURE)
     while position + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[position:position + 8])

@@ -255,7 +255,7 @@ _SUBTREE_MEMO_SIZE: Final = 64
 _watch = threading.local()
 
 
-class _Processor(JsonLdProcessor):  # type: ignore[misc]
+class _Processor(JsonLdProcessor):
     """pyld's processor with three additions.
 
     * A memo of processed *scoped* contexts, keyed by the active context they are applied to. pyld caches the
@@ -696,7 +696,7 @@ def _nquad(quad: Mapping[str, Any]) -> str:
     return " ".join(parts) + " .\n"
 
 
-class _Rdfc10(_URDNA2015):  # type: ignore[misc]
+class _Rdfc10(_URDNA2015):
     """pyld's URDNA2015 labelling (= RDFC-1.0) with SHA-256 or SHA-384 and a limit on Hash N-Degree Quads."""
 
     def __init__(self, hash_algorithm: str) -> None:

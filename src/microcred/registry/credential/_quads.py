@@ -266,7 +266,7 @@ def canonical_nquads(expanded: list[Any], hash_name: str,
         text.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    quads = text.split("\n")
-    quads.pop()  # after the last "\n"
-    quads.sort()
-    return "".join(quad + "\n" for quad in quads)
+    canonical = text.split("\n")
+    canonical.pop()  # after the last "\n"
+    canonical.sort()
+    return "".join(line + "\n" for line in canonical)

@@ -291,7 +291,7 @@ def _json_copy(document: Any) -> dict[str, Any]:
         copied = json.loads(json.dumps(document))
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"the document is not plain JSON: {exc}") from exc
-    return copied  # type: ignore[no-any-return]
+    return copied
 
 
 def _all_proofs(document: Mapping[str, Any]) -> list[Any]:

@@ -91,6 +91,12 @@ class Subject:
     def chain(self) -> str | None:
         return str(self.entry["chain"]) if self.entry else None
 
+    def ledger_key(self) -> tuple[str, str, str]:
+        """(chain, registry, issuer account) of a credential with a status entry: the reads it shares."""
+        if self.entry is None:
+            raise ValueError("a credential without a status entry has no registry to read")
+        return str(self.entry["chain"]), self.entry["registry"], self.entry["issuerAccount"]
+
     @property
     def group(self) -> tuple[str, str] | None:
         """(registry, issuer account): the credentials read together."""

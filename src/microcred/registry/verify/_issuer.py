@@ -6,6 +6,7 @@ bound one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from microcred.registry.verify._model import ERROR, FAIL, PASS, SKIPPED, Outcome
 __all__ = ["IssuerCheck", "binding_on", "issuer_did"]
 
 
-def binding_on(ethr_resolver: Any):
+def binding_on(ethr_resolver: Any) -> Callable[..., Any]:
     """The :attr:`Endpoint.binding <microcred.registry.verify.Endpoint>` look-up of one chain: whether a DID is
     bound to an account there (its ERC-1056 history, read by ``ethr_resolver``), as of a time, for the credential
     registry ``registry`` (``None``: any)."""

@@ -4,6 +4,7 @@ block time when the chain has told it; the proof's suite is looked up by name in
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +29,8 @@ class SignatureCheck:
         self.fetcher = fetcher
         self._keys: dict[tuple[str, datetime | None], tuple[str, bytes, str]] = {}
 
-    def _lookup(self, at: datetime | None):
-        def lookup(vm_id: str):
+    def _lookup(self, at: datetime | None) -> Callable[[str], tuple[str, bytes, str]]:
+        def lookup(vm_id: str) -> tuple[str, bytes, str]:
             if (vm_id, at) not in self._keys and vm_id.startswith("https:"):
                 self._keys[(vm_id, at)] = https_key(vm_id, self.fetcher)
             if (vm_id, at) not in self._keys:

@@ -173,7 +173,7 @@ class _Run:
         for s in subjects:
             if s.entry is None:
                 continue
-            roots, indexes = self.groups.setdefault((s.chain, *s.group), ([], []))  # type: ignore[misc]
+            roots, indexes = self.groups.setdefault(s.ledger_key(), ([], []))
             root = s.anchor_proof.get("merkleRoot") if s.anchor_proof else None
             if isinstance(root, str) and is_bytes32(root) and root not in roots:
                 roots.append(root)
@@ -193,8 +193,8 @@ class _Run:
             result = CheckResult(check.name, *outcome)
             v.checks.append(result)
             subject.results[check.name] = result
-        v.status = subject.facts.get("status", "unknown") if v.result_of("status") and \
-            v.result_of("status").result != ERROR else "unknown"  # type: ignore[union-attr]
+        status = v.result_of("status")
+        v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
         v.facts.update({k: val for k, val in subject.facts.items() if k != "vms"})
         v.sources = self.asked.get(id(subject))
 
@@ -267,13 +267,13 @@ class _Run:
         return self.views[key]
 
     def _read(self, ep: Endpoint, subject: Subject) -> LedgerState:
-        chain, (registry, account) = subject.chain, subject.group  # type: ignore[misc]
+        chain, registry, account = subject.ledger_key()
         key = (ep.name, chain, registry, account)
         if key not in self.reads:
             if ep.ledger is None:
                 self.reads[key] = NetworkError(f"{ep.name} has no registry reader")
             else:
-                roots, indexes = self.groups[(chain, registry, account)]  # type: ignore[index]
+                roots, indexes = self.groups[(chain, registry, account)]
                 try:
                     self.reads[key] = ep.ledger.read(registry, account, roots, indexes, at=subject.at,
                                                      block=subject.block)
@@ -287,7 +287,7 @@ class _Run:
     def _record_sources(self, subject: Subject, chain: str, left_out: dict[str, str], quorum: int) -> None:
         trusted = []
         for ep in self.verifier.endpoints:
-            got = self.reads.get((ep.name, chain, *subject.group))  # type: ignore[misc]
+            got = self.reads.get((ep.name, *subject.ledger_key()))
             if isinstance(got, LedgerState) and ep.name not in left_out:
                 trusted.append({"endpoint": ep.name, "block": got.block, "assurance": got.assurance})
         self.asked[id(subject)] = {
