@@ -32,12 +32,13 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the last commit before the rebuild of issue 9
 DEFAULT_BEFORE = "0adfe82"
 #: benchmark name -> module, for the benchmarks the earlier commit has too (``python -m bench NAME`` on both)
-SHARED = ("gas", "did", "audit", "accreditation", "credentials", "verify")
+SHARED = ("verify", "credentials", "did", "gas", "audit", "accreditation")
 _LOWER = re.compile(r"(_s|_ms|_mb|_bytes|gas|_requests(_\w+)?|_rpc_requests\w*|_calls)$|gas_")
 
 
@@ -94,9 +95,10 @@ def _run_bench(tree: Path, name: str, timeout: float) -> dict[str, Any]:
     return figures
 
 
-def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float,
-            timeout: float = 3600) -> dict[str, Any]:
-    """Run ``names`` on both commits, interleaved, and compare."""
+def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float, timeout: float = 3600,
+            progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run ``names`` on both commits, interleaved, and compare; ``progress`` gets the result so far after each
+    benchmark (so a long run that is stopped keeps what it measured)."""
     revs = {}
     for side, rev in (("before", before_rev), ("after", after_rev)):
         revs[side] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True, capture_output=True,
@@ -118,15 +120,21 @@ def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float,
                 benches[name] = compare(figures["before"], figures["after"], noise=noise, bench=name)
                 benches[name]["_seconds"] = {"before": figures["before"]["_seconds"],
                                              "after": figures["after"]["_seconds"]}
+            if progress is not None:
+                progress(_summary(revs, benches, failed))
     finally:
         for tree in trees.values():
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                            capture_output=True, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
+    return _summary(revs, benches, failed)
+
+
+def _summary(revs: dict[str, str], benches: dict[str, Any], failed: dict[str, str]) -> dict[str, Any]:
     worse = [f"{name}.{key}" for name, figures in benches.items() for key, f in figures.items()
              if not key.startswith("_") and not f["no_worse"]]
-    return {"before": revs["before"], "after": revs["after"], "benches": benches, "worse": worse,
-            "failed": failed, "no_worse": not worse and not failed}
+    return {"before": revs["before"], "after": revs["after"], "benches": dict(benches), "worse": worse,
+            "failed": dict(failed), "no_worse": not worse and not failed}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -142,10 +150,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error(f"unknown benchmark(s) {unknown}; both commits have: {', '.join(SHARED)}")
     from bench._util import write_result
 
-    result = measure(args.before, args.after, names, noise=args.noise)
-    path = write_result("before_after", result, {"noise_allowance": args.noise,
-                                                 "how": "both commits checked out side by side, each benchmark "
-                                                        "run on the earlier one and then on this one"})
+    notes = {"noise_allowance": args.noise,
+             "how": "both commits checked out side by side, each benchmark run on the earlier one and then on "
+                    "this one", "asked": names}
+    result = measure(args.before, args.after, names, noise=args.noise,
+                     progress=lambda so_far: write_result("before_after", so_far, notes))
+    path = write_result("before_after", result, notes)
     print(f"wrote {path}: no_worse={result['no_worse']} worse={result['worse']} failed={list(result['failed'])}")
     return result
 
