@@ -152,8 +152,8 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         click.echo(buf.getvalue(), nl=False)
     else:
         who = f"credential index {index} of {account}" if index is not None else f"issuer account {account}"
-        asof = f" as of block {at_block} ({when:%Y-%m-%d %H:%M UTC})" if at_block is not None and when else \
-            f" as of {when:%Y-%m-%d %H:%M UTC}" if when else ""
+        stamp = f"{when:%Y-%m-%d %H:%M UTC}" if when else ""
+        asof = f" as of block {at_block} ({stamp})" if at_block is not None else f" as of {stamp}" if when else ""
         click.echo(f"history of {who} on {chain.caip2}{asof}")
         if not rows:
             click.echo("  (no changes)")
