@@ -39,14 +39,20 @@ def test_block_at_is_the_last_block_at_or_before_the_time():
         assert block_at(chain.w3, datetime.fromtimestamp(t + 0.5, timezone.utc)) == expected
 
 
-def test_history_as_of_a_time(capsys, tmp_path):
+def _issuer_on_memory(root: bytes):
+    """A funded issuer account on the CLI's memory chain that has anchored ``root`` (indexes 0-3)."""
     from microcred.cli._app import _MEMORY
 
     chain = _MEMORY.setdefault("memory", connect("memory"))
     issuer = Account.create()
     chain.fund(issuer.address)
     reg = registry_client(chain, issuer)
-    reg.anchor(b"\x01" * 32, 0, 4)
+    reg.anchor(root, 0, 4)
+    return chain, issuer, reg
+
+
+def test_history_as_of_a_time(capsys, tmp_path):
+    chain, issuer, reg = _issuer_on_memory(b"\x01" * 32)
     before = datetime.fromtimestamp(chain.w3.eth.get_block("latest")["timestamp"], timezone.utc)
     chain.w3.provider.ethereum_tester.time_travel(int(before.timestamp()) + 100)
     reg.revoke([1], "fraud")
@@ -58,13 +64,7 @@ def test_history_as_of_a_time(capsys, tmp_path):
 
 
 def test_history_as_of_a_block(capsys, tmp_path):
-    from microcred.cli._app import _MEMORY
-
-    chain = _MEMORY.setdefault("memory", connect("memory"))
-    issuer = Account.create()
-    chain.fund(issuer.address)
-    reg = registry_client(chain, issuer)
-    reg.anchor(b"\x02" * 32, 0, 4)
+    chain, issuer, reg = _issuer_on_memory(b"\x02" * 32)
     anchored_in = chain.w3.eth.block_number
     reg.revoke([2], "fraud")
     base = ["--home", str(tmp_path / "h"), "--network", "memory", "--json", "history", issuer.address]
