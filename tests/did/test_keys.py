@@ -278,3 +278,42 @@ def test_signature_is_valid_never_raises() -> None:
     assert signature_is_valid("p384", pair.public_key, b"x", pair.sign(b"x"))
     assert not signature_is_valid("rsa", pair.public_key, b"x", pair.sign(b"x"))
     assert not signature_is_valid("p384", b"\x02" + b"\xff" * 48, b"x", pair.sign(b"x"))
+
+
+# -- Ed25519 verification: libsodium (PyNaCl), checked against OpenSSL (cryptography) --------------------------------
+
+_ED25519_L = 2**252 + 27742317777372353535851937790883648493
+
+
+@settings(max_examples=200, deadline=None)
+@given(message=st.binary(max_size=200), flip=st.integers(0, 64 * 8 - 1))
+def test_ed25519_verdicts_match_openssl(message: bytes, flip: int) -> None:
+    """Whatever the message, a good signature verifies and a signature with one bit flipped does not, in both
+    libraries (microcred verifies with libsodium, signs with OpenSSL)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    pair = KeyPair.generate("ed25519")
+    signature = pair.sign(message)
+    openssl = Ed25519PublicKey.from_public_bytes(pair.public_key)
+    openssl.verify(signature, message)
+    assert verify_signature("ed25519", pair.public_key, message, signature)
+    bad = bytearray(signature)
+    bad[flip // 8] ^= 1 << (flip % 8)
+    with pytest.raises(InvalidSignature):
+        openssl.verify(bytes(bad), message)
+    assert not verify_signature("ed25519", pair.public_key, message, bytes(bad))
+
+
+def test_ed25519_non_canonical_s_and_small_order_keys_are_refused() -> None:
+    """``s + L`` signs the same equation but is not canonical (RFC 8032 §5.1.7 asks to refuse it); the identity
+    point as a key (small order) lets anyone forge a signature for it, and libsodium refuses it too."""
+    pair = KeyPair.generate("ed25519")
+    message = b"a micro-credential"
+    signature = pair.sign(message)
+    s = int.from_bytes(signature[32:], "little")
+    malleated = signature[:32] + (s + _ED25519_L).to_bytes(32, "little")
+    assert pair.verify(message, signature)
+    assert not pair.verify(message, malleated)
+    identity = (1).to_bytes(32, "little")  # the neutral element, y = 1
+    forged = identity + bytes(32)  # R = identity, s = 0: satisfies [s]B = R + [k]A for A = identity
+    assert not verify_signature("ed25519", identity, message, forged)
