@@ -91,6 +91,11 @@ def test_no_contract_at_the_address(chain):
     client = RegistryClient(chain.w3, Account.create().address, endpoint=chain.endpoint)
     with pytest.raises(NoContractError, match="no contract"):
         client.issuer_state("0x" + "22" * 20)
+    # the reads encoded by eth_abi directly (long index lists) say the same
+    with pytest.raises(NoContractError, match="no contract"):
+        client.status_of("0x" + "22" * 20, list(range(1000)))
+    with pytest.raises(NoContractError, match="no contract"):
+        client.verification_state("0x" + "22" * 20, ["0x" + "33" * 32], [1, 2])
 
 
 def test_insufficient_funds(chain):

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_typing import HexStr
 from eth_utils import keccak, to_checksum_address
+from eth_utils.abi import collapse_if_tuple
 from hexbytes import HexBytes
 from web3 import Web3
+from web3 import exceptions as w3x
 
 from microcred.chain._address import checked_address
+from microcred.chain._blocks import block_id
+from microcred.chain._errors import NoResultError
 from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.chain._reader import call_view, ensure_deployed
+from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import TxSender
 from microcred.contracts import event_signatures, load_artifact
 from microcred.errors import InvalidInputError
@@ -45,11 +53,42 @@ class ContractClient:
         self._events = {bytes(keccak(text=sig)): name for name, sig in event_signatures(self.abi).items()}
         self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
         self._times = BlockTimes(w3, endpoint=endpoint)
+        self._types: dict[str, tuple[bytes, list[str], list[str]]] = {}
 
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
         """A view call ``fn`` at ``block``, its reverts decoded as the contract's errors."""
         return call_view(self.w3, self.address, fn, what=what, contract=self.CONTRACT, endpoint=self.endpoint,
                          kind=self.KIND, hint=self.HINT, block=block)
+
+    def _call_encoded(self, what: str, name: str, args: list[Any], block: int | str = "latest") -> tuple[Any, ...]:
+        """The view function ``name(*args)`` at ``block``, its arguments encoded and its answer decoded by
+        ``eth_abi`` directly, with the same guard and errors as :meth:`_call`: web3's contract call passes every
+        element of a long array (1,000 status indexes) through its formatters, which costs 20 times as much."""
+        selector, inputs, outputs = self._function_types(name)
+        data = HexStr("0x" + (selector + abi_encode(inputs, args)).hex())
+        try:
+            with rpc_guard(what, endpoint=self.endpoint, contract=self.CONTRACT):
+                raw = self.w3.eth.call({"to": self.address, "data": data},
+                                       block_identifier=block_id(block))
+                if not raw:
+                    raise w3x.BadFunctionCallOutput(f"{name} returned no data")
+                return tuple(abi_decode(outputs, bytes(raw)))
+        except NoResultError:
+            self.ensure_deployed()
+            raise
+
+    def _function_types(self, name: str) -> tuple[bytes, list[str], list[str]]:
+        """(selector, input types, output types) of the contract's function ``name``."""
+        cached = self._types.get(name)
+        if cached is None:
+            fn = next((f for f in self.abi if f.get("type") == "function" and f.get("name") == name), None)
+            if fn is None:
+                raise InvalidInputError(f"the {self.CONTRACT} contract has no function {name}")
+            inputs = [collapse_if_tuple(p) for p in fn["inputs"]]
+            cached = (bytes(keccak(text=f"{name}({','.join(inputs)})"))[:4], inputs,
+                      [collapse_if_tuple(p) for p in fn["outputs"]])
+            self._types[name] = cached
+        return cached
 
     def ensure_deployed(self) -> None:
         """Raise :class:`NoContractError` when no code is at the contract's address."""

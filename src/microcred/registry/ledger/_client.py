@@ -162,8 +162,8 @@ class RegistryClient(ContractClient):
         idx = _indexes(indexes)
         if not idx:
             return []
-        raw = self._call("reading credential status",
-                         self.contract.functions.statusOf(checked_address(issuer, "issuer"), idx), block)
+        (raw,) = self._call_encoded("reading credential status", "statusOf",
+                                    [checked_address(issuer, "issuer"), idx], block)
         if len(raw) != len(idx):
             raise RPCResponseError(f"reading credential status: {self.endpoint} answered {len(raw)} values for "
                                    f"{len(idx)} indexes")
@@ -231,8 +231,8 @@ class RegistryClient(ContractClient):
         issuer = checked_address(issuer, "issuer")
         rs = [_bytes32(r, "a batch root") for r in roots]
         idx = _indexes(indexes)
-        raw_batches, raw_status, last = self._call(
-            "reading the registry", self.contract.functions.verificationState(issuer, rs, idx), block)
+        raw_batches, raw_status, last = self._call_encoded("reading the registry", "verificationState",
+                                                           [issuer, rs, idx], block)
         if len(raw_batches) != len(rs) or len(raw_status) != len(idx):
             raise RPCResponseError(f"reading the registry: {self.endpoint} answered the wrong number of values")
         batches: list[Batch | None] = []
