@@ -438,3 +438,27 @@ def test_the_one_status_object_and_a_list_entry_without_its_list(doc: dict[str, 
     del doc["credentialStatus"]["statusListCredential"]
     (problem,) = validate_microcredential(doc)
     assert problem.path == "credentialStatus" and "is a malformed BitstringStatusListEntry" in problem.message
+
+
+def test_a_remembered_achievement_still_reports_every_problem(doc: dict[str, Any]) -> None:
+    """The format check remembers achievements that validated (one course, many credentials): a changed copy is
+    validated anew, a broken one is never remembered, and a model is remembered only once per text."""
+    from microcred.registry.credential._model import _ACHIEVEMENTS
+
+    assert validate_microcredential(doc) == []
+    first = MicroCredential.parse(doc).credential_subject.achievement
+    again = MicroCredential.parse(copy.deepcopy(doc)).credential_subject.achievement
+    assert again is first  # the same achievement text: validated once
+    broken = copy.deepcopy(doc)
+    broken["credentialSubject"]["achievement"]["name"] = " "
+    for _ in range(2):  # a problem found once is found every time
+        problems = validate_microcredential(broken)
+        assert [p.path for p in problems] == [f"{ACH}.name"], problems
+    changed = copy.deepcopy(doc)
+    changed["credentialSubject"]["achievement"]["creditsAvailable"] = -1
+    assert [p.path for p in validate_microcredential(changed)] == [f"{ACH}.creditsAvailable"]
+    for i in range(_ACHIEVEMENTS.SIZE + 5):  # the memory is bounded
+        other = copy.deepcopy(doc)
+        other["credentialSubject"]["achievement"]["name"] = f"course {i}"
+        assert validate_microcredential(other) == []
+    assert len(_ACHIEVEMENTS._models) <= _ACHIEVEMENTS.SIZE

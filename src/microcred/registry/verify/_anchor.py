@@ -43,6 +43,13 @@ def _pair(a: bytes, b: bytes) -> bytes:
     return hash_pair(a, b)
 
 
+@lru_cache(maxsize=1024)
+def _anchor_time(stamp: int) -> tuple[datetime, str]:
+    """The time of a batch, and as the detail prints it (the credentials of a batch share it)."""
+    moment = datetime.fromtimestamp(stamp, timezone.utc)
+    return moment, moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _leads_to(leaf: bytes, path: list[bytes], root: bytes) -> bool:
     """Whether the sorted-pair inclusion proof ``path`` leads from ``leaf`` to ``root`` (as
     :func:`microcred.registry.anchoring._merkle.verify_proof`, with :func:`_pair`)."""
@@ -99,8 +106,7 @@ class AnchorCheck:
             return FAIL, (f"status index {entry['statusIndex']} is outside the anchored range "
                           f"[{batch.first_index}, {batch.first_index + batch.count})")
         view.facts["batch"] = batch
-        view.facts["anchored_at"] = datetime.fromtimestamp(batch.anchored_at, timezone.utc)
-        when = view.facts["anchored_at"].strftime("%Y-%m-%d %H:%M:%S UTC")
+        view.facts["anchored_at"], when = _anchor_time(batch.anchored_at)
         return PASS, (f"anchored in block {batch.block_number} at {when} (root {root[:12]}…, batch of indexes "
                       f"{batch.first_index}–{batch.first_index + batch.count - 1})")
 

@@ -27,8 +27,10 @@ __all__ = ["ChainView", "Check", "Subject"]
 
 
 @lru_cache(maxsize=1024)
-def _checksum(address: str) -> str:
-    return to_checksum_address(address)
+def _checksum(address: str) -> str | None:
+    """The checksummed form of an address, ``None`` for what is not one (remembered: one issuer's credentials name
+    the same two addresses, and checking a checksum hashes)."""
+    return to_checksum_address(address) if is_address(address) else None
 
 
 @runtime_checkable
@@ -70,11 +72,11 @@ class Subject:
         except MicrocredError as exc:
             subject.entry_problem = str(exc)
             return subject
-        if not is_address(str(entry["registry"])) or not is_address(str(entry["issuerAccount"])):
+        registry, account = _checksum(str(entry["registry"])), _checksum(str(entry["issuerAccount"]))
+        if registry is None or account is None:
             subject.entry_problem = "the status entry's registry or issuer account is not an address"
             return subject
-        entry["registry"] = _checksum(str(entry["registry"]))
-        entry["issuerAccount"] = _checksum(str(entry["issuerAccount"]))
+        entry["registry"], entry["issuerAccount"] = registry, account
         subject.entry = entry
         found = anchor_proofs(doc)
         if len(found) > 1:

@@ -8,7 +8,7 @@ answered must give the same answer, and at least ``quorum`` of them must have an
 from __future__ import annotations
 
 from typing import TypeVar
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from microcred.errors import InvalidInputError, NetworkError
 
@@ -49,11 +49,12 @@ def _left_out_text(left_out: Mapping[str, str]) -> str:
 
 
 def agree(answers: Mapping[str, T], *, quorum: int, left_out: Mapping[str, str] | None = None,
-          what: str = "the answer", show: Mapping[str, str] | None = None) -> T:
+          what: str = "the answer", show: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None) -> T:
     """The one answer every endpoint of ``answers`` gave, when at least ``quorum`` answered.
 
     ``left_out``: endpoint → why it gave no answer (named in the error). ``show``: endpoint → how to print its
-    answer (default ``str``). Raises :class:`NoQuorumError` or :class:`EndpointsDisagreeError`.
+    answer (default ``str``), or a callable giving that mapping, asked only on a disagreement. Raises
+    :class:`NoQuorumError` or :class:`EndpointsDisagreeError`.
     """
     left_out = dict(left_out or {})
     if len(answers) < quorum:
@@ -63,7 +64,8 @@ def agree(answers: Mapping[str, T], *, quorum: int, left_out: Mapping[str, str] 
     values = list(answers.values())
     if all(v == values[0] for v in values[1:]):
         return values[0]
-    said = "; ".join(f"{name} says {(show or {}).get(name, str(value))}" for name, value in answers.items())
+    shown = show() if callable(show) else (show or {})
+    said = "; ".join(f"{name} says {shown.get(name, str(value))}" for name, value in answers.items())
     raise EndpointsDisagreeError(f"the RPC endpoints disagree about {what} ({said})")
 
 

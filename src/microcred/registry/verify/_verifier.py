@@ -153,13 +153,14 @@ class Verifier:
                 pairs.append((v, None))
                 continue
             v.summary = credential_summary(doc)
+            subject = Subject.of(name, doc, when=when, at=at, block=block)
             v.required = self.require if self.require is not None else \
-                (LEVELS[1:] if has_registry_entry(doc) else ())
-            pairs.append((v, Subject.of(name, doc, when=when, at=at, block=block)))
+                (LEVELS[1:] if subject.entry is not None or has_registry_entry(doc) else ())
+            pairs.append((v, subject))
         run = _Run(self, [s for _, s in pairs if s is not None])
-        for v, subject in pairs:
-            if subject is not None:
-                run.verify_one(v, subject)
+        for v, checked in pairs:
+            if checked is not None:
+                run.verify_one(v, checked)
         return [v for v, _ in pairs]
 
 
@@ -180,6 +181,8 @@ class _Run:
             if s.entry["statusIndex"] not in indexes:
                 indexes.append(s.entry["statusIndex"])
         self.asked: dict[int, dict[str, Any]] = {}
+        #: per credential, the endpoints its last chain-dependent check left out, and why
+        self.left_out: dict[int, dict[str, str]] = {}
         self.views: dict[tuple[str, int], ChainView] = {}
 
     def verify_one(self, v: Verification, subject: Subject) -> None:
@@ -196,6 +199,9 @@ class _Run:
         status = v.result_of("status")
         v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
         v.facts.update({k: val for k, val in subject.facts.items() if k != "vms"})
+        left_out = self.left_out.get(id(subject))
+        if left_out is not None and subject.chain is not None:  # some check asked the chain
+            self._record_sources(subject, subject.chain, left_out, self.verifier.quorum)
         v.sources = self.asked.get(id(subject))
 
     @staticmethod
@@ -249,10 +255,10 @@ class _Run:
                 continue
             answers[ep.name] = answer or (ERROR, f"could not check: {ep.name} gave no answer")
             views[ep.name] = view
-        self._record_sources(subject, chain, left_out, quorum)
+        self.left_out[id(subject)] = left_out
         try:
             agreed = agree(answers, quorum=quorum, left_out=left_out, what=f"the {check.name} check",
-                           show={n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
+                           show=lambda: {n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
         except (NoQuorumError, EndpointsDisagreeError) as exc:
             return ERROR, f"could not check: {exc}"
         facts = [views[n].facts for n in answers]
