@@ -206,25 +206,35 @@ def test_a_liar_forging_a_whole_block_is_caught_by_a_second_endpoint(issued, lia
         client.proven_status_of(issuer.address, [5], confirm=[(_http_web3(url), url)])
 
 
-def test_one_source_alone_is_read_through_storage_proofs(issued):
-    """The verifier's ledger reader for a single endpoint: status words proven against the state root, and an
-    eth_call answer that its own proofs contradict is could-not-check, never believed."""
-    from microcred.chain import RPCResponseError
-    from microcred.registry.ledger import RegistryClient
+def test_one_source_alone_is_read_through_storage_proofs(issued, liar):
+    """The verifier's ledger reader for a single endpoint: batch records and status words proven against the
+    state root in one eth_getProof (with the header, 2 requests), so an endpoint that rewrites every eth_call
+    answer changes nothing: the reader asks no eth_call at all."""
     from microcred.registry.verify import RegistryLedger
 
     url, chain, issuer = issued
     root = "0x" + (b"\x42" * 31 + b"\x01").hex()
+    unknown = "0x" + "77" * 32
+    registry = chain.address_of("CredentialRegistry")
     honest = RegistryLedger(lambda address: _client(url, chain), prove=True)
-    state = honest.read(chain.address_of("CredentialRegistry"), issuer.address, [root], [4, 5, 900], at=None)
+    reader = _client(url, chain)
+    with counting(reader.w3) as calls:
+        proven = reader.proven_state(issuer.address, [root, unknown], [4, 5, 900])
+    assert calls == ["eth_getBlockByNumber", "eth_getProof"], calls
+    batches, statuses, _head = reader.verification_state(issuer.address, [root, unknown], [4, 5, 900],
+                                                         block=proven.block.number)
+    assert proven.batches == batches and proven.batches[1] is None and proven.batches[0] is not None
+    assert proven.batches[0].count == N and proven.batches[0].first_index == 0
+    assert proven.statuses == statuses == [Status.ACTIVE, Status.REVOKED, Status.SUSPENDED]
+    state = honest.read(registry, issuer.address, [root], [4, 5, 900], at=None)
     assert state.assurance == "storage-proof" and isinstance(state.block, int)
     assert [state.statuses[i] for i in (4, 5, 900)] == [Status.ACTIVE, Status.REVOKED, Status.SUSPENDED]
+    assert state.batches[root] == proven.batches[0]
 
-    class Lying(RegistryClient):
-        def verification_state(self, *args: Any, **kwargs: Any) -> Any:
-            batches, statuses, head = super().verification_state(*args, **kwargs)
-            return batches, [Status.ACTIVE for _ in statuses], head
+    def lie(method: str, result: Any) -> Any:  # every eth_call answer becomes zeros: "not anchored, active"
+        return "0x" + "00" * ((len(result) - 2) // 2) if method == "eth_call" else result
 
-    lying = RegistryLedger(lambda address: Lying(_http_web3(url), address, endpoint=url), prove=True)
-    with pytest.raises(RPCResponseError, match="storage proofs"):
-        lying.read(chain.address_of("CredentialRegistry"), issuer.address, [root], [5], at=None)
+    lying = RegistryLedger(lambda address: _client(liar(lie), chain), prove=True)
+    told = lying.read(registry, issuer.address, [root], [5, 900], at=None)
+    assert told.statuses == {5: Status.REVOKED, 900: Status.SUSPENDED}
+    assert told.batches[root] == proven.batches[0]

@@ -1,8 +1,10 @@
 """The credential registry contract from Python: anchors, statuses, history events; status lists derived from it."""
 
 from microcred.registry.ledger._client import (
+    BATCHES_SLOT,
     Batch,
     HistoryEvent,
+    ProvenState,
     ProvenStatus,
     REASONS,
     STATUS_SLOT,
@@ -20,9 +22,11 @@ from microcred.registry.ledger._statuslist import (
 )
 
 __all__ = [
+    "BATCHES_SLOT",
     "Batch",
     "HistoryEvent",
     "MIN_BITS",
+    "ProvenState",
     "ProvenStatus",
     "REASONS",
     "RegistryClient",

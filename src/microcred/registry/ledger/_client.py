@@ -27,9 +27,13 @@ from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, p
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt
 
-__all__ = ["Status", "Batch", "HistoryEvent", "ProvenStatus", "RegistryClient", "REASONS", "STATUS_SLOT",
-           "reason_code", "reason_label", "registry_client"]
+__all__ = ["Status", "Batch", "BATCHES_SLOT", "HistoryEvent", "ProvenState", "ProvenStatus", "RegistryClient",
+           "REASONS", "STATUS_SLOT", "reason_code", "reason_label", "registry_client"]
 
+#: storage slot of ``CredentialRegistry._batches``: ``mapping(address issuer => mapping(bytes32 root => Batch))``;
+#: a ``Batch`` fills one slot (``firstIndex``, ``count``, ``anchoredAt``, ``blockNumber``: 64 bits each, from the
+#: lowest)
+BATCHES_SLOT = 1
 #: storage slot of ``CredentialRegistry._status``: ``mapping(address issuer => mapping(uint256 word => uint256))``
 STATUS_SLOT = 2
 
@@ -144,6 +148,23 @@ class ProvenStatus:
     block: TrustedBlock
 
 
+@dataclass(frozen=True)
+class ProvenState:
+    """What :meth:`RegistryClient.verification_state` answers, read from storage proofs instead: the batch of each
+    root asked (``None``: not anchored by the issuer), the status of each index, the proven status ``words`` and
+    the ``block`` it was all proven in."""
+
+    batches: list[Batch | None]
+    statuses: list[Status]
+    words: dict[int, int]
+    block: TrustedBlock
+
+
+def _unpack_batch(issuer: str, root: bytes, word: int) -> Batch | None:
+    first, count, anchored_at, block_number = ((word >> shift) & (2**64 - 1) for shift in (0, 64, 128, 192))
+    return None if count == 0 else Batch(issuer, "0x" + root.hex(), first, count, anchored_at, block_number)
+
+
 class RegistryClient(ContractClient):
     """The CredentialRegistry at ``address``.
 
@@ -183,30 +204,45 @@ class RegistryClient(ContractClient):
         """Status words of ``issuer`` read with ``eth_getProof`` and verified here against the state root of
         ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
         ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 2, plus 1 per other endpoint."""
-        issuer = checked_address(issuer, "issuer")
-        wanted = list(dict.fromkeys(_indexes(words)))
-        trusted = read_block(self.w3, block, endpoint=self.endpoint)
-        if confirm:
-            trusted = confirm_block(trusted, confirm)
-        base = mapping_slot(issuer, STATUS_SLOT)
-        slots = {w: mapping_slot(w, base) for w in wanted}
-        values = prove_storage(self.w3, self.address, list(slots.values()), trusted, endpoint=self.endpoint) \
-            if slots else {}
-        return {w: values[slot] for w, slot in slots.items()}, trusted
+        proven = self._proven(issuer, [], [w << 7 for w in _indexes(words)], block, confirm)
+        return proven.words, proven.block
 
     def proven_status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest",
                          confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenStatus:
         """Statuses of ``indexes`` of ``issuer`` from storage proofs (:meth:`proven_status_words`): 128 per word,
         two bits each, so 1,000 credentials are 8 proven slots in one ``eth_getProof``."""
+        proven = self._proven(issuer, [], indexes, block, confirm)
+        return ProvenStatus(proven.statuses, proven.words, proven.block)
+
+    def proven_state(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], *,
+                     block: int | str = "latest", confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenState:
+        """:meth:`verification_state` (batch records of ``roots``, statuses of ``indexes``) from storage proofs:
+        the batch slots and the status words in one ``eth_getProof``, verified against the state root of
+        ``block`` (2 requests, plus 1 per endpoint in ``confirm``), so that nothing rests on one endpoint's word
+        but the block hash."""
+        return self._proven(issuer, roots, indexes, block, confirm)
+
+    def _proven(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], block: int | str,
+                confirm: Sequence[tuple[Web3, str]]) -> ProvenState:
+        issuer = checked_address(issuer, "issuer")
+        rs = [_bytes32(r, "a batch root") for r in roots]
         idx = _indexes(indexes)
-        words, trusted = self.proven_status_words(issuer, sorted({i >> 7 for i in idx}), block=block,
-                                                  confirm=confirm)
+        trusted = read_block(self.w3, block, endpoint=self.endpoint)
+        if confirm:
+            trusted = confirm_block(trusted, confirm)
+        status_base, batch_base = mapping_slot(issuer, STATUS_SLOT), mapping_slot(issuer, BATCHES_SLOT)
+        word_slots = {w: mapping_slot(w, status_base) for w in sorted({i >> 7 for i in idx})}
+        root_slots = {r: mapping_slot(r, batch_base) for r in dict.fromkeys(rs)}
+        slots = [*word_slots.values(), *root_slots.values()]
+        values = prove_storage(self.w3, self.address, slots, trusted, endpoint=self.endpoint) if slots else {}
+        words = {w: values[slot] for w, slot in word_slots.items()}
         try:
             statuses = [Status((words[i >> 7] >> ((i & 127) << 1)) & 3) for i in idx]
         except ValueError as exc:
             raise RPCResponseError(f"reading credential status: a proven status word holds an unknown status "
                                    f"({exc})") from exc
-        return ProvenStatus(statuses, words, trusted)
+        batches = [_unpack_batch(issuer, r, values[root_slots[r]]) for r in rs]
+        return ProvenState(batches, statuses, words, trusted)
 
     def batch_of(self, issuer: str, root: bytes | str, *, block: int | str = "latest") -> Batch | None:
         return self.batches_of(issuer, [root], block=block)[0]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from collections.abc import Callable, Mapping, Sequence
 
-from microcred.chain import RPCResponseError, rpc_guard
+from microcred.chain import rpc_guard
 from microcred.registry.ledger._client import Batch, RegistryClient, Status
 
 __all__ = ["BindingFn", "Endpoint", "LedgerReader", "LedgerState", "RegistryLedger", "StatusChange"]
@@ -59,7 +59,10 @@ class RegistryLedger:
     indexes, and, only when some index is not active or ``at`` is given, one log query for the changes.
 
     ``registry_for(address)`` gives a read-only client. ``pin_block``: read the head block number first and ask at
-    that block, so the answer names the block it holds for (one more request).
+    that block, so the answer names the block it holds for (one more request). ``prove`` (a single endpoint): the
+    batch records and status words come from one ``eth_getProof`` checked against the block's state root instead
+    (:meth:`RegistryClient.proven_state`: the header and the proof, 2 requests), so the one endpoint can lie about
+    neither.
     """
 
     def __init__(self, registry_for: Callable[[str], RegistryClient], *, pin_block: bool = False,
@@ -72,23 +75,18 @@ class RegistryLedger:
              at: datetime | None, block: int | None = None) -> LedgerState:
         client = self.registry_for(registry)
         pinned: int | str = "latest" if block is None else block
-        proven = None
-        if self.prove:  # one source alone: its status words are checked against the block's state root
-            proven = client.proven_status_of(account, list(indexes), block=pinned)
+        if self.prove:  # one source alone: batches and status words proven against the block's state root
+            proven = client.proven_state(account, list(roots), list(indexes), block=pinned)
             pinned = proven.block.number
-        elif self.pin_block and block is None:
-            with rpc_guard("reading the head block", endpoint=client.endpoint):
-                pinned = int(client.w3.eth.block_number)
-        got, statuses, _head = client.verification_state(account, list(roots), list(indexes), block=pinned)
-        if proven is not None:
-            if list(statuses) != list(proven.statuses):
-                raise RPCResponseError(
-                    f"{client.endpoint} answers eth_call with statuses that its own storage proofs of block "
-                    f"{proven.block.number} contradict: it cannot be trusted")
-            statuses = proven.statuses
+            got, statuses = proven.batches, proven.statuses
+        else:
+            if self.pin_block and block is None:
+                with rpc_guard("reading the head block", endpoint=client.endpoint):
+                    pinned = int(client.w3.eth.block_number)
+            got, statuses, _head = client.verification_state(account, list(roots), list(indexes), block=pinned)
         state = LedgerState(batches=dict(zip(roots, got)), statuses=dict(zip(indexes, statuses)),
                             block=pinned if isinstance(pinned, int) else None,
-                            assurance="storage-proof" if proven is not None else "trusted")
+                            assurance="storage-proof" if self.prove else "trusted")
         if at is not None or any(s != Status.ACTIVE for s in statuses):
             anchored = [b.block_number for b in got if b is not None]
             if anchored:
