@@ -40,6 +40,10 @@ def test_endpoints_that_disagree_are_an_error(anvil_node, home, tmp_path, capsys
         issuer_account = IssuerStore(home).load("x").account
         code = run(*base, "history", issuer_account, "--rpc", url, "--rpc", liar.url)
         assert code == 2 and "disagree" in capsys.readouterr().err
+        # as of a block, the block itself is put to both first: the other node's block 1 is not this chain's
+        code = run(*base, "history", issuer_account, "--at", "block:1", "--rpc", url, "--rpc", liar.url)
+        err = capsys.readouterr().err
+        assert code == 2 and "could not check block 1" in err and "disagree" in err, err
     finally:
         liar.stop()
 

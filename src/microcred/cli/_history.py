@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +15,13 @@ from microcred.registry.ledger import registry_client
 from microcred.cli._app import AppContext, cli, pass_app
 from microcred.chain import RPCUnavailableError
 from microcred.errors import InvalidInputError, NetworkError
+
+
+def _header(chain: Any, number: int) -> tuple[str, int]:
+    """(hash, unix time) of block ``number`` from one endpoint's connected chain."""
+    from microcred.chain import block_header
+
+    return block_header(chain.w3, number, endpoint=chain.endpoint)
 
 
 def _account_for(app: AppContext, target: str) -> str:
@@ -70,9 +78,9 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         issuer_timeline,
         status_at,
     )
-    from microcred.chain import block_at, block_header
+    from microcred.chain import block_at
     from microcred.cli._common import connect_endpoints
-    from microcred.registry.verify import agree, parse_moment, require_quorum
+    from microcred.registry.verify import agree, agreed_block_time, parse_moment, require_quorum
 
     when, at_block = parse_moment(at)
     require_quorum(quorum, len(app.rpc_urls))
@@ -82,8 +90,16 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         raise NetworkError("no RPC endpoint could be used: " + "; ".join(f"{e.name}: {e.problem}" for e in endpoints))
     chain = usable[0].chain
     assert chain is not None  # a usable endpoint has its chain
-    if at_block is not None:  # the block's time is the time asked; each endpoint reads the same block
-        when = datetime.fromtimestamp(block_header(chain.w3, at_block, endpoint=chain.endpoint)[1], timezone.utc)
+    if at_block is not None:  # the block's time is the time asked, as a quorum agrees; each endpoint reads that block
+        headers, unusable = {}, {}
+        for e in endpoints:
+            if e.chain is None:
+                unusable[e.name] = str(e.problem)
+            elif e.chain.caip2 != chain.caip2:
+                unusable[e.name] = f"it serves chain {e.chain.caip2}, not {chain.caip2}"
+            else:
+                headers[e.name] = functools.partial(_header, e.chain)
+        when = agreed_block_time(headers, at_block, quorum=require_quorum(quorum, len(endpoints)), left_out=unusable)
 
     def block_of(c: Any) -> int | str:
         return at_block if at_block is not None else block_at(c.w3, when, endpoint=c.endpoint)

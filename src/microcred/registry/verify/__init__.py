@@ -21,6 +21,7 @@ from microcred.registry.verify._consensus import (
     EndpointsDisagreeError,
     NoQuorumError,
     agree,
+    agreed_block_time,
     default_quorum,
     require_quorum,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "Verification",
     "Verifier",
     "agree",
+    "agreed_block_time",
     "binding_on",
     "credential_summary",
     "default_checks",

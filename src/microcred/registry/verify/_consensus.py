@@ -10,9 +10,13 @@ from __future__ import annotations
 from typing import TypeVar
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
+from datetime import datetime, timezone
+
+from microcred.chain import BlockNotFoundError, RPCUnavailableError
 from microcred.errors import InvalidInputError, NetworkError
 
-__all__ = ["EndpointsDisagreeError", "NoQuorumError", "agree", "default_quorum", "require_quorum"]
+__all__ = ["EndpointsDisagreeError", "NoQuorumError", "agree", "agreed_block_time", "default_quorum",
+           "require_quorum"]
 
 T = TypeVar("T", bound=Hashable)
 
@@ -67,6 +71,35 @@ def agree(answers: Mapping[str, T], *, quorum: int, left_out: Mapping[str, str] 
     shown = show() if callable(show) else (show or {})
     said = "; ".join(f"{name} says {shown.get(name, str(value))}" for name, value in answers.items())
     raise EndpointsDisagreeError(f"the RPC endpoints disagree about {what} ({said})")
+
+
+def agreed_block_time(headers: Mapping[str, Callable[[int], tuple[str, int]]], number: int, *, quorum: int,
+                      left_out: Mapping[str, str] | None = None) -> datetime:
+    """The time of block ``number`` as a quorum of endpoints agrees on it, hash and time (``--at block:N``).
+
+    ``headers``: endpoint → a look-up of ``(block hash, unix time)`` by number (:func:`microcred.chain.block_header`);
+    ``left_out``: endpoints already known to be unusable, and why. An endpoint that cannot be reached is left out.
+    Raises :class:`~microcred.errors.InvalidInputError` when no endpoint has such a block, and
+    :class:`~microcred.errors.NetworkError` when no quorum answers alike (one endpoint cannot pass off a block of
+    its own making as the chain's)."""
+    answers: dict[str, tuple[str, int]] = {}
+    out = dict(left_out or {})
+    missing: list[str] = []
+    for name, header in headers.items():
+        try:
+            answers[name] = header(number)
+        except BlockNotFoundError as exc:
+            missing.append(str(exc))
+        except RPCUnavailableError as exc:
+            out[name] = f"unreachable ({exc})"
+    if missing and not answers:
+        raise InvalidInputError(missing[0])
+    try:
+        _hash, stamp = agree(answers, quorum=quorum, left_out=out, what=f"block {number}",
+                             show=lambda: {n: f"hash {h[:12]}… at {t}" for n, (h, t) in answers.items()})
+    except (NoQuorumError, EndpointsDisagreeError) as exc:
+        raise NetworkError(f"could not check block {number}: {exc}") from None
+    return datetime.fromtimestamp(stamp, timezone.utc)
 
 
 def partition(names: Sequence[str], problems: Mapping[str, str | None]) -> tuple[list[str], dict[str, str]]:

@@ -15,13 +15,14 @@ from datetime import datetime, timezone
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from microcred.chain import BlockNotFoundError, ChainError, RPCUnavailableError
+from microcred.chain import ChainError, RPCUnavailableError
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
 from microcred.registry.verify._accreditation import AccreditationCheck
 from microcred.registry.verify._anchor import AnchorCheck, TrustedRegistries, is_bytes32
 from microcred.registry.verify._check import ChainView, Check, Subject
 from microcred.registry.verify._components import ComponentsCheck
-from microcred.registry.verify._consensus import EndpointsDisagreeError, NoQuorumError, agree, require_quorum
+from microcred.registry.verify._consensus import (EndpointsDisagreeError, NoQuorumError, agree, agreed_block_time,
+                                                  require_quorum)
 from microcred.registry.verify._format import FormatCheck
 from microcred.registry.verify._issuer import IssuerCheck
 from microcred.registry.credential._documents import has_registry_entry
@@ -112,27 +113,11 @@ class Verifier:
         """The time of block ``number`` of the endpoints' chain, as a quorum of them agrees (hash and time), for
         ``--at block:N``. Raises :class:`~microcred.errors.NetworkError` when no quorum answers alike, and
         :class:`~microcred.errors.InvalidInputError` when no endpoint has such a block."""
-        answers: dict[str, tuple[str, int]] = {}
-        left_out: dict[str, str] = {}
-        missing: list[str] = []
-        for ep in self.endpoints:
-            if ep.problem or ep.block_info is None:
-                left_out[ep.name] = ep.problem or "it cannot read blocks"
-                continue
-            try:
-                answers[ep.name] = ep.block_info(number)
-            except BlockNotFoundError as exc:
-                missing.append(str(exc))
-            except RPCUnavailableError as exc:
-                left_out[ep.name] = f"unreachable ({exc})"
-        if missing and not answers:
-            raise InvalidInputError(missing[0])
-        try:
-            _hash, stamp = agree(answers, quorum=self.quorum, left_out=left_out, what=f"block {number}",
-                                 show={n: f"hash {h[:12]}… at {t}" for n, (h, t) in answers.items()})
-        except (NoQuorumError, EndpointsDisagreeError) as exc:
-            raise NetworkError(f"could not check block {number}: {exc}") from None
-        return datetime.fromtimestamp(stamp, timezone.utc)
+        left_out = {ep.name: ep.problem or "it cannot read blocks" for ep in self.endpoints
+                    if ep.problem or ep.block_info is None}
+        headers = {ep.name: ep.block_info for ep in self.endpoints
+                   if ep.name not in left_out and ep.block_info is not None}
+        return agreed_block_time(headers, number, quorum=self.quorum, left_out=left_out)
 
     def verify(self, items: Iterable[tuple[str | None, Any]], *, at: datetime | None = None,
                block: int | None = None) -> list[Verification]:
