@@ -1,5 +1,6 @@
 """Status words read with storage proofs against a block's state root, on anvil: what the proofs prove is what the
-chain holds, 1,000 credentials cost 2 requests (3 with a second endpoint), and a lying endpoint is caught."""
+chain holds, 1,000 credentials cost 1 request (header and proof batched; 2 with a second endpoint), and a lying
+endpoint is caught."""
 
 from __future__ import annotations
 
@@ -45,29 +46,35 @@ def _expected() -> list[Status]:
 def counting(w3: Web3) -> Iterator[list[str]]:
     calls: list[str] = []
     provider = w3.provider
-    original = provider.make_request
+    original, original_batch = provider.make_request, provider.make_batch_request
 
     def make_request(method: str, params: Any) -> Any:
         calls.append(method)
         return original(method, params)
 
+    def make_batch_request(requests_: Any) -> Any:  # one HTTP request
+        calls.append("batch: " + ", ".join(method for method, _ in requests_))
+        return original_batch(requests_)
+
     provider.make_request = make_request  # type: ignore[method-assign]
+    provider.make_batch_request = make_batch_request  # type: ignore[method-assign]
     provider._request_func_cache = ((), None)  # web3 caches the middleware chain built around make_request
     try:
         yield calls
     finally:
         provider.make_request = original  # type: ignore[method-assign]
+        provider.make_batch_request = original_batch  # type: ignore[method-assign]
         provider._request_func_cache = ((), None)
 
 
-def test_proven_statuses_are_the_chains_in_two_requests(issued):
+def test_proven_statuses_are_the_chains_in_one_request(issued):
     url, chain, issuer = issued
     client = registry_client(chain.as_read_only())
     with counting(chain.w3) as calls:
         proven = client.proven_status_of(issuer.address, range(N))
     assert proven.statuses == _expected() == client.status_of(issuer.address, range(N))
     assert proven.words == dict(zip(range(8), client.status_words(issuer.address, range(8), block=proven.block.number)))
-    assert len(calls) == 2, calls  # the header and one eth_getProof for the 8 words
+    assert calls == ["batch: eth_getBlockByNumber, eth_getProof"], calls  # the header and the 8 words, batched
     assert proven.block.single_source and proven.block.endpoint == url
     assert "one source trusted" in proven.block.describe() and url in proven.block.describe()
     assert proven.block.number == chain.w3.eth.block_number
@@ -81,8 +88,31 @@ def test_a_second_endpoint_confirms_the_block_in_one_more_request(issued):
     with counting(chain.w3) as first_calls, counting(second) as second_calls:
         proven = client.proven_status_of(issuer.address, range(N), confirm=[(second, second_url)])
     assert proven.statuses == _expected()
-    assert len(first_calls) + len(second_calls) == 3
+    assert len(first_calls) + len(second_calls) == 2, (first_calls, second_calls)
     assert proven.block.confirmed_by == (second_url,) and not proven.block.single_source
+
+
+def test_a_block_between_the_batched_header_and_proof_is_asked_again(issued, monkeypatch):
+    """The header and the proof of ``latest`` go in one batch; when a block lands between them, the proof cannot
+    hold against the header, and both are asked again for the header's block: the answer is that block's."""
+    import microcred.chain._proofs as proofs
+
+    _, chain, issuer = issued
+    head = chain.w3.eth.block_number  # the suspension of 900 was mined in this block
+    batch = proofs._batch
+
+    def racing(w3: Any, calls: Any, **kwargs: Any) -> Any:
+        header, proof = batch(w3, calls, **kwargs)
+        older = batch(w3, [("eth_getBlockByNumber", [hex(head - 1), False])], **kwargs)[0]
+        return older, proof  # the header of the block before, the proof of the latest
+
+    monkeypatch.setattr(proofs, "_batch", racing)
+    client = registry_client(chain.as_read_only())
+    with counting(chain.w3) as calls:
+        proven = client.proven_status_of(issuer.address, [5, 900])
+    assert proven.block.number == head - 1
+    assert proven.statuses == [Status.REVOKED, Status.ACTIVE]  # as it stood in that block, before the suspension
+    assert calls[-2:] == ["eth_getBlockByNumber", "eth_getProof"], calls
 
 
 def test_the_header_hash_is_the_hash_of_its_fields(issued):
@@ -220,7 +250,7 @@ def test_one_source_alone_is_read_through_storage_proofs(issued, liar):
     reader = _client(url, chain)
     with counting(reader.w3) as calls:
         proven = reader.proven_state(issuer.address, [root, unknown], [4, 5, 900])
-    assert calls == ["eth_getBlockByNumber", "eth_getProof"], calls
+    assert calls == ["batch: eth_getBlockByNumber, eth_getProof"], calls
     batches, statuses, _head = reader.verification_state(issuer.address, [root, unknown], [4, 5, 900],
                                                          block=proven.block.number)
     assert proven.batches == batches and proven.batches[1] is None and proven.batches[0] is not None

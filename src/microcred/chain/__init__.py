@@ -60,6 +60,7 @@ from microcred.chain._proofs import (
     header_hash,
     mapping_slot,
     prove_storage,
+    read_and_prove,
     read_block,
 )
 from microcred.chain._rpc import (
@@ -155,6 +156,7 @@ __all__ = [
     "known_networks",
     "mapping_slot",
     "prove_storage",
+    "read_and_prove",
     "read_block",
     "revert_classes",
     "revert_data",

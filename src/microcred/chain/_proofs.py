@@ -20,14 +20,15 @@ from eth_utils import keccak, to_checksum_address
 from trie import HexaryTrie
 from trie.exceptions import BadTrieProof
 from web3 import Web3
+from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint
 
+from microcred.chain._adapter import supports_batch
 from microcred.chain._errors import RPCResponseError
 from microcred.chain._rpc import rpc_guard
 
 __all__ = ["BlockMismatchError", "ProofError", "TrustedBlock", "confirm_block", "header_hash", "mapping_slot",
-           "prove_storage",
-           "read_block"]
+           "prove_storage", "read_and_prove", "read_block"]
 
 _EMPTY_TRIE = keccak(rlp.encode(b""))
 
@@ -138,6 +139,11 @@ def read_block(w3: Web3, block: int | str = "latest", *, endpoint: str = "the RP
     tag = hex(block) if isinstance(block, int) else block
     what = f"reading the header of block {block}"
     header = _request(w3, "eth_getBlockByNumber", [tag, False], what=what, endpoint=endpoint)
+    return _trusted_header(header, block, what=what, endpoint=endpoint)
+
+
+def _trusted_header(header: Any, block: int | str, *, what: str, endpoint: str) -> TrustedBlock:
+    """The :class:`TrustedBlock` of a header as JSON-RPC returns it, once its hash is the hash of its fields."""
     if not isinstance(header, dict):
         raise RPCResponseError(f"{what}: {endpoint} knows no block {block}")
     claimed = _hex(header.get("hash"), "the block hash", size=32)
@@ -213,8 +219,59 @@ def prove_storage(w3: Web3, address: str, slots: Sequence[int], trusted: Trusted
     address = to_checksum_address(address)
     wanted = list(dict.fromkeys(int(s) for s in slots))
     what = f"proving {len(wanted)} storage slot(s) of {address} in block {trusted.number}"
-    result = _request(w3, "eth_getProof", [address, ["0x" + s.to_bytes(32, "big").hex() for s in wanted],
-                                          hex(trusted.number)], what=what, endpoint=endpoint)
+    result = _request(w3, "eth_getProof", [address, _slot_keys(wanted), hex(trusted.number)], what=what,
+                      endpoint=endpoint)
+    return _proven_values(result, address, wanted, trusted, what=what, endpoint=endpoint)
+
+
+def read_and_prove(w3: Web3, address: str, slots: Sequence[int], block: int | str = "latest", *,
+                   endpoint: str = "the RPC endpoint") -> tuple[TrustedBlock, dict[int, int]]:
+    """:func:`read_block` and :func:`prove_storage` together. For the latest block, where the provider takes
+    JSON-RPC batches, the header and the proof are asked in one request, both of ``latest``; should a block land
+    between the two, the proof cannot hold against the header, and both are asked again for the header's number
+    (a lying endpoint is caught there, as always). Otherwise two requests."""
+    address = to_checksum_address(address)
+    wanted = list(dict.fromkeys(int(s) for s in slots))
+    if block == "latest" and wanted and supports_batch(w3) and isinstance(w3.provider, JSONBaseProvider):
+        what = f"reading the latest block and proving {len(wanted)} storage slot(s) of {address}"
+        header, result = _batch(w3, [("eth_getBlockByNumber", ["latest", False]),
+                                     ("eth_getProof", [address, _slot_keys(wanted), "latest"])],
+                                what=what, endpoint=endpoint)
+        trusted = _trusted_header(header, block, what=what, endpoint=endpoint)
+        try:
+            return trusted, _proven_values(result, address, wanted, trusted, what=what, endpoint=endpoint)
+        except ProofError:
+            block = trusted.number
+    trusted = read_block(w3, block, endpoint=endpoint)
+    return trusted, prove_storage(w3, address, wanted, trusted, endpoint=endpoint) if wanted else {}
+
+
+def _slot_keys(slots: Sequence[int]) -> list[str]:
+    return ["0x" + s.to_bytes(32, "big").hex() for s in slots]
+
+
+def _batch(w3: Web3, calls: list[tuple[str, list[Any]]], *, what: str, endpoint: str) -> list[Any]:
+    """The results of ``calls`` sent as one JSON-RPC batch, in their order."""
+    provider = w3.provider
+    assert isinstance(provider, JSONBaseProvider)  # the caller checked that it takes batches
+    with rpc_guard(what, endpoint=endpoint):
+        responses = provider.make_batch_request([(RPCEndpoint(method), params) for method, params in calls])
+    if not isinstance(responses, list) or len(responses) != len(calls):
+        error = responses.get("error") if isinstance(responses, dict) else None
+        raise RPCResponseError(f"{what}: {endpoint} did not answer the batch of {len(calls)} requests"
+                               + (f" ({error})" if error else ""))
+    results = []
+    for (method, _), response in zip(calls, responses):
+        if not isinstance(response, dict) or response.get("error") is not None:
+            problem = response.get("error") if isinstance(response, dict) else type(response).__name__
+            raise RPCResponseError(f"{what}: {endpoint} answered {method} with an error: {problem}")
+        results.append(response.get("result"))
+    return results
+
+
+def _proven_values(result: Any, address: str, wanted: list[int], trusted: TrustedBlock, *, what: str,
+                   endpoint: str) -> dict[int, int]:
+    """The values an ``eth_getProof`` ``result`` proves for ``wanted`` slots against ``trusted``'s state root."""
     if not isinstance(result, dict):
         raise ProofError(f"{what}: {endpoint} answered no proof")
     state_root = bytes.fromhex(trusted.state_root[2:])

@@ -23,7 +23,7 @@ from microcred.chain._blocks import block_id
 from microcred.chain._connect import Chain
 from microcred.chain._contract import ContractClient
 from microcred.chain._errors import RPCResponseError
-from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, prove_storage, read_block
+from microcred.chain._proofs import TrustedBlock, confirm_block, mapping_slot, read_and_prove
 from microcred.chain._rpc import rpc_guard
 from microcred.chain._tx import PreparedTx, Receipt
 
@@ -203,7 +203,8 @@ class RegistryClient(ContractClient):
                             confirm: Sequence[tuple[Web3, str]] = ()) -> tuple[dict[int, int], TrustedBlock]:
         """Status words of ``issuer`` read with ``eth_getProof`` and verified here against the state root of
         ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
-        ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 2, plus 1 per other endpoint."""
+        ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 1 for the latest block where the
+        provider takes batches (else 2), plus 1 per other endpoint."""
         proven = self._proven(issuer, [], [w << 7 for w in _indexes(words)], block, confirm)
         return proven.words, proven.block
 
@@ -218,8 +219,9 @@ class RegistryClient(ContractClient):
                      block: int | str = "latest", confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenState:
         """:meth:`verification_state` (batch records of ``roots``, statuses of ``indexes``) from storage proofs:
         the batch slots and the status words in one ``eth_getProof``, verified against the state root of
-        ``block`` (2 requests, plus 1 per endpoint in ``confirm``), so that nothing rests on one endpoint's word
-        but the block hash."""
+        ``block`` (1 request for the latest block, header and proof batched, where the provider takes batches;
+        else 2; plus 1 per endpoint in ``confirm``), so that nothing rests on one endpoint's word but the block
+        hash."""
         return self._proven(issuer, roots, indexes, block, confirm)
 
     def _proven(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], block: int | str,
@@ -227,14 +229,13 @@ class RegistryClient(ContractClient):
         issuer = checked_address(issuer, "issuer")
         rs = [_bytes32(r, "a batch root") for r in roots]
         idx = _indexes(indexes)
-        trusted = read_block(self.w3, block, endpoint=self.endpoint)
-        if confirm:
-            trusted = confirm_block(trusted, confirm)
         status_base, batch_base = mapping_slot(issuer, STATUS_SLOT), mapping_slot(issuer, BATCHES_SLOT)
         word_slots = {w: mapping_slot(w, status_base) for w in sorted({i >> 7 for i in idx})}
         root_slots = {r: mapping_slot(r, batch_base) for r in dict.fromkeys(rs)}
         slots = [*word_slots.values(), *root_slots.values()]
-        values = prove_storage(self.w3, self.address, slots, trusted, endpoint=self.endpoint) if slots else {}
+        trusted, values = read_and_prove(self.w3, self.address, slots, block, endpoint=self.endpoint)
+        if confirm:  # the block hash the proofs hold against, confirmed by the other endpoints
+            trusted = confirm_block(trusted, confirm)
         words = {w: values[slot] for w, slot in word_slots.items()}
         try:
             statuses = [Status((words[i >> 7] >> ((i & 127) << 1)) & 3) for i in idx]
