@@ -11,15 +11,18 @@ checkout; the figures are then compared key by key and written to ``bench/before
      "change": after / before, "better": "higher", "no_worse": true}, …}}, "worse": [...], "no_worse": true}
 
 A figure is *no worse* when it moved in its better direction or by less than the noise allowance (``--noise``,
-default 15 %; ratios measured within one benchmark, such as ``*_vs_*``, are the steadiest). Which way is better is
-read from the key's name: rates (``*_per_s``) and ratios (``*_vs_*``) up; times (``*_s``, ``*_ms``), gas,
-requests and memory down.
+default 15 %; ratios measured within one benchmark, such as ``*_vs_*``, are the steadiest). The peers' and
+baselines' own rates (``didkit_*``, ``digitalbazaar_*``, ``raw_*``) are shown as ``reference`` and not judged.
+Which way is better is read from the key's name: rates (``*_per_s``) and ratios (``*_vs_*``) up; times (``*_s``,
+``*_ms``), gas, requests and memory down.
 
     python -m bench.before_after                   # 0adfe82 (the last commit before issue 9) against HEAD
     python -m bench.before_after --before REV --only did,verify --repeat 2
 
-The audit benchmark's figures are single timings of 0.03 to 0.5 s, which swing by half between two runs here: it is
-run three times per side, alternating, and the best run of each side compared (``--repeat`` for every benchmark).
+The audit and did benchmarks' figures are short timings (0.03 to 0.5 s), which swing by half between two runs here:
+they are run three times per side, alternating, and the best run of each side compared (``--repeat`` for every
+benchmark). ``--merge`` measures only ``--only``'s benchmarks and puts them into the existing
+``bench/before_after.json`` (each bench records the commits it compared).
 """
 
 from __future__ import annotations
@@ -46,7 +49,10 @@ SHARED = ("verify", "credentials", "did", "gas", "audit", "accreditation")
 WRITES = {"accreditation": "audit"}
 #: runs per side of the benchmarks whose figures are single short timings (a few tens of milliseconds to a second,
 #: where one run on a shared machine swings by half); the best run of each side is compared
-REPEAT = {"audit": 3}
+REPEAT = {"audit": 3, "did": 3}
+#: figures of the peers and baselines a benchmark measures beside microcred (didkit, Digital Bazaar, bare Ed25519):
+#: shown, never judged (the ratios against them are microcred's figures)
+_REFERENCE = re.compile(r"^(didkit|digitalbazaar|raw)_")
 _LOWER = re.compile(r"(_s|_ms|_mb|_bytes|gas|_requests(_\w+)?|_rpc_requests\w*|_calls)$|gas_")
 
 
@@ -78,6 +84,8 @@ def compare(before: dict[str, Any], after: dict[str, Any], *, noise: float, benc
         else:
             no_worse = a <= b * (1 + noise) if b else a <= b
         out[key] = {"before": b, "after": a, "change": round(change, 3), "better": better, "no_worse": no_worse}
+        if _REFERENCE.match(key):
+            out[key] |= {"no_worse": True, "reference": True}
     return out
 
 
@@ -109,7 +117,7 @@ def best_of(runs: list[dict[str, Any]], bench: str = "") -> dict[str, Any]:
     """The best value of each numeric figure over several runs of one side (the highest rate, the lowest time):
     the run least disturbed by the machine's other work. Other values come from the first run."""
     out = dict(runs[0])
-    for key, value in runs[0].items():
+    for key in runs[0]:
         values = [r.get(key) for r in runs]
         if key.startswith("_") or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             continue
@@ -153,6 +161,7 @@ def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float, 
                 benches[name]["_seconds"] = {"before": figures["before"]["_seconds"],
                                              "after": figures["after"]["_seconds"]}
                 benches[name]["_runs"] = {"before": figures["before"]["_runs"], "after": figures["after"]["_runs"]}
+                benches[name]["_commits"] = dict(revs)
             if progress is not None:
                 progress(_summary(revs, benches, failed))
     finally:
@@ -161,6 +170,18 @@ def measure(before_rev: str, after_rev: str, names: list[str], *, noise: float, 
                            capture_output=True, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
     return _summary(revs, benches, failed)
+
+
+def merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """``earlier``'s result with the benchmarks ``later`` measured (and its failures) put in their place."""
+    kept = {name: {**figures, "_commits": figures.get("_commits") or {"before": earlier.get("before"),
+                                                                         "after": earlier.get("after")}}
+            for name, figures in earlier.get("benches", {}).items()}
+    benches = {**kept, **later["benches"]}
+    measured = {name.split(" (")[0] for name in later["failed"]} | set(later["benches"])
+    failed = {k: v for k, v in earlier.get("failed", {}).items() if k.split(" (")[0] not in measured}
+    revs = {"before": later["before"], "after": later["after"]}
+    return _summary(revs, benches, {**failed, **later["failed"]})
 
 
 def _summary(revs: dict[str, str], benches: dict[str, Any], failed: dict[str, str]) -> dict[str, Any]:
@@ -176,8 +197,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--after", default="HEAD", help="the later commit (default: %(default)s)")
     parser.add_argument("--only", default=",".join(SHARED), help="benchmarks, comma-separated (default: all shared)")
     parser.add_argument("--noise", type=float, default=0.15, help="the allowance for noise (default: %(default)s)")
+    parser.add_argument("--merge", action="store_true",
+                        help="put the benchmarks measured into the existing bench/before_after.json")
     parser.add_argument("--repeat", type=int, default=None,
-                        help="runs per side of each benchmark, the best compared (default: 3 for audit, else 1)")
+                        help="runs per side of each benchmark, the best compared (default: 3 for audit, did; else 1)")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n]
     unknown = [n for n in names if n not in SHARED]
@@ -188,8 +211,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     notes = {"noise_allowance": args.noise,
              "how": "both commits checked out side by side, each benchmark run on the earlier one and then on "
                     "this one", "asked": names}
-    result = measure(args.before, args.after, names, noise=args.noise, repeat=args.repeat,
-                     progress=lambda so_far: write_result("before_after", so_far, notes))
+    earlier: dict[str, Any] = {}
+    if args.merge:
+        path = ROOT / "bench" / "before_after.json"
+        earlier = json.loads(path.read_text()) if path.exists() else {}
+        earlier.pop("_meta", None)
+        notes["merged"] = names
+
+    def keep(so_far: dict[str, Any]) -> dict[str, Any]:
+        return merged(earlier, so_far) if args.merge else so_far
+
+    result = keep(measure(args.before, args.after, names, noise=args.noise, repeat=args.repeat,
+                          progress=lambda so_far: write_result("before_after", keep(so_far), notes)))
     path = write_result("before_after", result, notes)
     print(f"wrote {path}: no_worse={result['no_worse']} worse={result['worse']} failed={list(result['failed'])}")
     return result

@@ -30,3 +30,23 @@ def test_worse_only_beyond_the_noise_allowance() -> None:
     assert got["history_s"]["no_worse"] is True  # 12.5 % slower: within the allowance
     assert got["rate_per_s"]["no_worse"] is False  # 20 % slower
     assert got["rate_per_s"]["change"] == 0.8
+
+
+def test_a_peers_own_rate_is_shown_but_not_judged() -> None:
+    got = compare({"didkit_verify_per_s": 430.0, "verify_jcs_vs_didkit": 10.8},
+                  {"didkit_verify_per_s": 270.0, "verify_jcs_vs_didkit": 33.7}, noise=0.15)
+    assert got["didkit_verify_per_s"]["reference"] is True and got["didkit_verify_per_s"]["no_worse"] is True
+    assert "reference" not in got["verify_jcs_vs_didkit"]
+
+
+def test_merging_replaces_the_benchmarks_measured_again() -> None:
+    from bench.before_after import merged
+
+    earlier = {"before": "a", "after": "b", "failed": {"did (after)": "boom"},
+               "benches": {"did": {"x_per_s": {"no_worse": False}}, "gas": {"g": {"no_worse": True}}}}
+    later = {"before": "a", "after": "c", "failed": {},
+             "benches": {"did": {"x_per_s": {"no_worse": True}, "_commits": {"before": "a", "after": "c"}}}}
+    out = merged(earlier, later)
+    assert out["no_worse"] is True and out["failed"] == {} and out["worse"] == []
+    assert out["benches"]["gas"]["_commits"] == {"before": "a", "after": "b"}
+    assert out["benches"]["did"]["_commits"]["after"] == "c"
