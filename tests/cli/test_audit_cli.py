@@ -58,7 +58,8 @@ def _anvil(folder: Path, chain_id: int) -> Iterator[str]:
     port = free_port()
     log = folder / "anvil.log"
     proc = subprocess.Popen([str(find_anvil()), "--host", "127.0.0.1", "--port", str(port), "--chain-id",
-                             str(chain_id), "--silent"], stdout=subprocess.DEVNULL, stderr=log.open("w"))
+                             str(chain_id), "--cache-path", str(folder / "anvil-history"), "--silent"],
+                            stdout=subprocess.DEVNULL, stderr=log.open("w"))
     url = f"http://127.0.0.1:{port}"
     w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 5}))
     try:

@@ -7,6 +7,7 @@ it; anvil's own dump comes only every second, so without that a revocation confi
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import signal
 import time
@@ -85,6 +86,25 @@ def test_persist_writes_a_state_anvil_loads(tmp_path):
         assert seconds < 10
         state = json.loads(node.state_file.read_text())
         assert {"block", "accounts"} <= set(state)
+    finally:
+        node.stop()
+
+
+def test_the_states_of_past_blocks_stay_in_the_nodes_folder(tmp_path):
+    """anvil writes the states of past blocks to disk (4.5 GB for the audit benchmark's 10,000 blocks) and removes
+    them only on a clean exit; the node keeps them under its own folder and empties it at each start, so a node
+    killed with SIGKILL leaves nothing behind in ~/.foundry."""
+    node = LocalNode(tmp_path / "home", port=free_port())
+    stale = node.history_dir / "left-by-a-killed-node"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("x")
+    node.start()
+    try:
+        pid = node.status().pid
+        assert pid is not None
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert args[args.index(b"--cache-path") + 1] == str(node.history_dir).encode()
+        assert not stale.exists() and node.history_dir.is_dir()
     finally:
         node.stop()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -95,6 +96,8 @@ class LocalNode:
         self.conf_file = self.dir / "node.json"
         self.state_file = self.dir / "state.json"
         self.log_file = self.dir / "anvil.log"
+        #: where anvil keeps the states of past blocks (``--cache-path``), emptied at each start
+        self.history_dir = self.dir / "history"
         self._anvil = anvil
         if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535):
             raise NodePortError(f"a TCP port is a whole number from 1 to 65535, not {port!r}")
@@ -146,8 +149,13 @@ class LocalNode:
             )
         anvil = find_anvil(str(self._anvil) if self._anvil else None)
         self.dir.mkdir(parents=True, exist_ok=True)
+        # anvil keeps the states of past blocks on disk (gigabytes for a long chain) and removes them only on a clean
+        # exit: under the node's own folder, emptied here, a node that was killed leaves nothing in ~/.foundry
+        shutil.rmtree(self.history_dir, ignore_errors=True)
+        self.history_dir.mkdir(parents=True, exist_ok=True)
         args = [str(anvil), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", str(LOCAL_CHAIN_ID),
-                "--state", str(self.state_file), "--state-interval", "1", "--silent"]
+                "--state", str(self.state_file), "--state-interval", "1", "--cache-path", str(self.history_dir),
+                "--silent"]
         log = open(self.log_file, "ab")
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
