@@ -17,13 +17,6 @@ from microcred.chain import RPCUnavailableError
 from microcred.errors import InvalidInputError, NetworkError
 
 
-def _header(chain: Any, number: int) -> tuple[str, int]:
-    """(hash, unix time) of block ``number`` from one endpoint's connected chain."""
-    from microcred.chain import block_header
-
-    return block_header(chain.w3, number, endpoint=chain.endpoint)
-
-
 def _account_for(app: AppContext, target: str) -> str:
     from eth_utils import is_address, to_checksum_address
 
@@ -78,7 +71,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
         issuer_timeline,
         status_at,
     )
-    from microcred.chain import block_at
+    from microcred.chain import block_at, block_header
     from microcred.cli._common import connect_endpoints
     from microcred.registry.verify import agree, agreed_block_time, parse_moment, require_quorum
 
@@ -98,7 +91,7 @@ def history(app: AppContext, target: str, at: str | None, as_csv: bool, quorum: 
             elif e.chain.caip2 != chain.caip2:
                 unusable[e.name] = f"it serves chain {e.chain.caip2}, not {chain.caip2}"
             else:
-                headers[e.name] = functools.partial(_header, e.chain)
+                headers[e.name] = functools.partial(block_header, e.chain.w3, endpoint=e.chain.endpoint)
         when = agreed_block_time(headers, at_block, quorum=require_quorum(quorum, len(endpoints)), left_out=unusable)
 
     def block_of(c: Any) -> int | str:

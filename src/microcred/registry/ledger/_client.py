@@ -205,14 +205,14 @@ class RegistryClient(ContractClient):
         ``block`` (a number or ``latest``), whose header hash is checked too; with ``confirm`` (other endpoints as
         ``(w3, endpoint)``), the block hash must be theirs as well. Requests: 1 for the latest block where the
         provider takes batches (else 2), plus 1 per other endpoint."""
-        proven = self._proven(issuer, [], [w << 7 for w in _indexes(words)], block, confirm)
+        proven = self.proven_state(issuer, [], [w << 7 for w in _indexes(words)], block=block, confirm=confirm)
         return proven.words, proven.block
 
     def proven_status_of(self, issuer: str, indexes: Sequence[int], *, block: int | str = "latest",
                          confirm: Sequence[tuple[Web3, str]] = ()) -> ProvenStatus:
         """Statuses of ``indexes`` of ``issuer`` from storage proofs (:meth:`proven_status_words`): 128 per word,
         two bits each, so 1,000 credentials are 8 proven slots in one ``eth_getProof``."""
-        proven = self._proven(issuer, [], indexes, block, confirm)
+        proven = self.proven_state(issuer, [], indexes, block=block, confirm=confirm)
         return ProvenStatus(proven.statuses, proven.words, proven.block)
 
     def proven_state(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], *,
@@ -222,10 +222,6 @@ class RegistryClient(ContractClient):
         ``block`` (1 request for the latest block, header and proof batched, where the provider takes batches;
         else 2; plus 1 per endpoint in ``confirm``), so that nothing rests on one endpoint's word but the block
         hash."""
-        return self._proven(issuer, roots, indexes, block, confirm)
-
-    def _proven(self, issuer: str, roots: Sequence[bytes | str], indexes: Sequence[int], block: int | str,
-                confirm: Sequence[tuple[Web3, str]]) -> ProvenState:
         issuer = checked_address(issuer, "issuer")
         rs = [_bytes32(r, "a batch root") for r in roots]
         idx = _indexes(indexes)

@@ -61,8 +61,8 @@ class RegistryLedger:
     ``registry_for(address)`` gives a read-only client. ``pin_block``: read the head block number first and ask at
     that block, so the answer names the block it holds for (one more request). ``prove`` (a single endpoint): the
     batch records and status words come from one ``eth_getProof`` checked against the block's state root instead
-    (:meth:`RegistryClient.proven_state`: the header and the proof, 2 requests), so the one endpoint can lie about
-    neither.
+    (:meth:`RegistryClient.proven_state`: the header and the proof, in one batched request for the latest block),
+    so the one endpoint can lie about neither.
     """
 
     def __init__(self, registry_for: Callable[[str], RegistryClient], *, pin_block: bool = False,
