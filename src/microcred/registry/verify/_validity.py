@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
 from microcred.errors import MicrocredError
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import FAIL, PASS, Outcome, parse_time
 
 __all__ = ["ValidityCheck"]
+
+
+@lru_cache(maxsize=64)
+def _stamp(when: datetime) -> str:
+    """The time of the check as the detail prints it (one time for every credential of a run)."""
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class ValidityCheck:
@@ -19,7 +28,7 @@ class ValidityCheck:
             end = parse_time(doc["validUntil"]) if doc.get("validUntil") else None
         except MicrocredError as exc:
             return FAIL, f"unreadable validity dates: {exc}"
-        stamp = when.strftime("%Y-%m-%d %H:%M UTC")
+        stamp = _stamp(when)
         if start and when < start:
             return FAIL, f"not yet valid at {stamp}: valid from {doc['validFrom']}"
         if end and when > end:
