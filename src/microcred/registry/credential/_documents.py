@@ -26,6 +26,7 @@ __all__ = [
     "signature_proofs",
     "status_entry",
     "strip_anchor",
+    "unsecured_form",
 ]
 
 ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
@@ -74,15 +75,51 @@ def _digest_form(doc: dict) -> dict:
     return out
 
 
-def credential_digest(doc: dict) -> bytes:
+def unsecured_form(doc: dict) -> dict:
+    """``doc`` without its ``proof`` member (signature and anchor proofs alike): what a Data Integrity proof of it
+    signs, and the common part of every digest of it."""
+    return {k: v for k, v in doc.items() if k != "proof"}
+
+
+def credential_digest(doc: dict, *, unsecured_jcs: str | None = None) -> bytes:
     """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to (a single signature
-    proof hashed as an object, so ``[proof]`` and ``proof`` give one digest)."""
+    proof hashed as an object, so ``[proof]`` and ``proof`` give one digest).
+
+    ``unsecured_jcs``: the JCS text of :func:`unsecured_form` of ``doc``, when the caller has it (a verifier
+    computes it once, for the signature too). The digest's text is then that text with the ``proof`` member put
+    in its place, and only the proof and the members after it are canonicalised anew."""
     from microcred.registry.credential._jsonld import canonize_jcs
 
     try:
-        return hashlib.sha256(canonize_jcs(_digest_form(doc)).encode("utf-8")).digest()
+        text = _with_proof_member(doc, unsecured_jcs) if unsecured_jcs is not None else None
+        if text is None:
+            text = canonize_jcs(_digest_form(doc))
     except InvalidInputError as exc:
         raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _with_proof_member(doc: dict, unsecured_jcs: str) -> str | None:
+    """The JCS text of :func:`_digest_form` of ``doc``, made from the JCS text of its unsecured form. JCS writes an
+    object's members sorted by key, so the members after ``"proof"`` end the unsecured text; that tail is found by
+    canonicalising those members alone. ``None`` when the text does not end with them (then it cannot be ``doc``'s)."""
+    from microcred.registry.credential._jsonld import canonize_jcs
+
+    sigs = signature_proofs(doc)
+    if not sigs:
+        return unsecured_jcs
+    # "proof" is ASCII, so comparing code points orders it among the keys as JCS's UTF-16 code units do
+    after = {k: v for k, v in doc.items() if k > "proof"}
+    tail = canonize_jcs(after)[1:-1] if after else ""
+    if not (unsecured_jcs.startswith("{") and unsecured_jcs.endswith(tail + "}")):
+        return None
+    head = unsecured_jcs[1:len(unsecured_jcs) - len(tail) - 1]
+    if tail and head:
+        if not head.endswith(","):
+            return None
+        head = head[:-1]  # the comma between the members before and after "proof"
+    member = '"proof":' + canonize_jcs(sigs if len(sigs) > 1 else sigs[0])
+    return "{" + ",".join(part for part in (head, member, tail) if part) + "}"
 
 
 def status_entries(doc: dict) -> list[dict]:

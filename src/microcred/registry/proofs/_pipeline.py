@@ -232,7 +232,8 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *, 
 
 
 def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping[str, Any],
-               hash_name: HashName, engine: Engine) -> HashData:
+               hash_name: HashName, engine: Engine, canonical_document: str | None = None) -> HashData:
+    """``canonical_document``: the JCS text of ``document``, when known (used by ``*-jcs-*`` suites only)."""
     unsecured = dict(document)  # with, under "proof", only the previous proofs a chained proof covers
     if suite.transformation == "jcs" and "@context" in options:
         if _context_list(document.get("@context"))[:len(_context_list(options["@context"]))] \
@@ -244,7 +245,8 @@ def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping
     if suite.transformation == "jcs":  # JCS is cheap: no cache, the canonical text is its own key
         canonical_config = _jcs(config, "proof configuration")
         proof_hash = _digest(hash_name, canonical_config)
-        canonical_document = _jcs(unsecured, "document")
+        if canonical_document is None or unsecured.get("@context") != document.get("@context"):
+            canonical_document = _jcs(unsecured, "document")  # not known, or the proof's @context replaced it
     else:
         config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
         canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
@@ -515,7 +517,8 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
                   expected_purpose: str | None = "assertionMethod", domain: str | Iterable[str] | None = None,
                   challenge: str | None = None, accept_types: Iterable[str] = DEFAULT_ACCEPT_TYPES,
                   cryptosuites: Iterable[str] | None = None, at: datetime | None = None,
-                  clock: Callable[[], datetime] = _utc_now, engine: Engine = "oxigraph") -> VerificationResult:
+                  clock: Callable[[], datetime] = _utc_now, engine: Engine = "oxigraph",
+                  unsecured_jcs: str | None = None) -> VerificationResult:
     """Verify every proof of ``document`` this verifier understands (VC Data Integrity §4.4, §4.5).
 
     A proof whose type is not in ``accept_types`` (e.g. an anchoring ``MerkleInclusionProof2026``), or a
@@ -528,6 +531,11 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
 
         result = verify_proofs(credential, did_key_lookup)
         if not result.verified: print([p.message for p in result.failed_proofs])
+
+    ``unsecured_jcs``: the JCS text of ``document`` without its ``proof``, when the caller has made it already (the
+    verifier does, for the anchor's digest). A ``*-jcs-*`` proof that chains to no other, and whose ``@context`` (if
+    any) is the document's, is then checked against it instead of canonicalising the document again. It must be
+    that document's text: the caller vouches for it.
 
     :raises NetworkError: ``key_lookup`` could not reach the network (nothing was checked).
     :raises InvalidInputError: ``document`` is not a JSON object (a programmer error).
@@ -550,7 +558,7 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     checks = [_verify_one(i, proof, all_proofs, unsecured, key_lookup, expected_purpose=expected_purpose,
                           domains=domains, challenge=challenge, accepted=accepted, suites=suites, when=when,
-                          engine=engine)
+                          engine=engine, unsecured_jcs=unsecured_jcs)
               for i, proof in enumerate(all_proofs)]
     _propagate_chains(checks)
     results = tuple(c.result for c in checks)
@@ -587,7 +595,7 @@ def _replace(result: ProofResult, **changes: Any) -> ProofResult:
 def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mapping[str, Any], key_lookup: KeyLookup,
                 *, expected_purpose: str | None, domains: set[str] | None, challenge: str | None,
                 accepted: frozenset[str], suites: frozenset[str] | None, when: Callable[[], datetime],
-                engine: Engine) -> _Check:
+                engine: Engine, unsecured_jcs: str | None = None) -> _Check:
     if not isinstance(proof, Mapping):
         return _Check({}, ProofResult(index, "failed", error=MALFORMED_PROOF_ERROR,
                                       message=f"proof #{index} is not a JSON object"))
@@ -606,7 +614,7 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
     try:
         controller = _verify_checked(suite, proof, all_proofs, unsecured, key_lookup, check,
                                      expected_purpose=expected_purpose, domains=domains, challenge=challenge,
-                                     when=when, engine=engine)
+                                     when=when, engine=engine, unsecured_jcs=unsecured_jcs)
     except _Failure as exc:
         check.result = ProofResult(index, "failed", **described, error=exc.code, message=exc.message)
         return check
@@ -622,7 +630,7 @@ def _str_or_none(value: Any) -> str | None:
 def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
                     key_lookup: KeyLookup, check: _Check, *, expected_purpose: str | None,
                     domains: set[str] | None, challenge: str | None, when: Callable[[], datetime],
-                    engine: Engine) -> str:
+                    engine: Engine, unsecured_jcs: str | None = None) -> str:
     """Verify Proof (§4.4 steps 4-8) for one understood proof; returns the key's controller."""
     for name in ("type", "verificationMethod", "proofPurpose"):
         if not isinstance(proof.get(name), str) or not proof[name]:
@@ -656,7 +664,9 @@ def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: li
     except KeyFormatError as exc:
         raise _Failure(MALFORMED_PROOF_ERROR, str(exc)) from None
     input_document = dict(unsecured)
+    canonical = unsecured_jcs  # the document's text, unless the input also holds the proofs this one chains to
     if "previousProof" in proof:
+        canonical = None
         matching = _matching_proofs(all_proofs, proof["previousProof"], PROOF_VERIFICATION_ERROR)
         check.previous = [p["id"] for p in matching]
         input_document["proof"] = matching
@@ -681,7 +691,8 @@ def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: li
                                               f"signature is {SIGNATURE_LENGTHS[key_type]}")
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
-        hashed = _hash_data(suite, input_document, options, suite.hash_name(key_type), engine)
+        hashed = _hash_data(suite, input_document, options, suite.hash_name(key_type), engine,
+                            canonical_document=canonical)
     except _Failure as exc:
         if exc.code == PROOF_GENERATION_ERROR:  # the proof configuration is malformed
             raise _Failure(MALFORMED_PROOF_ERROR, exc.message) from None

@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 from eth_utils import is_address, to_checksum_address
 
-from microcred.errors import MicrocredError
-from microcred.registry.credential._documents import anchor_proofs, status_entry
+from microcred.errors import InvalidInputError, MicrocredError
+from microcred.registry.credential._documents import anchor_proofs, status_entry, unsecured_form
+from microcred.registry.credential._jsonld import canonize_jcs
 from microcred.registry.verify._model import CheckResult, Outcome
 from microcred.registry.verify._sources import Endpoint, LedgerState
 
@@ -62,6 +63,18 @@ class Subject:
     anchor_problem: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     results: dict[str, CheckResult] = field(default_factory=dict)
+    _unsecured_jcs: str | None = field(default=None, repr=False)
+
+    def unsecured_jcs(self) -> str | None:
+        """The JCS text of the credential without its proofs, made once: the anchor's digest and an
+        ``eddsa-jcs-2022`` signature both start from it. ``None`` when the document cannot be canonicalised (each
+        check then finds and names the problem itself)."""
+        if self._unsecured_jcs is None:
+            try:
+                self._unsecured_jcs = canonize_jcs(unsecured_form(self.doc))
+            except InvalidInputError:
+                return None
+        return self._unsecured_jcs
 
     @classmethod
     def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None,

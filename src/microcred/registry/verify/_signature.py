@@ -47,12 +47,14 @@ class SignatureCheck:
         jws = getattr(doc, "jws", None)
         if jws is not None:
             return self._jws(subject, jws)
-        if not signature_proofs(doc):
+        proofs = signature_proofs(doc)
+        if not proofs:
             return FAIL, "the credential carries no signature proof"
         try:
             at = subject.facts.get("anchored_at")
-            results = verify_proofs(strip_anchor(doc), self._lookup(at),
-                                    expected_purpose="assertionMethod")
+            jcs = any(isinstance(p, dict) and "-jcs-" in str(p.get("cryptosuite")) for p in proofs)
+            results = verify_proofs(strip_anchor(doc), self._lookup(at), expected_purpose="assertionMethod",
+                                    unsecured_jcs=subject.unsecured_jcs() if jcs else None)
         except NetworkError:
             raise
         except MicrocredError as exc:
