@@ -25,3 +25,14 @@ def test_single_leaf_and_bad_digest():
         leaf_hash(b"short")
     with pytest.raises(ValueError):
         MerkleTree([])
+
+
+@given(st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32))
+def test_hashes_are_ethereums_keccak256(a, b):
+    """The C Keccak the tree uses gives what eth_utils (and the contract's keccak256) gives."""
+    from eth_utils import keccak
+
+    from microcred.registry.anchoring._merkle import hash_pair
+
+    assert leaf_hash(a) == keccak(a)
+    assert hash_pair(a, b) == keccak(min(a, b) + max(a, b)) == hash_pair(b, a)

@@ -8,7 +8,7 @@ import hashlib
 from eth_utils import to_checksum_address
 
 from microcred.registry import MerkleTree, leaf_hash, verify_proof
-from microcred.registry.verify._anchor import AnchorCheck, _leads_to
+from microcred.registry.verify._anchor import AnchorCheck, _walk
 
 ADDRESS = "0x" + "ab" * 20
 
@@ -36,7 +36,22 @@ def test_remembered_nodes_verify_as_the_merkle_module_does() -> None:
     tree = MerkleTree(leaves)
     for position, leaf in enumerate(leaves):
         path = tree.proof(position)
-        assert _leads_to(leaf, path, tree.root) and verify_proof(leaf, path, tree.root)
+        written = ["0x" + p.hex() for p in path]
+        assert _walk(leaf, written) == tree.root and verify_proof(leaf, path, tree.root)
         other = leaves[(position + 1) % len(leaves)]
-        assert _leads_to(other, path, tree.root) == verify_proof(other, path, tree.root)
-        assert not _leads_to(leaf, path, hashlib.sha256(tree.root).digest())
+        assert (_walk(other, written) == tree.root) == verify_proof(other, path, tree.root)
+        assert _walk(leaf, [w.upper().replace("0X", "0x") for w in written]) == tree.root  # hex of either case
+    path = ["0x" + p.hex() for p in tree.proof(3)]
+    for bad in ("0x" + "ab " * 21 + "a", "0x" + "zz" * 32, path[0][:-2], 7, None):
+        assert _walk(leaves[3], [*path[:-1], bad]) is None, bad
+
+
+def test_bytes32_takes_exactly_64_hex_digits() -> None:
+    from microcred.registry.verify._anchor import bytes32, is_bytes32
+
+    good = "0x" + "ab" * 32
+    assert bytes32(good) == bytes.fromhex("ab" * 32) and is_bytes32(good)
+    assert bytes32(good.upper().replace("0X", "0x")) == bytes.fromhex("ab" * 32)
+    # bytes.fromhex skips spaces: 66 characters with spaces among them hold fewer than 32 bytes
+    for bad in ("0x" + "ab " * 21 + "a", "0x" + "ab" * 31, "ab" * 33, "0x" + "zz" * 32, 32, None, b"\x00" * 32):
+        assert bytes32(bad) is None and not is_bytes32(bad), bad

@@ -15,7 +15,7 @@ from microcred.registry.credential._documents import credential_digest
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import ERROR, FAIL, PASS, Outcome
 
-__all__ = ["AnchorCheck", "TrustedRegistries", "is_bytes32"]
+__all__ = ["AnchorCheck", "TrustedRegistries", "bytes32", "is_bytes32"]
 
 #: chain (CAIP-2) → the CredentialRegistry addresses the verifier believes there, as a mapping or a callable
 TrustedRegistries = Mapping[str, Iterable[str]] | Callable[[str], Iterable[str]]
@@ -26,21 +26,28 @@ def _checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
-def is_bytes32(value: Any) -> bool:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        return False
+def bytes32(value: Any) -> bytes | None:
+    """The 32 bytes a ``0x``-prefixed hex string of 64 digits holds, else ``None``."""
+    if type(value) is not str or len(value) != 66 or not value.startswith("0x"):
+        return None
     try:
-        bytes.fromhex(value[2:])
+        found = bytes.fromhex(value[2:])
     except ValueError:
-        return False
-    return True
+        return None
+    return found if len(found) == 32 else None  # fromhex skips whitespace: "0x" and 64 characters may hold less
+
+
+def is_bytes32(value: Any) -> bool:
+    return bytes32(value) is not None
 
 
 @lru_cache(maxsize=65536)
-def _pair(a: bytes, b: bytes) -> bytes:
-    """An inner node of a batch tree, remembered: the credentials of one batch share the upper levels of their
-    inclusion proofs (1,000 credentials need 999 inner nodes, not 10,000 hashes)."""
-    return hash_pair(a, b)
+def _step(node: bytes, sibling: str) -> bytes | None:
+    """The parent of ``node`` and the sibling written as in a proof (``0x`` and 64 hex digits), remembered by that
+    text: a batch's credentials name the same upper siblings, so each is read and hashed once. ``None`` for a
+    sibling that is not 32 bytes of hex."""
+    other = bytes32(sibling)
+    return None if other is None else hash_pair(node, other)
 
 
 @lru_cache(maxsize=1024)
@@ -50,13 +57,16 @@ def _anchor_time(stamp: int) -> tuple[datetime, str]:
     return moment, moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _leads_to(leaf: bytes, path: list[bytes], root: bytes) -> bool:
-    """Whether the sorted-pair inclusion proof ``path`` leads from ``leaf`` to ``root`` (as
-    :func:`microcred.registry.anchoring._merkle.verify_proof`, with :func:`_pair`)."""
-    node = leaf
+def _walk(leaf: bytes, path: list[Any]) -> bytes | None:
+    """The root the sorted-pair inclusion proof ``path`` (siblings as written: hex strings) leads to from ``leaf``
+    (as :func:`microcred.registry.anchoring._merkle.verify_proof`, each step remembered); ``None`` when a sibling
+    is not 32 bytes of hex."""
+    node: bytes | None = leaf
     for sibling in path:
-        node = _pair(node, sibling)
-    return node == root
+        node = _step(node, sibling) if type(sibling) is str else None
+        if node is None:
+            return None
+    return node
 
 
 class AnchorCheck:
@@ -124,12 +134,14 @@ class AnchorCheck:
         trusted = self.trusted_on(str(entry["chain"]))
         if trusted and entry["registry"] not in trusted:
             return self._untrusted(entry, trusted)
-        root, path = proof.get("merkleRoot"), proof.get("merklePath")
-        if not isinstance(root, str) or not is_bytes32(root) or not isinstance(path, list) or \
-                not all(is_bytes32(p) for p in path):
+        root, path = bytes32(proof.get("merkleRoot")), proof.get("merklePath")
+        if root is None or not isinstance(path, list):
             return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
-        leaf = leaf_hash(credential_digest(subject.doc))
-        if not _leads_to(leaf, [bytes.fromhex(p[2:]) for p in path], bytes.fromhex(root[2:])):
+        leaf = leaf_hash(credential_digest(subject.doc, unsecured_jcs=subject.unsecured_jcs()))
+        reached = _walk(leaf, path)
+        if reached is None:
+            return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
+        if reached != root:
             return FAIL, ("the inclusion proof does not lead from this credential to its root: the credential was "
                           "changed after it was anchored, or the proof is forged")
         return None  # the rest is on the chain (and, when no registry is known yet, the trust too)
