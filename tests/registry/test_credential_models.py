@@ -462,3 +462,18 @@ def test_a_remembered_achievement_still_reports_every_problem(doc: dict[str, Any
         other["credentialSubject"]["achievement"]["name"] = f"course {i}"
         assert validate_microcredential(other) == []
     assert len(_ACHIEVEMENTS._models) <= _ACHIEVEMENTS.SIZE
+
+
+def test_a_remembered_issuer_profile_still_reports_every_problem(doc: dict[str, Any]) -> None:
+    """The issuer profile is remembered as the achievement is: once per text, and only when it validated."""
+    first = MicroCredential.parse(doc).issuer
+    assert MicroCredential.parse(copy.deepcopy(doc)).issuer is first
+    broken = copy.deepcopy(doc)
+    broken["issuer"]["address"]["addressCountryCode"] = "XX"
+    for _ in range(2):
+        problems = validate_microcredential(broken)
+        assert [p.path for p in problems] == ["issuer.address.addressCountryCode"], problems
+    renamed = copy.deepcopy(doc)
+    renamed["issuer"]["name"] = "Another body"
+    model = MicroCredential.parse(renamed).issuer
+    assert model is not first and model.name == "Another body"

@@ -832,20 +832,20 @@ _PLAIN_JSON: Final = (str, int, bool, type(None))
 
 
 def _has_float(value: Any) -> bool:
-    """Whether ``value`` holds a float anywhere (NaN and infinities included), walked without recursion: 7 µs on a
-    credential, where searching orjson's text for a number outside its strings took 20 to 35."""
+    """Whether ``value`` holds a float anywhere (NaN and infinities included), walked without recursion (the list
+    grows as it is read): 5 µs on a credential, where searching orjson's text for a number outside its strings
+    took 20 to 35."""
     stack = [value]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        item = pop()
+    push = stack.extend
+    for item in stack:
         kind = type(item)
+        if kind is str:
+            continue
         if kind is dict:
             push(item.values())
         elif kind is list or kind is tuple:
             push(item)
-        elif kind in _PLAIN_JSON:
-            continue
-        elif isinstance(item, float):
+        elif kind not in _PLAIN_JSON and isinstance(item, float):
             return True
     return False
 

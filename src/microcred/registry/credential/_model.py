@@ -183,14 +183,16 @@ def _status_index(value: Any) -> Any:
 def _types(*required: str, any_of: tuple[str, ...] = ()) -> Callable[[Any], Any]:
     """A check that ``type`` (a string or a list of strings) includes ``required`` and one of ``any_of``."""
 
+    wanted, wanted_any = set(required), set(any_of)
+
     def check(value: Any) -> Any:
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise ValueError(f"must be a type name or a list of them, not {value!r}")
-        lacking = [r for r in required if r not in names]
-        if lacking:
+        if not wanted.issubset(names):
+            lacking = [r for r in required if r not in names]
             raise ValueError(f"must include {', '.join(map(repr, lacking))}, got {value!r}")
-        if any_of and not any(a in names for a in any_of):
+        if any_of and wanted_any.isdisjoint(names):
             raise ValueError(f"must include one of {', '.join(map(repr, any_of))}, got {value!r}")
         return value
 
@@ -254,6 +256,39 @@ class _Node(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
+class _Remembered:
+    """Models validated before, by their JSON text: the credentials of one course share one achievement and one
+    issuer profile, so a verifier of 1,000 of them validates each once (the achievement is a third of the format
+    check's time). Only what validated is kept, so every problem is still found and reported; at most
+    :attr:`SIZE` are remembered."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._models: dict[bytes, Any] = {}
+        self._lock = threading.Lock()
+
+    def validate(self, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if type(value) is not dict:
+            return handler(value)
+        try:
+            key = orjson.dumps(value)
+        except TypeError:  # not JSON (a key that is not text, a NaN...): validated, never remembered
+            return handler(value)
+        found = self._models.get(key)
+        if found is None:
+            found = handler(value)
+            with self._lock:
+                if len(self._models) >= self.SIZE:
+                    self._models.clear()
+                self._models[key] = found
+        return found
+
+
+_ACHIEVEMENTS: Final = _Remembered()
+_PROFILES: Final = _Remembered()
+
+
 class IdentityObject(_Node):
     """OB 3.0 IdentityObject: identifies the learner when there is no DID (a name, a hashed e-mail, …).
 
@@ -280,6 +315,11 @@ class Address(_Node):
 
 class Profile(_Node):
     """OB 3.0 Profile of the issuer (awarding body): its DID, names and address."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remembered(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return _PROFILES.validate(value, handler)
 
     id: Iri
     type_: Annotated[Any, AfterValidator(_types("Profile"))] = Field(default_factory=lambda: ["Profile"],
@@ -332,35 +372,6 @@ class Result(_Node):
     status: Text | None = None
 
 
-class _Remembered:
-    """Models validated before, by their JSON text: the credentials of one course share one achievement, so a
-    verifier of 1,000 of them validates it once (a third of the format check's time). Only what validated is kept,
-    so every problem is still found and reported; at most :attr:`SIZE` are remembered."""
-
-    SIZE = 256
-
-    def __init__(self) -> None:
-        self._models: dict[bytes, Any] = {}
-        self._lock = threading.Lock()
-
-    def validate(self, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        if type(value) is not dict:
-            return handler(value)
-        try:
-            key = orjson.dumps(value)
-        except TypeError:  # not JSON (a key that is not text, a NaN...): validated, never remembered
-            return handler(value)
-        found = self._models.get(key)
-        if found is None:
-            found = handler(value)
-            with self._lock:
-                if len(self._models) >= self.SIZE:
-                    self._models.clear()
-                self._models[key] = found
-        return found
-
-
-_ACHIEVEMENTS: Final = _Remembered()
 
 
 class Achievement(_Node):
