@@ -1,53 +1,82 @@
-"""During a verification run the objects that existed before it (the loaded credentials) are kept out of the
-cyclic garbage collector's passes, and the collector is left as it was found: unfrozen, or frozen by the caller,
-or disabled."""
+"""During a verification run the cyclic garbage collector makes no passes of its own (they found nothing to free
+and walked every result again and again); the run collects the young generation itself, every COLLECT_EVERY
+credentials and at its end, makes no garbage cycles per credential, and leaves the collector as it found it."""
 
 from __future__ import annotations
 
 import gc
 
+import pytest
+
 from microcred.registry.verify import Verifier
+from microcred.registry.verify import _verifier
 from microcred.registry.verify._model import PASS
+from microcred.registry.verify._sources import Endpoint
 
 
 class _Recording:
     name = "recording"
 
     def __init__(self) -> None:
-        self.frozen: list[int] = []
+        self.enabled: list[bool] = []
 
     def run(self, subject, view):
-        self.frozen.append(gc.get_freeze_count())
+        self.enabled.append(gc.isenabled())
         return PASS, "seen"
 
 
-def _verify(check: _Recording) -> None:
-    results = Verifier([check]).verify([("a.json", {"id": "urn:a"}), ("b.json", {"id": "urn:b"})])
-    assert [r.checks[0].result for r in results] == [PASS, PASS]
+def _items(n: int) -> list[tuple[str, dict]]:
+    return [(f"{i}.json", {"id": f"urn:{i}"}) for i in range(n)]
 
 
-def test_earlier_objects_are_frozen_during_a_run_and_thawed_after() -> None:
-    gc.unfreeze()
-    loaded = [{"n": i} for i in range(1000)]  # long-lived, like loaded credentials
+def test_the_collector_pauses_during_a_run_and_resumes_after() -> None:
     check = _Recording()
-    _verify(check)
-    assert len(check.frozen) == 2 and all(count >= len(loaded) for count in check.frozen)
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    results = Verifier([check]).verify(_items(3))
+    assert [r.checks[0].result for r in results] == [PASS] * 3
+    assert check.enabled == [False] * 3 and gc.isenabled()
 
 
-def test_a_callers_frozen_objects_stay_frozen_and_a_disabled_collector_stays_off() -> None:
-    gc.freeze()
-    try:
-        before = gc.get_freeze_count()
-        check = _Recording()
-        _verify(check)
-        assert check.frozen == [before, before] and gc.get_freeze_count() == before
-    finally:
-        gc.unfreeze()
+def test_a_collector_that_was_off_stays_off() -> None:
     gc.disable()
     try:
         check = _Recording()
-        _verify(check)
-        assert check.frozen == [0, 0] and not gc.isenabled()
+        Verifier([check]).verify(_items(2))
+        assert check.enabled == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_young_generation_is_collected_every_so_many_credentials_and_at_the_end(monkeypatch) -> None:
+    collected: list[int] = []
+    real = gc.collect
+    monkeypatch.setattr(_verifier, "COLLECT_EVERY", 3)
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or real(generation))
+    Verifier([_Recording()]).verify(_items(7))
+    assert collected == [0, 0, 0]  # after the 3rd and the 6th credential, and at the end
+
+
+class _OnChain:
+    """A check answered through each endpoint's view (views refer back to the run that made them)."""
+
+    name = "on_chain"
+
+    def run(self, subject, view):
+        return None if view is None else (PASS, "seen through the view")
+
+
+def _anchored(n: int) -> list[tuple[str, dict]]:
+    entry = {"type": "MicrocredRegistryEntry2026", "chain": "eip155:1", "registry": "0x" + "ab" * 20,
+             "issuerAccount": "0x" + "cd" * 20}
+    return [(f"{i}.json", {"id": f"urn:{i}", "credentialStatus": {**entry, "statusIndex": i}}) for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [10, 300])
+def test_a_run_leaves_no_garbage_cycles(n: int) -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        results = Verifier([_Recording(), _OnChain()], endpoints=[Endpoint("node", "eip155:1")]).verify(_anchored(n))
+        assert [c.result for c in results[-1].checks] == [PASS, PASS]
+        assert gc.collect() == 0
     finally:
         gc.enable()

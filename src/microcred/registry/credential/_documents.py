@@ -111,15 +111,16 @@ def _with_proof_member(doc: dict, unsecured_jcs: str) -> str | None:
     # "proof" is ASCII, so comparing code points orders it among the keys as JCS's UTF-16 code units do
     after = {k: v for k, v in doc.items() if k > "proof"}
     tail = canonize_jcs(after)[1:-1] if after else ""
-    if not (unsecured_jcs.startswith("{") and unsecured_jcs.endswith(tail + "}")):
+    cut = len(unsecured_jcs) - len(tail) - 1  # where the members after "proof" begin
+    if cut < 1 or not (unsecured_jcs.startswith("{") and unsecured_jcs.endswith("}")) or \
+            not unsecured_jcs.startswith(tail, cut):
         return None
-    head = unsecured_jcs[1:len(unsecured_jcs) - len(tail) - 1]
-    if tail and head:
-        if not head.endswith(","):
-            return None
-        head = head[:-1]  # the comma between the members before and after "proof"
     member = '"proof":' + canonize_jcs(sigs if len(sigs) > 1 else sigs[0])
-    return "{" + ",".join(part for part in (head, member, tail) if part) + "}"
+    if not tail:
+        return "".join((unsecured_jcs[:-1], "," if cut > 1 else "", member, "}"))
+    if unsecured_jcs[cut - 1] not in "{,":
+        return None
+    return "".join((unsecured_jcs[:cut], member, ",", unsecured_jcs[cut:]))
 
 
 def status_entries(doc: dict) -> list[dict]:
