@@ -57,7 +57,7 @@ def signature_proofs(doc: dict) -> list[dict]:
 def strip_anchor(doc: dict) -> dict:
     """A copy of ``doc`` without its anchor proofs: the credential as its issuer signed it (``export --plain``),
     its signature proofs an array (as Open Badges 3.0 asks) whatever form they came in."""
-    out = {k: v for k, v in doc.items() if k != "proof"}
+    out = unsecured_form(doc)
     sigs = signature_proofs(doc)
     if sigs:
         out["proof"] = sigs
@@ -68,7 +68,7 @@ def _digest_form(doc: dict) -> dict:
     """What the digest hashes: ``doc`` without anchor proofs, one signature proof as an object and several as an
     array. Fixed for good: the leaves of every anchored batch were computed so, whether the credential's ``proof``
     is an object (credentials issued before proof arrays) or an array of one."""
-    out = {k: v for k, v in doc.items() if k != "proof"}
+    out = unsecured_form(doc)
     sigs = signature_proofs(doc)
     if sigs:
         out["proof"] = sigs if len(sigs) > 1 else sigs[0]

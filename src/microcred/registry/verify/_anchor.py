@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 from collections.abc import Callable, Iterable, Mapping
 
 from eth_utils import is_address, to_checksum_address
@@ -19,6 +19,9 @@ __all__ = ["AnchorCheck", "TrustedRegistries", "bytes32", "is_bytes32"]
 
 #: chain (CAIP-2) → the CredentialRegistry addresses the verifier believes there, as a mapping or a callable
 TrustedRegistries = Mapping[str, Iterable[str]] | Callable[[str], Iterable[str]]
+
+
+_MALFORMED_PROOF: Final = "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
 
 
 @lru_cache(maxsize=1024)
@@ -136,11 +139,11 @@ class AnchorCheck:
             return self._untrusted(entry, trusted)
         root, path = bytes32(proof.get("merkleRoot")), proof.get("merklePath")
         if root is None or not isinstance(path, list):
-            return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
+            return FAIL, _MALFORMED_PROOF
         leaf = leaf_hash(credential_digest(subject.doc, unsecured_jcs=subject.unsecured_jcs()))
         reached = _walk(leaf, path)
         if reached is None:
-            return FAIL, "the anchor proof's merkleRoot/merklePath are not 32-byte hex values"
+            return FAIL, _MALFORMED_PROOF
         if reached != root:
             return FAIL, ("the inclusion proof does not lead from this credential to its root: the credential was "
                           "changed after it was anchored, or the proof is forged")

@@ -60,7 +60,7 @@ def agree(answers: Mapping[str, T], *, quorum: int, left_out: Mapping[str, str] 
     answer (default ``str``), or a callable giving that mapping, asked only on a disagreement. Raises
     :class:`NoQuorumError` or :class:`EndpointsDisagreeError`.
     """
-    left_out = dict(left_out or {})
+    left_out = left_out or {}
     if len(answers) < quorum:
         asked = len(answers) + len(left_out)
         tail = f" ({_left_out_text(left_out)})" if left_out else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -210,22 +211,14 @@ class _Run:
         #: per credential, the endpoints its last chain-dependent check left out, and why
         self.left_out: dict[int, dict[str, str]] = {}
         self.views: dict[tuple[str, int], ChainView] = {}
-        #: asked once per run: each check with its ``applies``, the endpoints and the quorum
+        #: asked once per run: each check with its ``applies``
         self.checks = [(check, getattr(check, "applies", None)) for check in verifier.checks]
-        self._endpoints: list[Endpoint] | None = None
-        self._quorum: int | None = None
 
-    @property
-    def endpoints(self) -> list[Endpoint]:
-        if self._endpoints is None:  # connected only when some credential needs a chain
-            self._endpoints = self.verifier.endpoints
-        return self._endpoints
-
-    @property
+    @cached_property
     def quorum(self) -> int:
-        if self._quorum is None:
-            self._quorum = self.verifier.quorum
-        return self._quorum
+        """The verifier's quorum, worked out once per run (asking it connects: only when a credential needs a
+        chain)."""
+        return self.verifier.quorum
 
     def verify_one(self, v: Verification, subject: Subject) -> None:
         for check, applies in self.checks:
@@ -270,7 +263,7 @@ class _Run:
         chain = subject.chain
         if chain is None:
             return ERROR, "could not check: the credential names no chain"
-        endpoints = self.endpoints
+        endpoints = self.verifier.endpoints
         if not endpoints:
             return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
         quorum = self.quorum
@@ -294,10 +287,6 @@ class _Run:
             answers[ep.name] = answer or (ERROR, f"could not check: {ep.name} gave no answer")
             views[ep.name] = view
         self.left_out[id(subject)] = left_out
-        if len(answers) == 1 and quorum == 1:  # one source, believed alone (storage proofs back its reads)
-            (name, agreed), = answers.items()
-            subject.facts.update(views[name].facts)
-            return agreed
         try:
             agreed = agree(answers, quorum=quorum, left_out=left_out, what=f"the {check.name} check",
                            show=lambda: {n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
@@ -335,7 +324,7 @@ class _Run:
     def _record_sources(self, subject: Subject, chain: str, left_out: dict[str, str], quorum: int) -> None:
         trusted = []
         key = subject.ledger_key()
-        for ep in self.endpoints:
+        for ep in self.verifier.endpoints:
             got = self.reads.get((ep.name, *key))
             if isinstance(got, LedgerState) and ep.name not in left_out:
                 trusted.append({"endpoint": ep.name, "block": got.block, "assurance": got.assurance})
