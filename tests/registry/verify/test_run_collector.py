@@ -5,6 +5,7 @@ credentials and at its end, makes no garbage cycles per credential, and leaves t
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -80,3 +81,33 @@ def test_a_run_leaves_no_garbage_cycles(n: int) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+class _Watching:
+    """A check that notes, for each credential, whether the one before it is still held by anyone."""
+
+    name = "watching"
+
+    def __init__(self) -> None:
+        self.previous: weakref.ref | None = None
+        self.previous_alive: list[bool] = []
+
+    def run(self, subject, view):
+        if view is None:
+            return None
+        if self.previous is not None:
+            self.previous_alive.append(self.previous() is not None)
+        self.previous = weakref.ref(subject)
+        subject.unsecured_jcs()  # the run's largest per-credential text
+        return PASS, "seen"
+
+
+def test_a_verified_credentials_subject_and_views_are_let_go_before_the_next_one() -> None:
+    check = _Watching()
+    gc.disable()  # nothing may rest on the collector: what is let go is freed by its reference count
+    try:
+        results = Verifier([check], endpoints=[Endpoint("node", "eip155:1")]).verify(_anchored(5))
+    finally:
+        gc.enable()
+    assert [r.checks[0].result for r in results] == [PASS] * 5
+    assert check.previous_alive == [False] * 4

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
-from collections.abc import Callable
 
 from eth_utils import is_address, to_checksum_address
 
@@ -64,6 +63,7 @@ class Subject:
     facts: dict[str, Any] = field(default_factory=dict)
     results: dict[str, CheckResult] = field(default_factory=dict)
     _unsecured_jcs: str | None = field(default=None, repr=False)
+    _ledger_key: tuple[str, str, str] | None = field(default=None, repr=False)
 
     def unsecured_jcs(self) -> str | None:
         """The JCS text of the credential without its proofs, made once: the anchor's digest and an
@@ -91,6 +91,7 @@ class Subject:
             return subject
         entry["registry"], entry["issuerAccount"] = registry, account
         subject.entry = entry
+        subject._ledger_key = (str(entry["chain"]), registry, account)
         found = anchor_proofs(doc)
         if len(found) > 1:
             subject.anchor_problem = "the credential carries more than one anchor proof"
@@ -108,9 +109,9 @@ class Subject:
 
     def ledger_key(self) -> tuple[str, str, str]:
         """(chain, registry, issuer account) of a credential with a status entry: the reads it shares."""
-        if self.entry is None:
+        if self._ledger_key is None:
             raise ValueError("a credential without a status entry has no registry to read")
-        return str(self.entry["chain"]), self.entry["registry"], self.entry["issuerAccount"]
+        return self._ledger_key
 
     @property
     def group(self) -> tuple[str, str] | None:
@@ -122,14 +123,22 @@ class Subject:
         return found.result if found else None
 
 
-@dataclass
-class ChainView:
-    """One endpoint's view of one credential: its ledger state (read once per group, on first use)."""
+class _LedgerSource(Protocol):
+    def read(self, endpoint: Endpoint, subject: Subject) -> LedgerState: ...
 
-    endpoint: Endpoint
-    _state: Callable[[], LedgerState]
-    facts: dict[str, Any] = field(default_factory=dict)
+
+class ChainView:
+    """One endpoint's view of one credential: its ledger state (read once per group, on first use, from
+    ``source``) and what the checks found in it (``facts``)."""
+
+    __slots__ = ("endpoint", "facts", "_source", "_subject")
+
+    def __init__(self, endpoint: Endpoint, source: _LedgerSource, subject: Subject) -> None:
+        self.endpoint = endpoint
+        self.facts: dict[str, Any] = {}
+        self._source = source
+        self._subject = subject
 
     def state(self) -> LedgerState:
         """The registry state of the credential's issuer on this endpoint; raises NetworkError."""
-        return self._state()
+        return self._source.read(self.endpoint, self._subject)

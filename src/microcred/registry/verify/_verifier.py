@@ -179,14 +179,18 @@ class Verifier:
                 (LEVELS[1:] if subject.entry is not None or has_registry_entry(doc) else ())
             pairs.append((v, subject))
         run = _Run(self, [s for _, s in pairs if s is not None])
-        for done, (v, checked) in enumerate(pairs, start=1):
+        verdicts = [v for v, _ in pairs]
+        for done in range(1, len(pairs) + 1):
+            v, checked = pairs[done - 1]
+            pairs[done - 1] = (v, None)  # a credential's subject is let go once it is verified (see _Run.done)
             if checked is not None:
                 run.verify_one(v, checked)
+                run.done(checked)
+                del checked
             if done % COLLECT_EVERY == 0:
                 collect()
-        run.views.clear()  # each view's read refers back to the run: the cycle is broken here, not by the collector
         collect()
-        return [v for v, _ in pairs]
+        return verdicts
 
 
 class _Run:
@@ -207,10 +211,12 @@ class _Run:
                 roots[root] = None
             indexes[s.entry["statusIndex"]] = None
         self.groups = {key: (list(roots), list(indexes)) for key, (roots, indexes) in groups.items()}
-        self.asked: dict[int, dict[str, Any]] = {}
-        #: per credential, the endpoints its last chain-dependent check left out, and why
+        #: per credential, the endpoints left out of its chain-dependent checks, and why
         self.left_out: dict[int, dict[str, str]] = {}
-        self.views: dict[tuple[str, int], ChainView] = {}
+        #: per credential, its view on each endpoint serving its chain
+        self.views: dict[int, dict[str, ChainView]] = {}
+        #: per chain: the endpoints serving it, and those left out (and why) when the run first asked
+        self._usable: dict[str, tuple[list[Endpoint], dict[str, str]]] = {}
         #: asked once per run: each check with its ``applies``
         self.checks = [(check, getattr(check, "applies", None)) for check in verifier.checks]
 
@@ -238,8 +244,7 @@ class _Run:
         v.facts.update({k: val for k, val in subject.facts.items() if k != "vms"})
         left_out = self.left_out.get(id(subject))
         if left_out is not None and subject.chain is not None:  # some check asked the chain
-            self._record_sources(subject, subject.chain, left_out, self.quorum)
-        v.sources = self.asked.get(id(subject))
+            v.sources = self._sources(subject, subject.chain, left_out, self.quorum)
 
     @staticmethod
     def _guarded(check: Check, subject: Subject, view: ChainView | None) -> Outcome | None:
@@ -263,32 +268,25 @@ class _Run:
         chain = subject.chain
         if chain is None:
             return ERROR, "could not check: the credential names no chain"
-        endpoints = self.verifier.endpoints
-        if not endpoints:
+        asked = self._asked(subject, chain)
+        if asked is None:
             return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
-        quorum = self.quorum
+        views, left_out = asked
         answers: dict[str, Outcome] = {}
-        views: dict[str, ChainView] = {}
-        left_out: dict[str, str] = {}
-        for ep in endpoints:
-            if ep.problem:
-                left_out[ep.name] = ep.problem
+        for name, view in views.items():
+            ep = view.endpoint
+            if ep.problem:  # found unreachable since this credential's views were made
+                left_out[name] = ep.problem
                 continue
-            if ep.caip2 != chain:
-                left_out[ep.name] = f"it serves chain {ep.caip2}, not {chain}"
-                continue
-            view = self._view(ep, subject)
             try:
                 answer = self._guarded(check, subject, view)
             except RPCUnavailableError as exc:
                 ep.problem = f"unreachable ({exc})"
-                left_out[ep.name] = ep.problem
+                left_out[name] = ep.problem
                 continue
-            answers[ep.name] = answer or (ERROR, f"could not check: {ep.name} gave no answer")
-            views[ep.name] = view
-        self.left_out[id(subject)] = left_out
+            answers[name] = answer or (ERROR, f"could not check: {name} gave no answer")
         try:
-            agreed = agree(answers, quorum=quorum, left_out=left_out, what=f"the {check.name} check",
+            agreed = agree(answers, quorum=self.quorum, left_out=left_out, what=f"the {check.name} check",
                            show=lambda: {n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
         except (NoQuorumError, EndpointsDisagreeError) as exc:
             return ERROR, f"could not check: {exc}"
@@ -297,13 +295,39 @@ class _Run:
             subject.facts.update(facts[0])
         return agreed
 
-    def _view(self, ep: Endpoint, subject: Subject) -> ChainView:
-        key = (ep.name, id(subject))
-        if key not in self.views:
-            self.views[key] = ChainView(ep, lambda: self._read(ep, subject))
-        return self.views[key]
+    def _asked(self, subject: Subject, chain: str) -> tuple[dict[str, ChainView], dict[str, str]] | None:
+        """The credential's view on each endpoint serving its chain, and the endpoints left out (and why): made at
+        its first chain-dependent check, kept for the others (``None``: no endpoint was given)."""
+        found = self.left_out.get(id(subject))
+        if found is not None:
+            return self.views[id(subject)], found
+        usable = self._usable.get(chain)
+        if usable is None:
+            endpoints = self.verifier.endpoints
+            if not endpoints:
+                return None
+            left: dict[str, str] = {}
+            for ep in endpoints:
+                if ep.problem:
+                    left[ep.name] = ep.problem
+                elif ep.caip2 != chain:
+                    left[ep.name] = f"it serves chain {ep.caip2}, not {chain}"
+            usable = self._usable[chain] = ([ep for ep in endpoints if ep.name not in left], left)
+        serving, left = usable
+        views = self.views[id(subject)] = {ep.name: ChainView(ep, self, subject) for ep in serving}
+        left_out = self.left_out[id(subject)] = dict(left)
+        return views, left_out
 
-    def _read(self, ep: Endpoint, subject: Subject) -> LedgerState:
+    def done(self, subject: Subject) -> None:
+        """Forget what the run kept for a verified credential: its views (each refers back to the run, a cycle the
+        collector would otherwise have to find) and what they left out. The subject, its JCS text and its facts are
+        then freed at once, and the next credential reuses their memory."""
+        self.views.pop(id(subject), None)
+        self.left_out.pop(id(subject), None)
+
+    def read(self, ep: Endpoint, subject: Subject) -> LedgerState:
+        """The ledger state of the credential's group on ``ep``, read once per run (a :class:`ChainView`'s
+        source)."""
         chain, registry, account = subject.ledger_key()
         key = (ep.name, chain, registry, account)
         if key not in self.reads:
@@ -321,14 +345,15 @@ class _Run:
             raise got
         return got
 
-    def _record_sources(self, subject: Subject, chain: str, left_out: dict[str, str], quorum: int) -> None:
+    def _sources(self, subject: Subject, chain: str, left_out: dict[str, str], quorum: int) -> dict[str, Any]:
+        """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds."""
         trusted = []
         key = subject.ledger_key()
         for ep in self.verifier.endpoints:
             got = self.reads.get((ep.name, *key))
             if isinstance(got, LedgerState) and ep.name not in left_out:
                 trusted.append({"endpoint": ep.name, "block": got.block, "assurance": got.assurance})
-        self.asked[id(subject)] = {
+        return {
             "chain": chain, "quorum": quorum, "trusted": trusted,
             "left_out": [{"endpoint": n, "reason": why} for n, why in left_out.items()],
             "single_source": len(trusted) == 1,
