@@ -251,6 +251,7 @@ def test_one_source_alone_is_read_through_storage_proofs(issued, liar):
     with counting(reader.w3) as calls:
         proven = reader.proven_state(issuer.address, [root, unknown], [4, 5, 900])
     assert calls == ["batch: eth_getBlockByNumber, eth_getProof"], calls
+    assert "contract" not in vars(reader)  # the web3 contract (milliseconds to make) is made only for a call
     batches, statuses, _head = reader.verification_state(issuer.address, [root, unknown], [4, 5, 900],
                                                          block=proven.block.number)
     assert proven.batches == batches and proven.batches[1] is None and proven.batches[0] is not None

@@ -3,6 +3,7 @@ view calls through the guard of its errors, the signer for writes, and the walke
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, ClassVar
 
 from eth_abi import decode as abi_decode
@@ -12,6 +13,7 @@ from eth_utils import keccak, to_checksum_address
 from eth_utils.abi import collapse_if_tuple
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.contract import Contract
 from web3 import exceptions as w3x
 
 from microcred.chain._address import checked_address
@@ -60,12 +62,20 @@ class ContractClient:
         self.sender = sender
         self.endpoint = endpoint
         self.abi: list[dict[str, Any]] = load_artifact(self.CONTRACT)["abi"]
-        self.contract = w3.eth.contract(address=self.address, abi=self.abi)
-        #: first topic → event name
-        self._events = {bytes(keccak(text=sig)): name for name, sig in event_signatures(self.abi).items()}
         self._walker = LinkedHistory(w3, self.address, endpoint=endpoint)
         self._times = BlockTimes(w3, endpoint=endpoint)
         self._types: dict[str, tuple[bytes, list[str], list[str]]] = {}
+
+    @cached_property
+    def contract(self) -> Contract:
+        """The web3 contract, made on first use (making it costs milliseconds, and a verifier's proven reads never
+        need it)."""
+        return self.w3.eth.contract(address=self.address, abi=self.abi)
+
+    @cached_property
+    def _events(self) -> dict[bytes, str]:
+        """First topic → event name."""
+        return {bytes(keccak(text=sig)): name for name, sig in event_signatures(self.abi).items()}
 
     def _call(self, what: str, fn: Any, block: int | str = "latest") -> Any:
         """A view call ``fn`` at ``block``, its reverts decoded as the contract's errors."""
