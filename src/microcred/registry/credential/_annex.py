@@ -311,10 +311,17 @@ def _json_type(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+#: a native (Rust) string pattern of a model → the sentence its mismatch is reported with (see
+#: :func:`microcred.registry.credential._model.native_pattern`)
+PATTERN_MESSAGES: dict[str, Callable[[Any], str]] = {}
+
+
 def _plain(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     value = error.get("input")
     ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[ctx["pattern"]](value)
     if kind in ("value_error", "assertion_error"):
         cause = ctx.get("error")
         return str(cause) if cause is not None else str(error.get("msg", ""))

@@ -29,12 +29,12 @@ import re
 import threading
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 from collections.abc import Callable, Mapping
 
 import orjson
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+                      ValidatorFunctionWrapHandler, field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 
 from microcred.errors import InvalidInputError
@@ -42,6 +42,7 @@ from microcred.registry.credential._annex import (
     PARTICIPATION_FORMS,
     STACKABILITY_OPTIONS,
     SUPERVISION_OPTIONS,
+    PATTERN_MESSAGES,
     Problem,
     check_country_code,
     check_date,
@@ -130,13 +131,13 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 def _text(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(_NOT_EMPTY)
     return value
 
 
 def _iri(value: str) -> str:
     if not _IRI.fullmatch(value):
-        raise ValueError(f"{value!r} is not an absolute IRI (like a DID, https://… or urn:uuid:…)")
+        raise ValueError(_not_iri(value))
     return value
 
 
@@ -148,14 +149,43 @@ def _urn_uuid(value: str) -> str:
 
 def _eth_address(value: str) -> str:
     if not _ADDRESS.fullmatch(value):
-        raise ValueError(f"{value!r} is not an Ethereum address (0x and 40 hex digits)")
+        raise ValueError(_not_address(value))
     return value
 
 
 def _caip2(value: str) -> str:
     if not _CAIP2.fullmatch(value):
-        raise ValueError(f"{value!r} is not a CAIP-2 chain id (like eip155:11155111)")
+        raise ValueError(_not_caip2(value))
     return value
+
+
+_NOT_EMPTY: Final = "must not be empty"
+
+
+def _not_iri(value: Any) -> str:
+    return f"{value!r} is not an absolute IRI (like a DID, https://… or urn:uuid:…)"
+
+
+def _not_address(value: Any) -> str:
+    return f"{value!r} is not an Ethereum address (0x and 40 hex digits)"
+
+
+def _not_caip2(value: Any) -> str:
+    return f"{value!r} is not a CAIP-2 chain id (like eip155:11155111)"
+
+
+#: the characters ``str.isspace`` (and so ``str.strip`` and Python's ``\s``) takes for white space, as a regular
+#: expression class: the native patterns below use it so that they accept exactly what the Python checks above do
+#: (the Rust engine's ``\s`` leaves out U+001C to U+001F)
+_SPACE: Final = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def native_pattern(pattern: str, message: Callable[[Any], str]) -> StringConstraints:
+    """A string constraint checked by pydantic's own (Rust) regular expressions, its mismatch reported as
+    ``message(value)`` (:data:`~microcred.registry.credential._annex.PATTERN_MESSAGES`): the same check as a Python
+    validator, without a call into Python for each value (a credential has dozens)."""
+    PATTERN_MESSAGES[pattern] = message
+    return StringConstraints(pattern=pattern)
 
 
 def _language(value: str) -> str:
@@ -228,16 +258,18 @@ def _contexts(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, AfterValidator(_text)]
-Iri = Annotated[str, AfterValidator(_iri)]
+#: text with something besides white space (as :func:`_text`)
+Text = Annotated[str, native_pattern(f"[^{_SPACE}]", lambda _value: _NOT_EMPTY)]
+#: an absolute IRI (as :func:`_iri`; ``$`` ends only the whole text in the Rust engine)
+Iri = Annotated[str, native_pattern(f'^[A-Za-z][A-Za-z0-9+.-]*:[^{_SPACE}<>"{{}}|\\\\^`]+$', _not_iri)]
 DateTimeStamp = Annotated[str, AfterValidator(check_datetime)]
 Date = Annotated[str, AfterValidator(check_date)]
 #: an activity date: a dateTimeStamp as OB 3.0's schema asks, or a date as its context types it (older credentials)
 ActivityDate = Annotated[str, AfterValidator(check_date_or_datetime)]
 Duration = Annotated[str, AfterValidator(check_duration)]
 CountryCode = Annotated[str, AfterValidator(check_country_code)]
-EthAddress = Annotated[str, AfterValidator(_eth_address)]
-ChainId = Annotated[str, AfterValidator(_caip2)]
+EthAddress = Annotated[str, native_pattern("^0x[0-9a-fA-F]{40}$", _not_address)]
+ChainId = Annotated[str, native_pattern("^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$", _not_caip2)]
 Language = Annotated[str, AfterValidator(_language)]
 NonNegativeNumber = Annotated[Any, AfterValidator(_non_negative_number)]
 StatusIndex = Annotated[Any, AfterValidator(_status_index)]
@@ -295,7 +327,7 @@ class IdentityObject(_Node):
     ``identity_hash`` is the plain value when ``hashed`` is false, else ``sha256$<hex of sha256(value + salt)>``.
     """
 
-    type_: Annotated[Any, AfterValidator(_exactly("IdentityObject"))] = Field("IdentityObject", alias="type")
+    type_: Literal["IdentityObject"] = Field("IdentityObject", alias="type")
     identity_hash: Text
     identity_type: Text
     hashed: bool
