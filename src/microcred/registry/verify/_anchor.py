@@ -12,6 +12,7 @@ from eth_utils import is_address, to_checksum_address
 
 from microcred.registry.anchoring._merkle import hash_pair, leaf_hash
 from microcred.registry.credential._documents import credential_digest
+from microcred.registry.ledger._client import Batch
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import ERROR, FAIL, PASS, Outcome
 
@@ -54,10 +55,11 @@ def _step(node: bytes, sibling: str) -> bytes | None:
 
 
 @lru_cache(maxsize=1024)
-def _anchor_time(stamp: int) -> tuple[datetime, str]:
-    """The time of a batch, and as the detail prints it (the credentials of a batch share it)."""
-    moment = datetime.fromtimestamp(stamp, timezone.utc)
-    return moment, moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+def _anchored(batch: Batch, root: str) -> tuple[datetime, Outcome]:
+    """The time of a batch, and the outcome of a credential in it (the credentials of a batch share both)."""
+    moment = datetime.fromtimestamp(batch.anchored_at, timezone.utc)
+    return moment, (PASS, f"anchored in block {batch.block_number} at {moment:%Y-%m-%d %H:%M:%S UTC} (root "
+                          f"{root[:12]}…, batch of indexes {batch.first_index}–{batch.first_index + batch.count - 1})")
 
 
 def _walk(leaf: bytes, path: list[Any]) -> bytes | None:
@@ -119,9 +121,8 @@ class AnchorCheck:
             return FAIL, (f"status index {entry['statusIndex']} is outside the anchored range "
                           f"[{batch.first_index}, {batch.first_index + batch.count})")
         view.facts["batch"] = batch
-        view.facts["anchored_at"], when = _anchor_time(batch.anchored_at)
-        return PASS, (f"anchored in block {batch.block_number} at {when} (root {root[:12]}…, batch of indexes "
-                      f"{batch.first_index}–{batch.first_index + batch.count - 1})")
+        view.facts["anchored_at"], outcome = _anchored(batch, root)
+        return outcome
 
     @staticmethod
     def _untrusted(entry: dict, trusted: set[str]) -> Outcome:
