@@ -144,3 +144,43 @@ def test_confirmations_are_waited_for(request):
     receipt = reg.sender.wait(prepared.hash)
     assert chain.w3.eth.block_number - receipt.block_number + 1 >= 3
     assert len(mined) >= 2
+
+
+def _error(code: int, message: str, data: str | None = None):
+    def answer(body: dict) -> bytes:
+        error = {"code": code, "message": message, **({"data": data} if data else {})}
+        return json.dumps({"jsonrpc": "2.0", "id": body["id"], "error": error}).encode()
+    return answer
+
+
+@pytest.mark.parametrize("answer, raised", [
+    (_error(3, "execution reverted", "0x"), "UnknownRevertError"),
+    (_error(-32000, "header not found"), "RPCResponseError"),
+    ({"unexpected": "shape"}, "RPCResponseError"),
+])
+def test_a_raw_eth_call_is_named_as_a_web3_call_would_be(liar, answer, raised: str) -> None:
+    """eth_call goes to a JSON-RPC endpoint as it is (without web3's formatters); its errors are still named by the
+    RPC guard: a revert as a revert, any other error answer or a result that is not hex data as a bad answer."""
+    from microcred.chain import rpc_guard
+    from microcred.chain._reader import eth_call
+
+    url = liar({"eth_chainId": "0x7a69", "eth_call": answer})
+    w3 = _http_web3(url, timeout=2)
+    with pytest.raises(Exception) as caught, rpc_guard("reading a value", endpoint=url):
+        eth_call(w3, {"to": "0x" + "11" * 20, "data": "0x"})
+    assert type(caught.value).__name__ == raised and "reading a value" in str(caught.value)
+
+
+def test_a_raw_eth_call_answers_the_bytes_and_counts_one_request(liar) -> None:
+    from microcred.chain._reader import eth_call
+
+    seen: list[list] = []
+
+    def answer(body: dict) -> str:
+        seen.append(body["params"])
+        return "0x" + "00" * 31 + "2a"
+
+    url = liar({"eth_chainId": "0x7a69", "eth_call": answer})
+    got = eth_call(_http_web3(url, timeout=2), {"to": "0x" + "11" * 20, "data": "0xabcd"}, 7)
+    assert got == bytes(31) + b"\x2a"
+    assert seen == [[{"to": "0x" + "11" * 20, "data": "0xabcd"}, "0x7"]]

@@ -19,7 +19,7 @@ from web3 import exceptions as w3x
 from microcred.chain._address import checked_address
 from microcred.chain._blocks import block_id
 from microcred.chain._history import BlockTimes, LinkedHistory
-from microcred.chain._reader import call_view, ensure_deployed
+from microcred.chain._reader import call_view, ensure_deployed, eth_call
 from microcred.chain._tx import TxSender
 from microcred.contracts import event_signatures, load_artifact
 from microcred.errors import InvalidInputError
@@ -34,8 +34,8 @@ class _EncodedCall:
         self.w3, self.address, self.name, self.data, self.outputs = w3, address, name, data, outputs
 
     def call(self, *, block_identifier: int | str) -> tuple[Any, ...]:
-        raw = self.w3.eth.call({"to": self.address, "data": HexStr("0x" + self.data.hex())},
-                               block_identifier=block_id(block_identifier))
+        raw = eth_call(self.w3, {"to": self.address, "data": HexStr("0x" + self.data.hex())},
+                       block_id(block_identifier))
         if not raw:  # as web3 reports an empty answer: call_view then looks for the contract
             raise w3x.BadFunctionCallOutput(f"{self.name} returned no data")
         return tuple(abi_decode(self.outputs, bytes(raw)))

@@ -7,13 +7,39 @@ from collections.abc import Sequence
 from typing import Any
 
 from eth_utils import to_checksum_address
+from hexbytes import HexBytes
 from web3 import Web3
+from web3 import exceptions as w3x
+from web3.providers import JSONBaseProvider
+from web3.types import BlockIdentifier, RPCEndpoint, TxParams
 
 from microcred.chain._adapter import supports_batch
 from microcred.chain._errors import NoContractError, NoResultError, RPCResponseError
 from microcred.chain._rpc import rpc_guard
 
-__all__ = ["call_view", "ensure_deployed", "has_code"]
+__all__ = ["call_view", "ensure_deployed", "eth_call", "has_code"]
+
+
+def eth_call(w3: Web3, call: TxParams, block: BlockIdentifier = "latest") -> bytes:
+    """``eth_call`` of ``call`` (fields already in JSON-RPC form: ``to``, ``data``, maybe ``from``) at ``block``.
+
+    A JSON-RPC provider is sent the request as it is: web3's own ``eth.call`` passes it through its formatters and
+    middleware, which costs about 2 ms a call and 8 on the first call of a process, against a request's 0.7 ms.
+    Any other provider (the in-process EVM) is asked through ``w3.eth.call``. An error answer is raised as web3
+    raises it (:class:`web3.exceptions.Web3RPCError` carrying the response), for :func:`rpc_guard` to name."""
+    provider = w3.provider
+    if not isinstance(provider, JSONBaseProvider):
+        return bytes(w3.eth.call(call, block))
+    tag = hex(block) if isinstance(block, int) else block
+    response = provider.make_request(RPCEndpoint("eth_call"), [dict(call), tag])
+    if not isinstance(response, dict):
+        raise w3x.BadResponseFormat(f"the answer to eth_call is not a JSON-RPC response: {response!r}")
+    if response.get("error") is not None:
+        raise w3x.Web3RPCError(repr(response["error"]), rpc_response=response)
+    result = response.get("result")
+    if not isinstance(result, str):
+        raise w3x.BadResponseFormat(f"the answer to eth_call holds no hex result: {result!r}")
+    return bytes(HexBytes(result))
 
 
 def has_code(w3: Web3, addresses: Sequence[str], *, what: str, endpoint: str) -> list[bool]:

@@ -19,6 +19,7 @@ from web3 import Web3
 from web3.types import TxParams
 
 from microcred.chain._adapter import call_sender
+from microcred.chain._reader import eth_call
 from microcred.chain._errors import BlockNotFoundError, ContractRevert, HistoryTooLongError, UnknownRevertError
 from microcred.chain._history import BlockTimes, LinkedHistory
 from microcred.did._document import DIDResolutionResult
@@ -205,7 +206,7 @@ class EthrResolver:
                     self._call_from = to_checksum_address(sender) if sender else None
                 if self._call_from is not None:
                     call["from"] = self._call_from
-                raw = self._reader.eth.call(call, "latest")
+                raw = eth_call(self._reader, call)
         except (UnknownRevertError, ContractRevert) as exc:
             raise EthrRegistryNotFoundError(
                     f"{what}: the contract at {self.registry} on chain {self.chain_id} reverted changed(address): "
