@@ -24,9 +24,9 @@ LEVEL_OF = {"format": "microcredential", "anchor": "anchored", "accreditation": 
 Outcome = tuple[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckResult:
-    """The answer of one check for one credential."""
+    """The answer of one check for one credential (slots: a run of 1,000 credentials keeps 9,000 of them)."""
 
     name: str
     result: str
