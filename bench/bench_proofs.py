@@ -283,6 +283,8 @@ if __name__ == "__main__":
 
 # -- against Digital Bazaar's @digitalbazaar/vc (Node, npm devDependencies) and bare Ed25519 ----------------------
 
+#: rounds of microcred's JCS verification and bare Ed25519, one after the other, for their ratio
+RAW_ROUNDS = 3
 DB_TARGETS = {"verify_rdfc_vs_digitalbazaar": 6, "verify_jcs_vs_digitalbazaar": 2, "verify_jcs_vs_raw_ed25519": 0.5}
 _DBVC = Path(__file__).resolve().parents[1] / "tests" / "interop" / "js" / "dbvc.mjs"
 
@@ -348,16 +350,24 @@ def _verify_all_rate(docs: list[dict[str, Any]], seconds: float) -> float:
 
 def measure_digitalbazaar(count: int = 1000, seconds: float = 2.0) -> dict[str, float]:
     """Signature verification of the same ``count`` credentials (each its own proof configuration) by microcred
-    and by @digitalbazaar/vc in this run, and bare Ed25519 in this run; the three ratios."""
+    and by @digitalbazaar/vc in this run, and bare Ed25519 in this run (the JCS rate and bare Ed25519 in
+    :data:`RAW_ROUNDS` interleaved rounds, the best of each); the three ratios."""
     figures: dict[str, float] = {}
+    raw = 0.0
     for name, suite in (("rdfc", "eddsa-rdfc-2022"), ("jcs", "eddsa-jcs-2022")):
         docs = _signed(suite, count, shared_config=False)
-        ours = _verify_all_rate(docs, seconds)
+        if name == "jcs":  # against bare Ed25519: interleaved rounds, the best of each (one slow spell of this
+            # shared machine must not decide the ratio)
+            ours = raw = 0.0
+            for _ in range(RAW_ROUNDS):
+                ours = max(ours, _verify_all_rate(docs, seconds / 2))
+                raw = max(raw, raw_ed25519_verify_per_s(seconds=seconds / 2))
+        else:
+            ours = _verify_all_rate(docs, seconds)
         theirs = digitalbazaar_verify_per_s(suite, docs)
         figures[f"verify_{name}_1000_per_s"] = round(ours, 2)
         figures[f"digitalbazaar_verify_{name}_per_s"] = round(theirs, 2)
         figures[f"verify_{name}_vs_digitalbazaar"] = round(ours / theirs, 2)
-    raw = raw_ed25519_verify_per_s(seconds=seconds)
     figures["raw_ed25519_verify_per_s"] = round(raw, 2)
     figures["raw_ed25519_openssl_verify_per_s"] = round(raw_ed25519_verify_per_s(seconds=seconds, library="openssl"), 2)
     figures["verify_jcs_vs_raw_ed25519"] = round(figures["verify_jcs_1000_per_s"] / raw, 3)
