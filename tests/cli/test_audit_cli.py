@@ -247,3 +247,17 @@ def test_a_credential_altered_after_signing_names_nobody(capsys, world: World, t
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["issuer_did"] == world.did and report["issuer_name"] is None  # the DID still from the chain
     assert "Someone Else" not in out.read_text()
+
+
+@pytest.mark.parametrize("out, json_name", [
+    ("report.html", "report.json"),
+    ("Report.HTM", "Report.json"),
+    ("audit.issuer", "audit.issuer.json"),  # two reports named apart after a dot keep apart JSON files
+    ("audit.empty", "audit.empty.json"),
+    ("report.json", "report.json.json"),  # the JSON never overwrites the HTML
+    ("report", "report.json"),
+])
+def test_the_json_report_is_named_after_the_whole_out_name(tmp_path, out: str, json_name: str) -> None:
+    from microcred.cli._audit import json_beside
+
+    assert json_beside(tmp_path / out) == tmp_path / json_name

@@ -94,7 +94,8 @@ def _signature_check(app: AppContext) -> SignatureCheck:
 @cli.command()
 @click.argument("issuer")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML report; the same data is written beside it as JSON (.json).")
+              help="The HTML report; the same data is written beside it as JSON (report.html → report.json; "
+                   "any other name gets .json added).")
 @click.option("--credential", "credential_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A credential of the issuer (repeatable): its issuer DID and legal name name the issuer in the "
                    "report when its proof verifies and the chain binds that DID to the account.")
@@ -169,7 +170,7 @@ def audit(app: AppContext, issuer: str, out: Path, credential_files: tuple[Path,
                                datetime.now(timezone.utc), explorer_tx_url=explorer, identity=identity,
                                registries=registries)
     out.write_text(report.to_html(), encoding="utf-8")
-    json_path = out.with_suffix(".json")
+    json_path = json_beside(out)
     json_path.write_text(report.to_json(), encoding="utf-8")
     counts = count_events(timeline)
     who = " ".join(x for x in (identity.legal_name, identity.did and f"({identity.did})") if x)
@@ -177,3 +178,12 @@ def audit(app: AppContext, issuer: str, out: Path, credential_files: tuple[Path,
               "issuer": identity.to_dict()},
              f"wrote {out} and {json_path}: {counts.describe()} of {account}{' ' + who if who else ''} "
              f"on {chain.caip2}")
+
+
+def json_beside(out: Path) -> Path:
+    """Where the JSON report of ``--out`` goes: beside the HTML, ``report.html`` → ``report.json``. A name without
+    an HTML suffix is kept whole (``audit.issuer`` → ``audit.issuer.json``, ``r.json`` → ``r.json.json``), so two
+    reports never write one JSON file and the JSON never overwrites the HTML."""
+    if out.suffix.lower() in (".html", ".htm"):
+        return out.with_suffix(".json")
+    return out.with_name(out.name + ".json")
