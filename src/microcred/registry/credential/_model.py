@@ -122,42 +122,7 @@ class CredentialFormatError(InvalidInputError):
 
 # -- value types ------------------------------------------------------------------------------------------------
 
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-_URN_UUID = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_CAIP2 = re.compile(r"[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError(_NOT_EMPTY)
-    return value
-
-
-def _iri(value: str) -> str:
-    if not _IRI.fullmatch(value):
-        raise ValueError(_not_iri(value))
-    return value
-
-
-def _urn_uuid(value: str) -> str:
-    if not _URN_UUID.fullmatch(value):
-        raise ValueError(f"{value!r} is not a lower-case urn:uuid:…")
-    return value
-
-
-def _eth_address(value: str) -> str:
-    if not _ADDRESS.fullmatch(value):
-        raise ValueError(_not_address(value))
-    return value
-
-
-def _caip2(value: str) -> str:
-    if not _CAIP2.fullmatch(value):
-        raise ValueError(_not_caip2(value))
-    return value
-
 
 _NOT_EMPTY: Final = "must not be empty"
 
@@ -175,8 +140,9 @@ def _not_caip2(value: Any) -> str:
 
 
 #: the characters ``str.isspace`` (and so ``str.strip`` and Python's ``\s``) takes for white space, as a regular
-#: expression class: the native patterns below use it so that they accept exactly what the Python checks above do
-#: (the Rust engine's ``\s`` leaves out U+001C to U+001F)
+#: expression class: the native patterns below use it so that they accept exactly what ``str.strip`` and Python's
+#: ``re`` accepted when these checks were Python validators (the Rust engine's ``\s`` leaves out U+001C to U+001F;
+#: tests/registry/test_native_patterns.py holds the Python checks and compares)
 _SPACE: Final = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -258,9 +224,9 @@ def _contexts(value: Any) -> Any:
     return value
 
 
-#: text with something besides white space (as :func:`_text`)
+#: text with something besides white space
 Text = Annotated[str, native_pattern(f"[^{_SPACE}]", lambda _value: _NOT_EMPTY)]
-#: an absolute IRI (as :func:`_iri`; ``$`` ends only the whole text in the Rust engine)
+#: an absolute IRI (``$`` ends only the whole text in the Rust engine)
 Iri = Annotated[str, native_pattern(f'^[A-Za-z][A-Za-z0-9+.-]*:[^{_SPACE}<>"{{}}|\\\\^`]+$', _not_iri)]
 DateTimeStamp = Annotated[str, AfterValidator(check_datetime)]
 Date = Annotated[str, AfterValidator(check_date)]

@@ -180,14 +180,13 @@ class Verifier:
             pairs.append((v, subject))
         run = _Run(self, [s for _, s in pairs if s is not None])
         verdicts = [v for v, _ in pairs]
-        for done in range(1, len(pairs) + 1):
-            v, checked = pairs[done - 1]
-            pairs[done - 1] = (v, None)  # a credential's subject is let go once it is verified (see _Run.done)
+        for position, (v, checked) in enumerate(pairs):
+            pairs[position] = (v, None)  # nothing here holds a credential's subject once it is verified (_Run.done)
             if checked is not None:
                 run.verify_one(v, checked)
                 run.done(checked)
-                del checked
-            if done % COLLECT_EVERY == 0:
+            del checked
+            if (position + 1) % COLLECT_EVERY == 0:
                 collect()
         collect()
         return verdicts
@@ -268,7 +267,7 @@ class _Run:
         chain = subject.chain
         if chain is None:
             return ERROR, "could not check: the credential names no chain"
-        asked = self._asked(subject, chain)
+        asked = self._views_of(subject, chain)
         if asked is None:
             return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
         views, left_out = asked
@@ -295,7 +294,7 @@ class _Run:
             subject.facts.update(facts[0])
         return agreed
 
-    def _asked(self, subject: Subject, chain: str) -> tuple[dict[str, ChainView], dict[str, str]] | None:
+    def _views_of(self, subject: Subject, chain: str) -> tuple[dict[str, ChainView], dict[str, str]] | None:
         """The credential's view on each endpoint serving its chain, and the endpoints left out (and why): made at
         its first chain-dependent check, kept for the others (``None``: no endpoint was given)."""
         found = self.left_out.get(id(subject))
