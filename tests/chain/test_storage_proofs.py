@@ -269,3 +269,37 @@ def test_one_source_alone_is_read_through_storage_proofs(issued, liar):
     told = lying.read(registry, issuer.address, [root], [5, 900], at=None)
     assert told.statuses == {5: Status.REVOKED, 900: Status.SUSPENDED}
     assert told.batches[root] == proven.batches[0]
+
+
+def test_a_proven_status_word_with_an_unknown_status_is_a_bad_answer(monkeypatch):
+    """Two bits per index: 0 active, 1 suspended, 2 revoked; a proven word holding 3 is not an answer."""
+    import microcred.registry.ledger._client as client_module
+    from microcred.chain import RPCResponseError
+    from microcred.registry.ledger import RegistryClient
+
+    def proven(w3, address, slots, block, *, endpoint):  # index 0 active, 1 suspended, 2 revoked, 3 unknown
+        return "the block", {slot: 0b11_10_01_00 for slot in slots}
+
+    monkeypatch.setattr(client_module, "read_and_prove", proven)
+    reader = RegistryClient(Web3(), "0x" + "11" * 20, endpoint="a node")
+    assert reader.proven_state("0x" + "22" * 20, [], [0, 1, 2]).statuses == [
+        Status.ACTIVE, Status.SUSPENDED, Status.REVOKED]
+    with pytest.raises(RPCResponseError, match="unknown status"):
+        reader.proven_state("0x" + "22" * 20, [], [0, 3])
+
+
+def test_logs_asked_as_a_raw_request_are_the_logs_web3_gives(issued):
+    """eth_getLogs goes to a JSON-RPC endpoint as one request, without web3's pipeline; each log is still what
+    ``w3.eth.get_logs`` gives (web3's own formatter): numbers, bytes and addresses alike, attribute access too."""
+    from microcred.chain._reader import get_logs
+
+    url, chain, issuer = issued
+    query = {"address": chain.address_of("CredentialRegistry"), "fromBlock": 0, "toBlock": chain.w3.eth.block_number}
+    ours, theirs = get_logs(chain.w3, query), list(chain.w3.eth.get_logs(query))
+    assert ours and ours == theirs
+    assert [{k: type(v) for k, v in log.items()} for log in ours] == \
+        [{k: type(v) for k, v in log.items()} for log in theirs]
+    assert ours[0].blockNumber == theirs[0]["blockNumber"] and isinstance(ours[0]["topics"][0], bytes)
+    first = "0x" + bytes(ours[0]["topics"][0]).hex()
+    assert get_logs(chain.w3, {**query, "topics": [first]}) == \
+        [log for log in theirs if log["topics"][0] == ours[0]["topics"][0]]

@@ -23,6 +23,7 @@ from web3.types import BlockData, FilterParams
 from microcred.chain._adapter import supports_batch
 from microcred.chain._blocks import block_id
 from microcred.chain._errors import BlockNotFoundError, HistoryBrokenError, HistoryTooLongError, RPCResponseError
+from microcred.chain._reader import get_logs
 from microcred.chain._rpc import rpc_guard
 
 __all__ = ["BlockTimes", "LinkedEvent", "LinkedHistory"]
@@ -63,7 +64,7 @@ class LinkedHistory:
         if topics is not None:
             query["topics"] = topics
         with rpc_guard(what, endpoint=self.endpoint):
-            logs = self.w3.eth.get_logs(query)
+            logs = get_logs(self.w3, query)
         if not isinstance(logs, (list, tuple)):
             raise RPCResponseError(f"{what}: {self.endpoint} answered {type(logs).__name__}, not a list of logs")
         return list(logs)

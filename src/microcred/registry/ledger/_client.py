@@ -48,6 +48,9 @@ class Status(IntEnum):
         return self.name.lower()
 
 
+#: each status by its two-bit value (3 is no status)
+_STATUS_OF: tuple[Status, ...] = tuple(sorted(Status))
+
 #: Documented reason codes of status changes (uint8 on chain). 0 is "unspecified".
 REASONS: dict[int, str] = {
     0: "unspecified",
@@ -233,11 +236,11 @@ class RegistryClient(ContractClient):
         if confirm:  # the block hash the proofs hold against, confirmed by the other endpoints
             trusted = confirm_block(trusted, confirm)
         words = {w: values[slot] for w, slot in word_slots.items()}
-        try:
-            statuses = [Status((words[i >> 7] >> ((i & 127) << 1)) & 3) for i in idx]
-        except ValueError as exc:
-            raise RPCResponseError(f"reading credential status: a proven status word holds an unknown status "
-                                   f"({exc})") from exc
+        try:  # by table: calling the enum for each of 1,000 indexes took most of a millisecond
+            statuses = [_STATUS_OF[(words[i >> 7] >> ((i & 127) << 1)) & 3] for i in idx]
+        except IndexError:
+            raise RPCResponseError("reading credential status: a proven status word holds an unknown status "
+                                   "(3)") from None
         batches = [_unpack_batch(issuer, r, values[root_slots[r]]) for r in rs]
         return ProvenState(batches, statuses, words, trusted)
 
