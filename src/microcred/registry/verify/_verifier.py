@@ -210,10 +210,9 @@ class _Run:
                 roots[root] = None
             indexes[s.entry["statusIndex"]] = None
         self.groups = {key: (list(roots), list(indexes)) for key, (roots, indexes) in groups.items()}
-        #: per credential, the endpoints left out of its chain-dependent checks, and why
-        self.left_out: dict[int, dict[str, str]] = {}
-        #: per credential, its view on each endpoint serving its chain
-        self.views: dict[int, dict[str, ChainView]] = {}
+        #: per credential that asked the chain: its view on each endpoint serving its chain, and the endpoints left
+        #: out of its chain-dependent checks (and why)
+        self.asked: dict[int, tuple[dict[str, ChainView], dict[str, str]]] = {}
         #: per chain: the endpoints serving it, and those left out (and why) when the run first asked
         self._usable: dict[str, tuple[list[Endpoint], dict[str, str]]] = {}
         #: asked once per run: each check with its ``applies``
@@ -241,9 +240,9 @@ class _Run:
         status = subject.results.get("status")
         v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
         v.facts.update({k: val for k, val in subject.facts.items() if k != "vms"})
-        left_out = self.left_out.get(id(subject))
-        if left_out is not None and subject.chain is not None:  # some check asked the chain
-            v.sources = self._sources(subject, subject.chain, left_out, self.quorum)
+        asked = self.asked.get(id(subject))
+        if asked is not None:  # some check asked the chain
+            v.sources = self._sources(subject, asked[1])
 
     @staticmethod
     def _guarded(check: Check, subject: Subject, view: ChainView | None) -> Outcome | None:
@@ -297,9 +296,9 @@ class _Run:
     def _views_of(self, subject: Subject, chain: str) -> tuple[dict[str, ChainView], dict[str, str]] | None:
         """The credential's view on each endpoint serving its chain, and the endpoints left out (and why): made at
         its first chain-dependent check, kept for the others (``None``: no endpoint was given)."""
-        found = self.left_out.get(id(subject))
+        found = self.asked.get(id(subject))
         if found is not None:
-            return self.views[id(subject)], found
+            return found
         usable = self._usable.get(chain)
         if usable is None:
             endpoints = self.verifier.endpoints
@@ -313,16 +312,14 @@ class _Run:
                     left[ep.name] = f"it serves chain {ep.caip2}, not {chain}"
             usable = self._usable[chain] = ([ep for ep in endpoints if ep.name not in left], left)
         serving, left = usable
-        views = self.views[id(subject)] = {ep.name: ChainView(ep, self, subject) for ep in serving}
-        left_out = self.left_out[id(subject)] = dict(left)
-        return views, left_out
+        found = self.asked[id(subject)] = ({ep.name: ChainView(ep, self, subject) for ep in serving}, dict(left))
+        return found
 
     def done(self, subject: Subject) -> None:
         """Forget what the run kept for a verified credential: its views (each refers back to the run, a cycle the
         collector would otherwise have to find) and what they left out. The subject, its JCS text and its facts are
         then freed at once, and the next credential reuses their memory."""
-        self.views.pop(id(subject), None)
-        self.left_out.pop(id(subject), None)
+        self.asked.pop(id(subject), None)
 
     def read(self, ep: Endpoint, subject: Subject) -> LedgerState:
         """The ledger state of the credential's group on ``ep``, read once per run (a :class:`ChainView`'s
@@ -344,7 +341,7 @@ class _Run:
             raise got
         return got
 
-    def _sources(self, subject: Subject, chain: str, left_out: dict[str, str], quorum: int) -> dict[str, Any]:
+    def _sources(self, subject: Subject, left_out: dict[str, str]) -> dict[str, Any]:
         """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds."""
         trusted = []
         key = subject.ledger_key()
@@ -353,7 +350,7 @@ class _Run:
             if isinstance(got, LedgerState) and ep.name not in left_out:
                 trusted.append({"endpoint": ep.name, "block": got.block, "assurance": got.assurance})
         return {
-            "chain": chain, "quorum": quorum, "trusted": trusted,
+            "chain": subject.chain, "quorum": self.quorum, "trusted": trusted,
             "left_out": [{"endpoint": n, "reason": why} for n, why in left_out.items()],
             "single_source": len(trusted) == 1,
         }
