@@ -440,6 +440,27 @@ def test_the_one_status_object_and_a_list_entry_without_its_list(doc: dict[str, 
     assert problem.path == "credentialStatus" and "is a malformed BitstringStatusListEntry" in problem.message
 
 
+def test_the_one_status_object_is_checked_once_and_kept_whole(doc: dict[str, Any]) -> None:
+    """The status object `issue` writes is validated in one pass, as registry entry and list entry at once; its
+    model dumps every member back. Should one part be wrong, each part is checked on its own, so a registry member
+    is named at its own path."""
+    from microcred.registry.status import registry_status_entry
+
+    old = doc["credentialStatus"]
+    entry = registry_status_entry(chain=old["chain"], registry=old["registry"], issuer_account=old["issuerAccount"],
+                                  index=old["statusIndex"])
+    doc["credentialStatus"] = entry
+    model = MicroCredential.parse(doc)
+    assert model.status_index == old["statusIndex"]
+    assert model.to_json()["credentialStatus"] == entry
+    doc["credentialStatus"] = {**entry, "registry": "0x12"}
+    (problem,) = validate_microcredential(doc)
+    assert problem.path == "credentialStatus.registry" and "is not an Ethereum address" in problem.message
+    doc["credentialStatus"] = {**entry, "statusPurpose": " "}
+    (problem,) = validate_microcredential(doc)
+    assert problem.path == "credentialStatus" and "is a malformed BitstringStatusListEntry" in problem.message
+
+
 def test_a_remembered_achievement_still_reports_every_problem(doc: dict[str, Any]) -> None:
     """The format check remembers achievements that validated (one course, many credentials): a changed copy is
     validated anew, a broken one is never remembered, and a model is remembered only once per text."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Final
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -241,8 +242,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
 
 
+@lru_cache(maxsize=4096)
 def check_datetime(value: str) -> str:
-    """``value`` if it is an XML Schema dateTimeStamp (``2026-05-01T12:00:00Z``: date, time and time zone)."""
+    """``value`` if it is an XML Schema dateTimeStamp (``2026-05-01T12:00:00Z``: date, time and time zone).
+    Remembered: the credentials of one batch carry the same few times."""
     if not _DATETIME.fullmatch(value):
         raise ValueError(f"{value!r} is not a date and time with a time zone (like 2026-05-01T12:00:00Z)")
     try:
@@ -435,7 +438,7 @@ def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
         framework = alignment.get("targetFramework")
         if is_eqf_alignment(alignment):
             eqf_found = True
-            out += _eqf_problems(f"{_ACH}.alignment[{i}]", alignment)
+            out += _eqf_problems(i, alignment)
         elif framework == QF_EHEA_FRAMEWORK:
             code = alignment.get("targetCode")
             if code not in QF_EHEA_CYCLES:
@@ -452,12 +455,18 @@ def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
     return out
 
 
-def _eqf_problems(path: str, alignment: Mapping[str, Any]) -> list[Problem]:
+_EQF_LEVELS: Final = frozenset(str(n) for n in range(1, 9))
+
+
+def _eqf_problems(position: int, alignment: Mapping[str, Any]) -> list[Problem]:
     code = alignment.get("targetCode")
-    if not (isinstance(code, str) and code in {str(n) for n in range(1, 9)}):
+    url = alignment.get("targetUrl")
+    if isinstance(code, str) and code in _EQF_LEVELS and (not isinstance(url, str) or url == EQF_URL_PREFIX + code):
+        return []
+    path = f"{_ACH}.alignment[{position}]"
+    if not (isinstance(code, str) and code in _EQF_LEVELS):
         return [Problem.at(f"{path}.targetCode", f"the EQF level must be a whole number from 1 to 8 "
                            f"(as text, like \"6\"), not {code!r}", missing=code is None, element=8)]
-    url = alignment.get("targetUrl")
     if isinstance(url, str) and url != EQF_URL_PREFIX + code:
         return [Problem.at(f"{path}.targetUrl", f"{url!r} does not name EQF level {code} "
                            f"({EQF_URL_PREFIX}{code})", element=8)]

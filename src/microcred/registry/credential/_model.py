@@ -33,7 +33,8 @@ from typing import Annotated, Any, Final, Literal
 from collections.abc import Callable, Mapping
 
 import orjson
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, StringConstraints,
+                      ValidationError,
                       ValidatorFunctionWrapHandler, field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 
@@ -180,8 +181,11 @@ def _types(*required: str, any_of: tuple[str, ...] = ()) -> Callable[[Any], Any]
     """A check that ``type`` (a string or a list of strings) includes ``required`` and one of ``any_of``."""
 
     wanted, wanted_any = set(required), set(any_of)
+    usual = [*required, *any_of[:1]]  # what microcred writes
 
     def check(value: Any) -> Any:
+        if value == usual:
+            return value
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise ValueError(f"must be a type name or a list of them, not {value!r}")
@@ -213,7 +217,12 @@ def _one_of(options: tuple[str, ...]) -> Callable[[Any], Any]:
     return check
 
 
+_CONTEXT_LIST: Final = list(CONTEXTS)
+
+
 def _contexts(value: Any) -> Any:
+    if value == _CONTEXT_LIST:  # what microcred writes
+        return value
     if not isinstance(value, list) or not value:
         raise ValueError(f"must be a list of contexts starting with {CREDENTIALS_V2!r}")
     if value[0] != CREDENTIALS_V2:
@@ -445,6 +454,15 @@ class BitstringStatusListEntry(_Node):
     status_list_credential: Iri
 
 
+class _RegistryListEntry(RegistryStatusEntry):
+    """The one status object ``issue`` writes: a registry entry that is also a Bitstring Status List entry, each
+    member checked in one validation."""
+
+    status_purpose: Text
+    status_list_index: Text
+    status_list_credential: Iri
+
+
 class MicroCredential(_Node):
     """A micro-credential: VC 2.0 + Open Badges 3.0 + the microcred extension, with every Annex I element."""
 
@@ -461,7 +479,7 @@ class MicroCredential(_Node):
     name: Text
     description: Text | None = None
     credential_subject: AchievementSubject
-    credential_status: RegistryStatusEntry
+    credential_status: SerializeAsAny[RegistryStatusEntry]  # dumped with the members of what was validated
     proof: Any = None
 
     @field_validator("credential_status", mode="before")
@@ -470,6 +488,10 @@ class MicroCredential(_Node):
         """A list of status entries holds exactly one registry entry (the model keeps it) and may hold Bitstring
         Status List entries, each checked here."""
         if isinstance(value, Mapping) and value.get("type") == "BitstringStatusListEntry":
+            try:  # what `issue` writes, checked once; otherwise each part is checked on its own, for its own words
+                return _RegistryListEntry.model_validate(value)
+            except ValidationError:
+                pass
             try:
                 BitstringStatusListEntry.model_validate(value)
             except ValidationError as exc:

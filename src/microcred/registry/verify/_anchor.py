@@ -132,7 +132,8 @@ class AnchorCheck:
     def _offline(self, subject: Subject, entry: dict, proof: dict) -> Outcome | None:
         for field_name, expected in (("chain", entry["chain"]), ("registry", entry["registry"]),
                                      ("issuerAccount", entry["issuerAccount"])):
-            if str(proof.get(field_name, "")).lower() != str(expected).lower():
+            stated = proof.get(field_name, "")
+            if stated != expected and str(stated).lower() != str(expected).lower():
                 return FAIL, (f"the anchor proof names {field_name} {proof.get(field_name)!r} but the signed status "
                               f"entry says {expected!r}")
         trusted = self.trusted_on(str(entry["chain"]))

@@ -105,6 +105,8 @@ class Subject:
 
     @property
     def chain(self) -> str | None:
+        if self._ledger_key is not None:
+            return self._ledger_key[0]
         return str(self.entry["chain"]) if self.entry else None
 
     def ledger_key(self) -> tuple[str, str, str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from microcred.did import JWSError, verify_compact
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry.credential._documents import signature_proofs, strip_anchor
+from microcred.registry.credential._documents import signature_proofs, unsecured_form
 from microcred.registry.proofs import suite_of_proof, verify_proofs
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import FAIL, PASS, Outcome
@@ -30,17 +30,24 @@ class SignatureCheck:
         self._keys: dict[tuple[str, datetime | None], tuple[str, bytes, str]] = {}
 
     def _lookup(self, at: datetime | None) -> Callable[[str], tuple[str, bytes, str]]:
+        keys = self._keys
+
         def lookup(vm_id: str) -> tuple[str, bytes, str]:
-            if (vm_id, at) not in self._keys and vm_id.startswith("https:"):
-                self._keys[(vm_id, at)] = https_key(vm_id, self.fetcher)
-            if (vm_id, at) not in self._keys:
-                vm, _doc = self.resolver.resolve_verification_method(vm_id, at=at)
-                key = vm.public_key()
-                if key is None:
-                    raise InvalidInputError(f"{vm_id} carries no public key that can check a signature")
-                self._keys[(vm_id, at)] = (key.key_type, key.public_key, vm.controller)
-            return self._keys[(vm_id, at)]
+            found = keys.get((vm_id, at))
+            if found is None:
+                found = keys[(vm_id, at)] = self._resolve(vm_id, at)
+            return found
         return lookup
+
+    def _resolve(self, vm_id: str, at: datetime | None) -> tuple[str, bytes, str]:
+        """(key type, public key, controller) of a verification method, as of ``at``."""
+        if vm_id.startswith("https:"):
+            return https_key(vm_id, self.fetcher)
+        vm, _doc = self.resolver.resolve_verification_method(vm_id, at=at)
+        key = vm.public_key()
+        if key is None:
+            raise InvalidInputError(f"{vm_id} carries no public key that can check a signature")
+        return key.key_type, key.public_key, vm.controller
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome:
         doc = subject.doc
@@ -54,7 +61,9 @@ class SignatureCheck:
             at = subject.facts.get("anchored_at")
             jcs = any(isinstance(p, dict) and getattr(suite_of_proof(p), "transformation", None) == "jcs"
                       for p in proofs)
-            results = verify_proofs(strip_anchor(doc), self._lookup(at), expected_purpose="assertionMethod",
+            signed = unsecured_form(doc)  # the credential as its issuer signed it (strip_anchor)
+            signed["proof"] = proofs
+            results = verify_proofs(signed, self._lookup(at), expected_purpose="assertionMethod",
                                     unsecured_jcs=subject.unsecured_jcs() if jcs else None)
         except NetworkError:
             raise
