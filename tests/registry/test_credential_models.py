@@ -485,6 +485,26 @@ def test_a_remembered_achievement_still_reports_every_problem(doc: dict[str, Any
     assert len(_ACHIEVEMENTS._models) <= _ACHIEVEMENTS.SIZE
 
 
+def test_a_remembered_achievement_keeps_its_cross_field_problems(doc: dict[str, Any]) -> None:
+    """An achievement whose fields validate but that lacks what no single field shows (ECTS or hours, an EQF
+    level) is remembered with those problems: each credential carrying it reports them, the first and every other,
+    and a credential whose achievement differs reports its own."""
+    lacking = copy.deepcopy(doc)
+    achievement = lacking["credentialSubject"]["achievement"]
+    achievement["name"] = "a course with no ECTS, no hours and no level"
+    achievement.pop("creditsAvailable", None)
+    achievement.pop("workload", None)
+    achievement["alignment"] = [a for a in achievement.get("alignment", []) if "EQF" not in str(a)]
+    expected = sorted(p.path for p in validate_microcredential(copy.deepcopy(lacking)))
+    assert expected == [f"{ACH}.alignment", f"{ACH}.creditsAvailable"]
+    for _ in range(3):
+        assert sorted(p.path for p in validate_microcredential(copy.deepcopy(lacking))) == expected
+    assert validate_microcredential(doc) == []
+    level_only = copy.deepcopy(lacking)
+    level_only["credentialSubject"]["achievement"]["workload"] = "PT10H"
+    assert [p.path for p in validate_microcredential(level_only)] == [f"{ACH}.alignment"]
+
+
 def test_a_remembered_issuer_profile_still_reports_every_problem(doc: dict[str, Any]) -> None:
     """The issuer profile is remembered as the achievement is: once per text, and only when it validated."""
     first = MicroCredential.parse(doc).issuer

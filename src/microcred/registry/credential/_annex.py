@@ -29,6 +29,7 @@ __all__ = [
     "Problem",
     "STACKABILITY_OPTIONS",
     "SUPERVISION_OPTIONS",
+    "achievement_problems",
     "check_country_code",
     "check_date",
     "check_datetime",
@@ -388,9 +389,19 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def cross_field_problems(doc: Mapping[str, Any]) -> list[Problem]:
+def achievement_problems(achievement: Mapping[str, Any]) -> list[Problem]:
+    """The problems of an achievement that no single field of it shows: ECTS or hours, EQF level or "not
+    applicable", EQF code and URL."""
+    return _workload_problems(achievement) + _level_problems(achievement)
+
+
+def cross_field_problems(doc: Mapping[str, Any], *,
+                         of_achievement: Sequence[Problem] | None = None) -> list[Problem]:
     """Problems no single field shows: alternatives (DID or identifier, ECTS or hours, EQF level or "not
-    applicable") and consistency (EQF code and URL, validity period). Robust to any shape of ``doc``."""
+    applicable") and consistency (EQF code and URL, validity period). Robust to any shape of ``doc``.
+
+    ``of_achievement``: :func:`achievement_problems` of the document's achievement (``credentialSubject.
+    achievement``), when the caller has them: the model remembers them with an achievement it validated."""
     out: list[Problem] = []
     subject = doc.get("credentialSubject")
     if isinstance(subject, dict):
@@ -399,8 +410,7 @@ def cross_field_problems(doc: Mapping[str, Any]) -> list[Problem]:
                                   "or at least one IdentityObject in credentialSubject.identifier", missing=True))
         achievement = subject.get("achievement")
         if isinstance(achievement, dict):
-            out += _workload_problems(achievement)
-            out += _level_problems(achievement)
+            out += achievement_problems(achievement) if of_achievement is None else of_achievement
     valid_from, valid_until = doc.get("validFrom"), doc.get("validUntil")
     if isinstance(valid_from, str) and isinstance(valid_until, str):
         try:

@@ -33,8 +33,8 @@ from typing import Annotated, Any, Final, Literal
 from collections.abc import Callable, Mapping
 
 import orjson
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SerializeAsAny, StringConstraints,
-                      ValidationError,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, SerializeAsAny,
+                      StringConstraints, ValidationError,
                       ValidatorFunctionWrapHandler, field_validator, model_validator)
 from pydantic.alias_generators import to_camel
 
@@ -49,6 +49,7 @@ from microcred.registry.credential._annex import (
     check_date,
     check_date_or_datetime,
     check_datetime,
+    achievement_problems,
     check_duration,
     cross_field_problems,
     problems_from_pydantic,
@@ -267,13 +268,15 @@ class _Remembered:
     """Models validated before, by their JSON text: the credentials of one course share one achievement and one
     issuer profile, so a verifier of 1,000 of them validates each once (the achievement is a third of the format
     check's time). Only what validated is kept, so every problem is still found and reported; at most
-    :attr:`SIZE` are remembered."""
+    :attr:`SIZE` are remembered. ``made(value, model)``: called once for each model made from a JSON object (what
+    else is to be remembered with it)."""
 
     SIZE = 256
 
-    def __init__(self) -> None:
+    def __init__(self, made: Callable[[dict, Any], None] | None = None) -> None:
         self._models: dict[bytes, Any] = {}
         self._lock = threading.Lock()
+        self._made = made
 
     def validate(self, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if type(value) is not dict:
@@ -285,6 +288,8 @@ class _Remembered:
         found = self._models.get(key)
         if found is None:
             found = handler(value)
+            if self._made is not None:
+                self._made(value, found)
             with self._lock:
                 if len(self._models) >= self.SIZE:
                     self._models.clear()
@@ -292,7 +297,12 @@ class _Remembered:
         return found
 
 
-_ACHIEVEMENTS: Final = _Remembered()
+def _with_its_problems(value: dict, achievement: Any) -> None:
+    achievement._problems = tuple(achievement_problems(value))
+
+
+#: an achievement is remembered with its cross-field problems (ECTS or hours, EQF level), found once
+_ACHIEVEMENTS: Final = _Remembered(_with_its_problems)
 _PROFILES: Final = _Remembered()
 
 
@@ -388,6 +398,10 @@ class Achievement(_Node):
     @classmethod
     def _remembered(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         return _ACHIEVEMENTS.validate(value, handler)
+
+    #: :func:`~microcred.registry.credential._annex.achievement_problems` of the JSON object this was validated
+    #: from (``None`` when it was not validated from one)
+    _problems: tuple[Problem, ...] | None = PrivateAttr(default=None)
 
     id: Iri
     type_: Annotated[Any, AfterValidator(_types("Achievement"))] = Field(default_factory=lambda: ["Achievement"],
@@ -527,7 +541,8 @@ class MicroCredential(_Node):
             model = cls.model_validate(doc)
         except ValidationError as exc:
             problems = problems_from_pydantic(exc.errors(include_url=False))
-        problems += cross_field_problems(doc)
+        known = model.credential_subject.achievement._problems if model is not None else None
+        problems += cross_field_problems(doc, of_achievement=known)
         if problems or model is None:
             raise CredentialFormatError(_ordered(problems), source)
         return model

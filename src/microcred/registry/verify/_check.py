@@ -47,7 +47,7 @@ class Check(Protocol):
         :meth:`Verifier.verify` starts (to forget what it kept from the last run)."""
 
 
-@dataclass
+@dataclass(slots=True, weakref_slot=True)
 class Subject:
     """One credential under verification, with what its document says about where it lives."""
 

@@ -15,6 +15,8 @@ def _first(value: Any) -> Any:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:  # the usual case, at once
+        return value if value.strip() else None
     value = _first(value)
     if isinstance(value, dict):  # a language map or a value object
         value = value.get("@value") or value.get("en") or next(iter(value.values()), None)
@@ -43,22 +45,24 @@ def _level(achievement: dict) -> str | None:
     return None
 
 
+_NOTHING: dict = {}
+
+
 def _mapping(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
+    return value if isinstance(value, dict) else _NOTHING
 
 
 def credential_summary(doc: Any) -> dict[str, Any]:
     """``learner``, ``achievement``, ``credits`` (ECTS), ``level`` (EQF), ``awardingBody`` (legal name),
     ``country``, ``issued`` — each ``None`` when the credential does not say."""
-    out: dict[str, Any] = dict.fromkeys(SUMMARY_FIELDS)
     if not isinstance(doc, dict):
-        return out
+        return dict.fromkeys(SUMMARY_FIELDS)
     subject = _mapping(_first(doc.get("credentialSubject")))
     achievement = _mapping(subject.get("achievement"))
     issuer = _mapping(doc.get("issuer"))
     address = _mapping(issuer.get("address"))
     credits = achievement.get("creditsAvailable")
-    out.update({
+    return {  # in the order of SUMMARY_FIELDS
         "learner": _learner(subject),
         "achievement": _text(achievement.get("name")) or _text(doc.get("name")),
         "credits": credits if isinstance(credits, (int, float)) and not isinstance(credits, bool) else None,
@@ -66,5 +70,4 @@ def credential_summary(doc: Any) -> dict[str, Any]:
         "awardingBody": _text(issuer.get("legalName")) or _text(issuer.get("name")),
         "country": _text(address.get("addressCountryCode")) or _text(address.get("addressCountry")),
         "issued": _text(doc.get("awardedDate")) or _text(doc.get("validFrom")) or _text(doc.get("issuanceDate")),
-    })
-    return out
+    }

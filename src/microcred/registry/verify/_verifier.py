@@ -15,7 +15,7 @@ import gc
 from contextlib import contextmanager
 from functools import cached_property
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Final
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from microcred.chain import ChainError, RPCUnavailableError
@@ -69,6 +69,8 @@ def default_checks(*, resolver: Any, trusted_registries: TrustedRegistries, accr
 
 #: during a run, the young generation is collected after this many credentials (and at the end)
 COLLECT_EVERY = 10_000
+#: the levels a credential carrying a registry entry must hold (one tuple for every verdict)
+_ALL_LEVELS: Final = LEVELS[1:]
 
 
 @contextmanager
@@ -166,22 +168,24 @@ class Verifier:
             begin = getattr(check, "begin", None)
             if begin is not None:
                 begin()
-        pairs: list[tuple[Verification, Subject | None]] = []
+        verdicts: list[Verification] = []
+        subjects: list[Subject | None] = []  # in step with the verdicts (None: nothing to verify)
         for name, doc in items:
             v = Verification(file=name, id=doc.get("id") if isinstance(doc, dict) else None)
+            verdicts.append(v)
             if not isinstance(doc, dict):
                 v.add("format", FAIL, "a credential is a JSON object")
-                pairs.append((v, None))
+                subjects.append(None)
                 continue
             v.summary = credential_summary(doc)
             subject = Subject.of(name, doc, when=when, at=at, block=block)
             v.required = self.require if self.require is not None else \
-                (LEVELS[1:] if subject.entry is not None or has_registry_entry(doc) else ())
-            pairs.append((v, subject))
-        run = _Run(self, [s for _, s in pairs if s is not None])
-        verdicts = [v for v, _ in pairs]
-        for position, (v, checked) in enumerate(pairs):
-            pairs[position] = (v, None)  # nothing here holds a credential's subject once it is verified (_Run.done)
+                (_ALL_LEVELS if subject.entry is not None or has_registry_entry(doc) else ())
+            subjects.append(subject)
+        run = _Run(self, [s for s in subjects if s is not None])
+        for position, v in enumerate(verdicts):
+            checked = subjects[position]
+            subjects[position] = None  # nothing here holds a credential's subject once it is verified (_Run.done)
             if checked is not None:
                 run.verify_one(v, checked)
                 run.done(checked)
@@ -215,6 +219,10 @@ class _Run:
         self.asked: dict[int, tuple[dict[str, ChainView], dict[str, str]]] = {}
         #: per chain: the endpoints serving it, and those left out (and why) when the run first asked
         self._usable: dict[str, tuple[list[Endpoint], dict[str, str]]] = {}
+        #: the check results made, by what they say (verdicts with the same answer share one)
+        self._results: dict[tuple[str, ...], CheckResult] = {}
+        #: the sources records made, by what they say (verdicts with the same sources share one)
+        self._sources_of: dict[tuple[Any, ...], dict[str, Any]] = {}
         #: asked once per run: each check with its ``applies``
         self.checks = [(check, getattr(check, "applies", None)) for check in verifier.checks]
 
@@ -234,15 +242,28 @@ class _Run:
                 outcome = ERROR, f"could not check: {exc}"
             if outcome is None:
                 outcome = self._on_chain(check, subject)
-            result = CheckResult(check.name, *outcome)
+            result = self._result(check.name, outcome)
             v.checks.append(result)
             subject.results[check.name] = result
         status = subject.results.get("status")
         v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
-        v.facts.update({k: val for k, val in subject.facts.items() if k != "vms"})
+        v.facts.update(subject.facts)
+        v.facts.pop("vms", None)
         asked = self.asked.get(id(subject))
         if asked is not None:  # some check asked the chain
             v.sources = self._sources(subject, asked[1])
+
+    def _result(self, name: str, outcome: Outcome) -> CheckResult:
+        """The result of a check, one object for each different answer of a run: the credentials of a batch
+        mostly get the same answers (a run of 1,000 makes a handful of results, not 7,000)."""
+        key = (name, *outcome)
+        try:
+            found = self._results.get(key)
+        except TypeError:  # an answer that is not text (a check of someone else's): its own result
+            return CheckResult(name, *outcome)
+        if found is None:
+            found = self._results[key] = CheckResult(name, *outcome)
+        return found
 
     @staticmethod
     def _guarded(check: Check, subject: Subject, view: ChainView | None) -> Outcome | None:
@@ -346,15 +367,21 @@ class _Run:
         return got
 
     def _sources(self, subject: Subject, left_out: dict[str, str]) -> dict[str, Any]:
-        """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds."""
-        trusted = []
+        """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds. Verdicts
+        whose answers came from the same sources share one record (a run of 1,000 credentials makes one)."""
         key = subject.ledger_key()
+        trusted = []
         for ep in self.verifier.endpoints:
             got = self.reads.get((ep.name, *key))
             if isinstance(got, LedgerState) and ep.name not in left_out:
-                trusted.append({"endpoint": ep.name, "block": got.block, "assurance": got.assurance})
-        return {
-            "chain": subject.chain, "quorum": self.quorum, "trusted": trusted,
-            "left_out": [{"endpoint": n, "reason": why} for n, why in left_out.items()],
-            "single_source": len(trusted) == 1,
-        }
+                trusted.append((ep.name, got.block, got.assurance))
+        said = (key[0], tuple(trusted), tuple(left_out.items()))
+        found = self._sources_of.get(said)
+        if found is None:
+            found = self._sources_of[said] = {
+                "chain": key[0], "quorum": self.quorum,
+                "trusted": [{"endpoint": n, "block": block, "assurance": how} for n, block, how in trusted],
+                "left_out": [{"endpoint": n, "reason": why} for n, why in left_out.items()],
+                "single_source": len(trusted) == 1,
+            }
+        return found
