@@ -501,7 +501,7 @@ class MicroCredential(_Node):
     def _registry_entry_of_a_list(cls, value: Any) -> Any:
         """A list of status entries holds exactly one registry entry (the model keeps it) and may hold Bitstring
         Status List entries, each checked here."""
-        if isinstance(value, Mapping) and value.get("type") == "BitstringStatusListEntry":
+        if (type(value) is dict or isinstance(value, Mapping)) and value.get("type") == "BitstringStatusListEntry":
             try:  # what `issue` writes, checked once; otherwise each part is checked on its own, for its own words
                 return _RegistryListEntry.model_validate(value)
             except ValidationError:
@@ -533,7 +533,7 @@ class MicroCredential(_Node):
     @classmethod
     def parse(cls, doc: Any, *, source: str | None = None) -> MicroCredential:
         """The model of ``doc``, or :class:`CredentialFormatError` listing every problem of the document."""
-        if not isinstance(doc, Mapping):
+        if type(doc) is not dict and not isinstance(doc, Mapping):
             raise CredentialFormatError([Problem("", "a credential must be a JSON object")], source)
         problems: list[Problem] = []
         model: MicroCredential | None = None

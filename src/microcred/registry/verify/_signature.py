@@ -51,7 +51,7 @@ class SignatureCheck:
 
     def run(self, subject: Subject, view: ChainView | None) -> Outcome:
         doc = subject.doc
-        jws = getattr(doc, "jws", None)
+        jws = None if type(doc) is dict else getattr(doc, "jws", None)  # a VC-JWT carries its compact JWS
         if jws is not None:
             return self._jws(subject, jws)
         proofs = signature_proofs(doc)

@@ -223,8 +223,8 @@ class _Run:
         self._results: dict[tuple[str, ...], CheckResult] = {}
         #: the sources records made, by what they say (verdicts with the same sources share one)
         self._sources_of: dict[tuple[Any, ...], dict[str, Any]] = {}
-        #: asked once per run: each check with its ``applies``
-        self.checks = [(check, getattr(check, "applies", None)) for check in verifier.checks]
+        #: asked once per run: each check with its name and its ``applies``
+        self.checks = [(check, check.name, getattr(check, "applies", None)) for check in verifier.checks]
 
     @cached_property
     def quorum(self) -> int:
@@ -233,19 +233,19 @@ class _Run:
         return self.verifier.quorum
 
     def verify_one(self, v: Verification, subject: Subject) -> None:
-        for check, applies in self.checks:
+        kept, results, guarded = v.checks.append, subject.results, self._guarded
+        for check, name, applies in self.checks:
             if applies is not None and not applies(subject):  # a check for what this credential does not carry
                 continue
             try:
-                outcome = self._guarded(check, subject, None)
+                outcome = guarded(check, subject, None)
             except RPCUnavailableError as exc:
                 outcome = ERROR, f"could not check: {exc}"
             if outcome is None:
                 outcome = self._on_chain(check, subject)
-            result = self._result(check.name, outcome)
-            v.checks.append(result)
-            subject.results[check.name] = result
-        status = subject.results.get("status")
+            result = results[name] = self._result(name, outcome)
+            kept(result)
+        status = results.get("status")
         v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
         v.facts.update(subject.facts)
         v.facts.pop("vms", None)
