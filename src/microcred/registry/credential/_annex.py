@@ -256,6 +256,7 @@ def check_datetime(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
 def check_date_or_datetime(value: str) -> str:
     """``value`` if it is a dateTimeStamp (what OB 3.0's JSON Schema asks of activity dates, and microcred writes)
     or a calendar date ``YYYY-MM-DD`` (what the OB 3.0 context types them as; credentials issued before 2026-12)."""

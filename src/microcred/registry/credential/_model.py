@@ -541,7 +541,9 @@ class MicroCredential(_Node):
             model = cls.model_validate(doc)
         except ValidationError as exc:
             problems = problems_from_pydantic(exc.errors(include_url=False))
-        known = model.credential_subject.achievement._problems if model is not None else None
+        # (read from the private attributes themselves: pydantic's __getattr__ for them costs a microsecond)
+        known = None if model is None else \
+            (model.credential_subject.achievement.__pydantic_private__ or {}).get("_problems")
         problems += cross_field_problems(doc, of_achievement=known)
         if problems or model is None:
             raise CredentialFormatError(_ordered(problems), source)
