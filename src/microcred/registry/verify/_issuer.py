@@ -62,14 +62,15 @@ class IssuerCheck:
         anchored_at = view.facts.get("anchored_at")
         if anchored_at is None:
             return SKIPPED, "not anchored, so there is no on-chain time to check the issuer's key at"
-        account = subject.entry["issuerAccount"]
-        vms = list(subject.facts["vms"])
+        account = subject.entry["issuerAccount"]  # both checksummed (Subject.of): one spelling each
+        vms = subject.facts["vms"]
         registry = subject.entry["registry"]
-        key = (issuer_did(subject.doc), tuple(vms), account.lower(), registry.lower(), anchored_at,
-               view.endpoint.name)
-        if key not in self._memo:
-            self._memo[key] = self._check(subject.doc, account, vms, anchored_at, view, registry=registry)
-        return self._memo[key]
+        key = (issuer_did(subject.doc), tuple(vms), account, registry, anchored_at, view.endpoint.name)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._check(subject.doc, account, list(vms), anchored_at, view,
+                                                  registry=registry)
+        return found
 
     def _offline(self, subject: Subject) -> Outcome:
         """A credential with no registry entry: each signing key is the issuer's, authorised for assertion now (or
