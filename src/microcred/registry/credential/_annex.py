@@ -449,7 +449,7 @@ def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
         framework = alignment.get("targetFramework")
         if is_eqf_alignment(alignment):
             eqf_found = True
-            out += _eqf_problems(i, alignment)
+            out += _eqf_problems(f"{_ACH}.alignment[{i}]", alignment)
         elif framework == QF_EHEA_FRAMEWORK:
             code = alignment.get("targetCode")
             if code not in QF_EHEA_CYCLES:
@@ -469,15 +469,12 @@ def _level_problems(achievement: Mapping[str, Any]) -> list[Problem]:
 _EQF_LEVELS: Final = frozenset(str(n) for n in range(1, 9))
 
 
-def _eqf_problems(position: int, alignment: Mapping[str, Any]) -> list[Problem]:
+def _eqf_problems(path: str, alignment: Mapping[str, Any]) -> list[Problem]:
     code = alignment.get("targetCode")
-    url = alignment.get("targetUrl")
-    if isinstance(code, str) and code in _EQF_LEVELS and (not isinstance(url, str) or url == EQF_URL_PREFIX + code):
-        return []
-    path = f"{_ACH}.alignment[{position}]"
     if not (isinstance(code, str) and code in _EQF_LEVELS):
         return [Problem.at(f"{path}.targetCode", f"the EQF level must be a whole number from 1 to 8 "
                            f"(as text, like \"6\"), not {code!r}", missing=code is None, element=8)]
+    url = alignment.get("targetUrl")
     if isinstance(url, str) and url != EQF_URL_PREFIX + code:
         return [Problem.at(f"{path}.targetUrl", f"{url!r} does not name EQF level {code} "
                            f"({EQF_URL_PREFIX}{code})", element=8)]

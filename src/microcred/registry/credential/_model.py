@@ -468,13 +468,10 @@ class BitstringStatusListEntry(_Node):
     status_list_credential: Iri
 
 
-class _RegistryListEntry(RegistryStatusEntry):
-    """The one status object ``issue`` writes: a registry entry that is also a Bitstring Status List entry, each
-    member checked in one validation."""
-
-    status_purpose: Text
-    status_list_index: Text
-    status_list_credential: Iri
+class _RegistryListEntry(RegistryStatusEntry, BitstringStatusListEntry):
+    """The one status object ``issue`` writes: a registry entry that is also a Bitstring Status List entry (its
+    list members from :class:`BitstringStatusListEntry`), each member checked in one validation. ``issue`` writes it
+    with the list entry's type, which the registry entry's ``type`` accepts too."""
 
 
 class MicroCredential(_Node):

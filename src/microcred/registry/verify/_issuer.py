@@ -68,8 +68,7 @@ class IssuerCheck:
         key = (issuer_did(subject.doc), tuple(vms), account, registry, anchored_at, view.endpoint.name)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._check(subject.doc, account, list(vms), anchored_at, view,
-                                                  registry=registry)
+            found = self._memo[key] = self._check(subject.doc, account, vms, anchored_at, view, registry=registry)
         return found
 
     def _offline(self, subject: Subject) -> Outcome:

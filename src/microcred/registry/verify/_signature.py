@@ -10,7 +10,7 @@ from typing import Any
 
 from microcred.did import JWSError, verify_compact
 from microcred.errors import InvalidInputError, MicrocredError, NetworkError
-from microcred.registry.credential._documents import signature_proofs, unsecured_form
+from microcred.registry.credential._documents import signature_proofs, strip_anchor
 from microcred.registry.proofs import suite_of_proof, verify_proofs
 from microcred.registry.verify._check import ChainView, Subject
 from microcred.registry.verify._model import FAIL, PASS, Outcome
@@ -61,9 +61,7 @@ class SignatureCheck:
             at = subject.facts.get("anchored_at")
             jcs = any(isinstance(p, dict) and getattr(suite_of_proof(p), "transformation", None) == "jcs"
                       for p in proofs)
-            signed = unsecured_form(doc)  # the credential as its issuer signed it (strip_anchor)
-            signed["proof"] = proofs
-            results = verify_proofs(signed, self._lookup(at), expected_purpose="assertionMethod",
+            results = verify_proofs(strip_anchor(doc), self._lookup(at), expected_purpose="assertionMethod",
                                     unsecured_jcs=subject.unsecured_jcs() if jcs else None)
         except NetworkError:
             raise
