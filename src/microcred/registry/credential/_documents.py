@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from pathlib import Path
+from typing import Final
 
 
 from microcred.errors import InvalidInputError
@@ -27,6 +29,7 @@ __all__ = [
     "status_entry",
     "strip_anchor",
     "unsecured_form",
+    "verification_texts",
 ]
 
 ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
@@ -81,46 +84,65 @@ def unsecured_form(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "proof"}
 
 
-def credential_digest(doc: dict, *, unsecured_jcs: str | None = None) -> bytes:
+def credential_digest(doc: dict, *, digest_jcs: str | None = None) -> bytes:
     """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to (a single signature
     proof hashed as an object, so ``[proof]`` and ``proof`` give one digest).
 
-    ``unsecured_jcs``: the JCS text of :func:`unsecured_form` of ``doc``, when the caller has it (a verifier
-    computes it once, for the signature too). The digest's text is then that text with the ``proof`` member put
-    in its place, and only the proof and the members after it are canonicalised anew."""
+    ``digest_jcs``: that JCS text, when the caller has it (a verifier makes it together with the unsecured text the
+    signature check needs: :func:`verification_texts`)."""
     from microcred.registry.credential._jsonld import canonize_jcs
 
-    try:
-        text = _with_proof_member(doc, unsecured_jcs) if unsecured_jcs is not None else None
-        if text is None:
-            text = canonize_jcs(_digest_form(doc))
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
-    return hashlib.sha256(text.encode("utf-8")).digest()
+    if digest_jcs is None:
+        try:
+            digest_jcs = canonize_jcs(_digest_form(doc))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
+    return hashlib.sha256(digest_jcs.encode("utf-8")).digest()
 
 
-def _with_proof_member(doc: dict, unsecured_jcs: str) -> str | None:
-    """The JCS text of :func:`_digest_form` of ``doc``, made from the JCS text of its unsecured form. JCS writes an
-    object's members sorted by key, so the members after ``"proof"`` end the unsecured text; that tail is found by
-    canonicalising those members alone. ``None`` when the text does not end with them (then it cannot be ``doc``'s)."""
+#: the markers around the signature proofs in the one text :func:`verification_texts` canonicalises: random for
+#: each process, so no credential can hold them
+_OPEN: Final = f"microcred-proofs-{secrets.token_hex(16)}"
+_CLOSE: Final = f"microcred-end-{secrets.token_hex(16)}"
+_OPENING: Final = f'"proof":["{_OPEN}",'
+_CLOSING: Final = f',"{_CLOSE}"]'
+
+
+def verification_texts(doc: dict) -> tuple[str, str]:
+    """The JCS texts of :func:`unsecured_form` of ``doc`` (what its Data Integrity proofs sign) and of its digest
+    form (what :func:`credential_digest` hashes), from one canonicalisation: a verifier needs both, and they differ
+    only in the ``proof`` member.
+
+    The document is canonicalised with its signature proofs as ``proof``, between two markers: an array's text is
+    its members' texts in order, so the text between the markers is that of the proofs, and the member from the
+    first marker to the second is where the digest form's ``proof`` stands (and what the unsecured form lacks).
+
+    :raises InvalidInputError: the document cannot be canonicalised (as :func:`canonize_jcs`)."""
     from microcred.registry.credential._jsonld import canonize_jcs
 
     sigs = signature_proofs(doc)
+    form = unsecured_form(doc)
     if not sigs:
-        return unsecured_jcs
-    # "proof" is ASCII, so comparing code points orders it among the keys as JCS's UTF-16 code units do
-    after = {k: v for k, v in doc.items() if k > "proof"}
-    tail = canonize_jcs(after)[1:-1] if after else ""
-    cut = len(unsecured_jcs) - len(tail) - 1  # where the members after "proof" begin
-    if cut < 1 or not (unsecured_jcs.startswith("{") and unsecured_jcs.endswith("}")) or \
-            not unsecured_jcs.startswith(tail, cut):
-        return None
-    member = '"proof":' + canonize_jcs(sigs if len(sigs) > 1 else sigs[0])
-    if not tail:
-        return "".join((unsecured_jcs[:-1], "," if cut > 1 else "", member, "}"))
-    if unsecured_jcs[cut - 1] not in "{,":
-        return None
-    return "".join((unsecured_jcs[:cut], member, ",", unsecured_jcs[cut:]))
+        text = canonize_jcs(form)
+        return text, text
+    form["proof"] = [_OPEN, *sigs, _CLOSE]
+    text = canonize_jcs(form)
+    # searched from the end: only the members after "proof" follow it
+    end = text.rfind(_CLOSING)
+    begin = text.rfind(_OPENING, 0, end)
+    if begin < 1 or end < 0 or _OPENING in text[end:]:  # cannot be (see _OPEN): one by one
+        return canonize_jcs(unsecured_form(doc)), canonize_jcs(_digest_form(doc))
+    opening, closing = _OPENING, _CLOSING
+    inner, after = text[begin + len(opening):end], end + len(closing)
+    proofs = inner if len(sigs) == 1 else f"[{inner}]"
+    digest = "".join((text[:begin], '"proof":', proofs, text[after:]))
+    if text[begin - 1] == ",":  # the member and the comma before it
+        unsecured = text[:begin - 1] + text[after:]
+    elif text[after] == ",":  # the first member: the comma after it
+        unsecured = text[:begin] + text[after + 1:]
+    else:  # the only member
+        unsecured = text[:begin] + text[after:]
+    return unsecured, digest
 
 
 def status_entries(doc: dict) -> list[dict]:

@@ -18,7 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 from eth_utils import is_address, to_checksum_address
 
 from microcred.errors import InvalidInputError, MicrocredError
-from microcred.registry.credential._documents import anchor_proofs, status_entry, unsecured_form
+from microcred.registry.credential._documents import (anchor_proofs, status_entry, unsecured_form,
+                                                      verification_texts)
 from microcred.registry.credential._jsonld import canonize_jcs
 from microcred.registry.verify._model import CheckResult, Outcome
 from microcred.registry.verify._sources import Endpoint, LedgerState
@@ -63,18 +64,36 @@ class Subject:
     facts: dict[str, Any] = field(default_factory=dict)
     results: dict[str, CheckResult] = field(default_factory=dict)
     _unsecured_jcs: str | None = field(default=None, repr=False)
+    _digest_jcs: str | None = field(default=None, repr=False)
     _ledger_key: tuple[str, str, str] | None = field(default=None, repr=False)
 
     def unsecured_jcs(self) -> str | None:
-        """The JCS text of the credential without its proofs, made once: the anchor's digest and an
-        ``eddsa-jcs-2022`` signature both start from it. ``None`` when the document cannot be canonicalised (each
-        check then finds and names the problem itself)."""
+        """The JCS text of the credential without its proofs, made once: an ``eddsa-jcs-2022`` signature starts
+        from it. ``None`` when the document cannot be canonicalised (each check then finds and names the problem
+        itself)."""
         if self._unsecured_jcs is None:
             try:
-                self._unsecured_jcs = canonize_jcs(unsecured_form(self.doc))
+                if self.anchor_proof is None:
+                    self._unsecured_jcs = canonize_jcs(unsecured_form(self.doc))
+                else:  # the anchor check will want the digest's text too: both from one canonicalisation
+                    self._unsecured_jcs, self._digest_jcs = verification_texts(self.doc)
             except InvalidInputError:
                 return None
         return self._unsecured_jcs
+
+    def made_unsecured_jcs(self) -> str | None:
+        """:meth:`unsecured_jcs` if it was made already, else ``None`` (nothing is canonicalised)."""
+        return self._unsecured_jcs
+
+    def digest_jcs(self) -> str | None:
+        """The JCS text the credential's digest hashes (:func:`~microcred.registry.credential.credential_digest`),
+        made with :meth:`unsecured_jcs`; ``None`` when the document cannot be canonicalised."""
+        if self._digest_jcs is None:
+            try:
+                self._unsecured_jcs, self._digest_jcs = verification_texts(self.doc)
+            except InvalidInputError:
+                return None
+        return self._digest_jcs
 
     @classmethod
     def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None,
@@ -133,14 +152,19 @@ class ChainView:
     """One endpoint's view of one credential: its ledger state (read once per group, on first use, from
     ``source``) and what the checks found in it (``facts``)."""
 
-    __slots__ = ("endpoint", "facts", "_source", "_subject")
+    __slots__ = ("endpoint", "facts", "_source", "_subject", "_state")
 
     def __init__(self, endpoint: Endpoint, source: _LedgerSource, subject: Subject) -> None:
         self.endpoint = endpoint
         self.facts: dict[str, Any] = {}
         self._source = source
         self._subject = subject
+        self._state: LedgerState | None = None
 
     def state(self) -> LedgerState:
-        """The registry state of the credential's issuer on this endpoint; raises NetworkError."""
-        return self._source.read(self.endpoint, self._subject)
+        """The registry state of the credential's issuer on this endpoint; raises NetworkError. Kept once read
+        (the anchor, issuer and status checks each ask it; a failed read is asked again)."""
+        found = self._state
+        if found is None:
+            found = self._state = self._source.read(self.endpoint, self._subject)
+        return found

@@ -59,24 +59,29 @@ class SignatureCheck:
             return FAIL, "the credential carries no signature proof"
         try:
             at = subject.facts.get("anchored_at")
-            jcs = any(isinstance(p, dict) and getattr(suite_of_proof(p), "transformation", None) == "jcs"
-                      for p in proofs)
+            # the text is there already when the anchor check made the digest; else it is made for a JCS proof only
+            text = subject.made_unsecured_jcs()
+            if text is None and any(isinstance(p, dict) and getattr(suite_of_proof(p), "transformation", None)
+                                    == "jcs" for p in proofs):
+                text = subject.unsecured_jcs()
             results = verify_proofs(strip_anchor(doc), self._lookup(at), expected_purpose="assertionMethod",
-                                    unsecured_jcs=subject.unsecured_jcs() if jcs else None)
+                                    unsecured_jcs=text)
         except NetworkError:
             raise
         except MicrocredError as exc:
             return FAIL, f"the proof cannot be checked: {exc}"
-        verified, failed = list(results.verified_proofs), list(results.failed_proofs)
+        verified = [r for r in results.proofs if r.status == "verified"]
+        failed = [r for r in results.proofs if r.status == "failed"] if len(verified) < len(results.proofs) else []
         if failed or not results.verified:
             messages = "; ".join(f"{r.error or 'error'}: {r.message}" for r in failed) or \
                 (results.problem or "no proof this verifier knows verified")
             return FAIL, f"signature does not verify: {messages}"
         if not verified:
             return FAIL, "the credential carries no Data Integrity proof this verifier knows"
+        keys = self._keys
         vms = [str(r.verification_method) for r in verified]
         subject.facts["vms"] = vms
-        subject.facts["controllers"] = {vm: self._keys[(vm, at)][2] for vm in vms if (vm, at) in self._keys}
+        subject.facts["controllers"] = {vm: keys[(vm, at)][2] for vm in vms if (vm, at) in keys}
         suites = sorted({str(r.cryptosuite or r.type) for r in verified})
         return PASS, f"{len(verified)} proof(s) verified ({', '.join(suites)}) with {', '.join(vms)}"
 

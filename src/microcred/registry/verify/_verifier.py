@@ -223,6 +223,8 @@ class _Run:
         self._results: dict[tuple[str, ...], CheckResult] = {}
         #: the sources records made, by what they say (verdicts with the same sources share one)
         self._sources_of: dict[tuple[Any, ...], dict[str, Any]] = {}
+        #: the same records, by the credential's group, the number of reads made and the endpoints left out
+        self._sources_by_reads: dict[tuple[Any, ...], dict[str, Any]] = {}
         #: asked once per run: each check with its name and its ``applies``
         self.checks = [(check, check.name, getattr(check, "applies", None)) for check in verifier.checks]
 
@@ -284,13 +286,25 @@ class _Run:
                           f"({type(exc).__name__}: {exc})"
 
     def _on_chain(self, check: Check, subject: Subject) -> Outcome:
-        chain = subject.chain
-        if chain is None:
-            return ERROR, "could not check: the credential names no chain"
-        asked = self._views_of(subject, chain)
+        asked = self.asked.get(id(subject))
         if asked is None:
-            return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
+            chain = subject.chain
+            if chain is None:
+                return ERROR, "could not check: the credential names no chain"
+            asked = self._views_of(subject, chain)
+            if asked is None:
+                return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
         views, left_out = asked
+        if len(views) == 1 and self.quorum <= 1:  # one endpoint, and one is enough: its answer and its facts
+            for name, view in views.items():
+                if not view.endpoint.problem:
+                    try:
+                        answer = self._guarded(check, subject, view)
+                    except RPCUnavailableError as exc:
+                        view.endpoint.problem = f"unreachable ({exc})"
+                        break  # the general way below leaves it out and says why
+                    subject.facts.update(view.facts)
+                    return answer or (ERROR, f"could not check: {name} gave no answer")
         answers: dict[str, Outcome] = {}
         for name, view in views.items():
             ep = view.endpoint
@@ -304,10 +318,6 @@ class _Run:
                 left_out[name] = ep.problem
                 continue
             answers[name] = answer or (ERROR, f"could not check: {name} gave no answer")
-        if len(answers) == 1 and self.quorum <= 1:  # one endpoint, and one is enough: its answer and its facts
-            name, agreed = next(iter(answers.items()))
-            subject.facts.update(views[name].facts)
-            return agreed
         try:
             agreed = agree(answers, quorum=self.quorum, left_out=left_out, what=f"the {check.name} check",
                            show=lambda: {n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
@@ -321,9 +331,6 @@ class _Run:
     def _views_of(self, subject: Subject, chain: str) -> tuple[dict[str, ChainView], dict[str, str]] | None:
         """The credential's view on each endpoint serving its chain, and the endpoints left out (and why): made at
         its first chain-dependent check, kept for the others (``None``: no endpoint was given)."""
-        found = self.asked.get(id(subject))
-        if found is not None:
-            return found
         usable = self._usable.get(chain)
         if usable is None:
             endpoints = self.verifier.endpoints
@@ -370,6 +377,11 @@ class _Run:
         """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds. Verdicts
         whose answers came from the same sources share one record (a run of 1,000 credentials makes one)."""
         key = subject.ledger_key()
+        # the reads of a run are only ever added to, so their number and what was left out tell the record
+        known = (key, len(self.reads), tuple(left_out.items()) if left_out else ())
+        found = self._sources_by_reads.get(known)
+        if found is not None:
+            return found
         trusted = []
         for ep in self.verifier.endpoints:
             got = self.reads.get((ep.name, *key))
@@ -384,4 +396,5 @@ class _Run:
                 "left_out": [{"endpoint": n, "reason": why} for n, why in left_out.items()],
                 "single_source": len(trusted) == 1,
             }
+        self._sources_by_reads[known] = found
         return found
