@@ -8,7 +8,9 @@ import dataclasses
 
 import pytest
 
+from microcred.errors import NetworkError
 from microcred.registry.verify import Verifier
+from microcred.registry.verify._check import ChainView
 from microcred.registry.verify._model import FAIL, PASS
 from microcred.registry.verify._sources import Endpoint, LedgerState
 
@@ -87,3 +89,27 @@ def test_verdicts_with_the_same_answer_share_one_result_and_each_keeps_its_own()
     assert all(o.detail == ["a detail that is not text"] for o in odd)
     with pytest.raises(dataclasses.FrozenInstanceError):
         says[0].result = FAIL  # type: ignore[misc]
+
+
+
+class _Source:
+    """A run's reads as a view sees them: the first fails, the others answer."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, endpoint, subject):
+        self.reads += 1
+        if self.reads == 1:
+            raise NetworkError("the node hung up")
+        return LedgerState(batches={}, statuses={}, block=7, assurance="storage-proof")
+
+
+def test_a_view_keeps_the_state_it_read_but_not_a_failed_read() -> None:
+    source = _Source()
+    view = ChainView(Endpoint("node", "eip155:1"), source, subject=None)  # type: ignore[arg-type]
+    with pytest.raises(NetworkError, match="hung up"):
+        view.state()
+    state = view.state()
+    assert state.block == 7 and view.state() is state and view.state() is state
+    assert source.reads == 2
