@@ -11,6 +11,7 @@ from typing import Final
 
 
 from microcred.errors import InvalidInputError
+from microcred.registry.credential._jsonld import canonize_jcs
 
 __all__ = [
     "ANCHOR_PROOF_TYPE",
@@ -29,7 +30,7 @@ __all__ = [
     "status_entry",
     "strip_anchor",
     "unsecured_form",
-    "verification_texts",
+    "verification_digests",
 ]
 
 ANCHOR_PROOF_TYPE = "MicrocredAnchorProof2026"
@@ -84,23 +85,18 @@ def unsecured_form(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "proof"}
 
 
-def credential_digest(doc: dict, *, digest_jcs: str | None = None) -> bytes:
+def credential_digest(doc: dict) -> bytes:
     """``sha256(JCS(doc without anchor proofs))`` — what a leaf of the batch tree commits to (a single signature
-    proof hashed as an object, so ``[proof]`` and ``proof`` give one digest).
-
-    ``digest_jcs``: that JCS text, when the caller has it (a verifier makes it together with the unsecured text the
-    signature check needs: :func:`verification_texts`)."""
-    from microcred.registry.credential._jsonld import canonize_jcs
-
-    if digest_jcs is None:
-        try:
-            digest_jcs = canonize_jcs(_digest_form(doc))
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
-    return hashlib.sha256(digest_jcs.encode("utf-8")).digest()
+    proof hashed as an object, so ``[proof]`` and ``proof`` give one digest). A verifier makes it together with what
+    the signature check needs: :func:`verification_digests`."""
+    try:
+        text = canonize_jcs(_digest_form(doc))
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"the credential cannot be canonicalised with JCS: {exc}") from exc
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-#: the markers around the signature proofs in the one text :func:`verification_texts` canonicalises: random for
+#: the markers around the signature proofs in the one text :func:`verification_digests` canonicalises: random for
 #: each process, so no credential can hold them
 _OPEN: Final = f"microcred-proofs-{secrets.token_hex(16)}"
 _CLOSE: Final = f"microcred-end-{secrets.token_hex(16)}"
@@ -108,41 +104,49 @@ _OPENING: Final = f'"proof":["{_OPEN}",'
 _CLOSING: Final = f',"{_CLOSE}"]'
 
 
-def verification_texts(doc: dict) -> tuple[str, str]:
-    """The JCS texts of :func:`unsecured_form` of ``doc`` (what its Data Integrity proofs sign) and of its digest
-    form (what :func:`credential_digest` hashes), from one canonicalisation: a verifier needs both, and they differ
-    only in the ``proof`` member.
+def _sha256(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def verification_digests(doc: dict) -> tuple[str, bytes, bytes]:
+    """What a verifier hashes of a credential, from one canonicalisation: the JCS text of :func:`unsecured_form`
+    of ``doc`` (what its Data Integrity proofs sign), that text's SHA-256, and :func:`credential_digest` (what the
+    anchor's leaf commits to). The two texts differ only in the ``proof`` member.
 
     The document is canonicalised with its signature proofs as ``proof``, between two markers: an array's text is
     its members' texts in order, so the text between the markers is that of the proofs, and the member from the
-    first marker to the second is where the digest form's ``proof`` stands (and what the unsecured form lacks).
+    first marker to the second is where the digest form's ``proof`` stands (and what the unsecured form lacks). The
+    members before ``proof`` begin both texts and are hashed once.
 
     :raises InvalidInputError: the document cannot be canonicalised (as :func:`canonize_jcs`)."""
-    from microcred.registry.credential._jsonld import canonize_jcs
-
     sigs = signature_proofs(doc)
     form = unsecured_form(doc)
     if not sigs:
         text = canonize_jcs(form)
-        return text, text
+        digest = _sha256(text)
+        return text, digest, digest
     form["proof"] = [_OPEN, *sigs, _CLOSE]
     text = canonize_jcs(form)
     # searched from the end: only the members after "proof" follow it
     end = text.rfind(_CLOSING)
     begin = text.rfind(_OPENING, 0, end)
     if begin < 1 or end < 0 or _OPENING in text[end:]:  # cannot be (see _OPEN): one by one
-        return canonize_jcs(unsecured_form(doc)), canonize_jcs(_digest_form(doc))
-    opening, closing = _OPENING, _CLOSING
-    inner, after = text[begin + len(opening):end], end + len(closing)
-    proofs = inner if len(sigs) == 1 else f"[{inner}]"
-    digest = "".join((text[:begin], '"proof":', proofs, text[after:]))
-    if text[begin - 1] == ",":  # the member and the comma before it
-        unsecured = text[:begin - 1] + text[after:]
-    elif text[after] == ",":  # the first member: the comma after it
-        unsecured = text[:begin] + text[after + 1:]
-    else:  # the only member
-        unsecured = text[:begin] + text[after:]
-    return unsecured, digest
+        unsecured = canonize_jcs(unsecured_form(doc))
+        return unsecured, _sha256(unsecured), credential_digest(doc)
+    inner, tail = text[begin + len(_OPENING):end], text[end + len(_CLOSING):]
+    member = '"proof":' + (inner if len(sigs) == 1 else f"[{inner}]")
+    if text[begin - 1] == ",":  # the usual case: members before "proof", which both texts begin with
+        head = text[:begin - 1]
+        rest = tail.encode("utf-8")
+        with_proof = hashlib.sha256(head.encode("utf-8"))
+        plain = with_proof.copy()
+        plain.update(rest)
+        with_proof.update(("," + member).encode("utf-8"))
+        with_proof.update(rest)
+        return head + tail, plain.digest(), with_proof.digest()
+    head = text[:begin]  # "{": the proof is the first member, and a comma follows it unless it is the only one
+    unsecured = head + (tail[1:] if tail[0] == "," else tail)
+    return unsecured, _sha256(unsecured), _sha256(head + member + tail)
 
 
 def status_entries(doc: dict) -> list[dict]:

@@ -232,8 +232,10 @@ def hash_data(document: Mapping[str, Any], proof_options: Mapping[str, Any], *, 
 
 
 def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping[str, Any],
-               hash_name: HashName, engine: Engine, canonical_document: str | None = None) -> HashData:
-    """``canonical_document``: the JCS text of ``document``, when known (used by ``*-jcs-*`` suites only)."""
+               hash_name: HashName, engine: Engine, canonical_document: str | None = None,
+               canonical_sha256: bytes | None = None) -> HashData:
+    """``canonical_document``: the JCS text of ``document``, when known (used by ``*-jcs-*`` suites only), and
+    ``canonical_sha256`` its SHA-256 (used when that text is, and the suite hashes with SHA-256)."""
     unsecured = dict(document)  # with, under "proof", only the previous proofs a chained proof covers
     if suite.transformation == "jcs" and "@context" in options:
         if _context_list(document.get("@context"))[:len(_context_list(options["@context"]))] \
@@ -247,13 +249,16 @@ def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping
         proof_hash = _digest(hash_name, canonical_config)
         if canonical_document is None or unsecured.get("@context") != document.get("@context"):
             canonical_document = _jcs(unsecured, "document")  # not known, or the proof's @context replaced it
+            canonical_sha256 = None
     else:
         config_json = json.dumps(config, sort_keys=True, ensure_ascii=False)
         canonical_config, proof_hash = _canonical_config(suite.transformation, config_json, engine, hash_name)
         canonical_document = _rdfc(unsecured, "document", engine, hash_name)
+        canonical_sha256 = None
+    known = canonical_sha256 if hash_name == "sha256" else None
     return HashData(canonical_document=canonical_document, canonical_proof_config=canonical_config,
-                    document_hash=_digest(hash_name, canonical_document), proof_hash=proof_hash,
-                    hash_name=hash_name)
+                    document_hash=known if known is not None else _digest(hash_name, canonical_document),
+                    proof_hash=proof_hash, hash_name=hash_name)
 
 
 # -- keys --------------------------------------------------------------------------------------------------------
@@ -518,7 +523,7 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
                   challenge: str | None = None, accept_types: Iterable[str] = DEFAULT_ACCEPT_TYPES,
                   cryptosuites: Iterable[str] | None = None, at: datetime | None = None,
                   clock: Callable[[], datetime] = _utc_now, engine: Engine = "oxigraph",
-                  unsecured_jcs: str | None = None) -> VerificationResult:
+                  unsecured_jcs: str | None = None, unsecured_sha256: bytes | None = None) -> VerificationResult:
     """Verify every proof of ``document`` this verifier understands (VC Data Integrity §4.4, §4.5).
 
     A proof whose type is not in ``accept_types`` (e.g. an anchoring ``MerkleInclusionProof2026``), or a
@@ -535,7 +540,8 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
     ``unsecured_jcs``: the JCS text of ``document`` without its ``proof``, when the caller has made it already (the
     verifier does, for the anchor's digest). A ``*-jcs-*`` proof that chains to no other, and whose ``@context`` (if
     any) is the document's, is then checked against it instead of canonicalising the document again. It must be
-    that document's text: the caller vouches for it.
+    that document's text: the caller vouches for it. ``unsecured_sha256``: that text's SHA-256, when the caller has
+    it too (a SHA-256 suite then does not hash the text again).
 
     :raises NetworkError: ``key_lookup`` could not reach the network (nothing was checked).
     :raises InvalidInputError: ``document`` is not a JSON object (a programmer error).
@@ -558,7 +564,7 @@ def verify_proofs(document: Mapping[str, Any], key_lookup: KeyLookup, *,
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     checks = [_verify_one(i, proof, all_proofs, unsecured, key_lookup, expected_purpose=expected_purpose,
                           domains=domains, challenge=challenge, accepted=accepted, suites=suites, when=when,
-                          engine=engine, unsecured_jcs=unsecured_jcs)
+                          engine=engine, unsecured_jcs=unsecured_jcs, unsecured_sha256=unsecured_sha256)
               for i, proof in enumerate(all_proofs)]
     _propagate_chains(checks)
     results = tuple(c.result for c in checks)
@@ -595,7 +601,7 @@ def _replace(result: ProofResult, **changes: Any) -> ProofResult:
 def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mapping[str, Any], key_lookup: KeyLookup,
                 *, expected_purpose: str | None, domains: set[str] | None, challenge: str | None,
                 accepted: frozenset[str], suites: frozenset[str] | None, when: Callable[[], datetime],
-                engine: Engine, unsecured_jcs: str | None = None) -> _Check:
+                engine: Engine, unsecured_jcs: str | None = None, unsecured_sha256: bytes | None = None) -> _Check:
     if not isinstance(proof, Mapping):
         return _Check({}, ProofResult(index, "failed", error=MALFORMED_PROOF_ERROR,
                                       message=f"proof #{index} is not a JSON object"))
@@ -614,7 +620,8 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
     try:
         controller = _verify_checked(suite, proof, all_proofs, unsecured, key_lookup, check,
                                      expected_purpose=expected_purpose, domains=domains, challenge=challenge,
-                                     when=when, engine=engine, unsecured_jcs=unsecured_jcs)
+                                     when=when, engine=engine, unsecured_jcs=unsecured_jcs,
+                                     unsecured_sha256=unsecured_sha256)
     except _Failure as exc:
         check.result = ProofResult(index, "failed", **described, error=exc.code, message=exc.message)
         return check
@@ -630,7 +637,7 @@ def _str_or_none(value: Any) -> str | None:
 def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
                     key_lookup: KeyLookup, check: _Check, *, expected_purpose: str | None,
                     domains: set[str] | None, challenge: str | None, when: Callable[[], datetime],
-                    engine: Engine, unsecured_jcs: str | None = None) -> str:
+                    engine: Engine, unsecured_jcs: str | None = None, unsecured_sha256: bytes | None = None) -> str:
     """Verify Proof (§4.4 steps 4-8) for one understood proof; returns the key's controller."""
     for name in ("type", "verificationMethod", "proofPurpose"):
         if not isinstance(proof.get(name), str) or not proof[name]:
@@ -666,7 +673,7 @@ def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: li
     input_document = dict(unsecured)
     canonical = unsecured_jcs  # the document's text, unless the input also holds the proofs this one chains to
     if "previousProof" in proof:
-        canonical = None
+        canonical = unsecured_sha256 = None
         matching = _matching_proofs(all_proofs, proof["previousProof"], PROOF_VERIFICATION_ERROR)
         check.previous = [p["id"] for p in matching]
         input_document["proof"] = matching
@@ -692,7 +699,7 @@ def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: li
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
         hashed = _hash_data(suite, input_document, options, suite.hash_name(key_type), engine,
-                            canonical_document=canonical)
+                            canonical_document=canonical, canonical_sha256=unsecured_sha256)
     except _Failure as exc:
         if exc.code == PROOF_GENERATION_ERROR:  # the proof configuration is malformed
             raise _Failure(MALFORMED_PROOF_ERROR, exc.message) from None

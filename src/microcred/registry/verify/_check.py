@@ -19,7 +19,7 @@ from eth_utils import is_address, to_checksum_address
 
 from microcred.errors import InvalidInputError, MicrocredError
 from microcred.registry.credential._documents import (anchor_proofs, status_entry, unsecured_form,
-                                                      verification_texts)
+                                                      verification_digests)
 from microcred.registry.credential._jsonld import canonize_jcs
 from microcred.registry.verify._model import CheckResult, Outcome
 from microcred.registry.verify._sources import Endpoint, LedgerState
@@ -64,7 +64,8 @@ class Subject:
     facts: dict[str, Any] = field(default_factory=dict)
     results: dict[str, CheckResult] = field(default_factory=dict)
     _unsecured_jcs: str | None = field(default=None, repr=False)
-    _digest_jcs: str | None = field(default=None, repr=False)
+    _unsecured_sha256: bytes | None = field(default=None, repr=False)
+    _digest: bytes | None = field(default=None, repr=False)
     _ledger_key: tuple[str, str, str] | None = field(default=None, repr=False)
 
     def unsecured_jcs(self) -> str | None:
@@ -72,28 +73,29 @@ class Subject:
         from it. ``None`` when the document cannot be canonicalised (each check then finds and names the problem
         itself)."""
         if self._unsecured_jcs is None:
-            try:
-                if self.anchor_proof is None:
+            if self.anchor_proof is not None:  # the anchor check will want the digest too: made together
+                self.digest()
+            else:
+                try:
                     self._unsecured_jcs = canonize_jcs(unsecured_form(self.doc))
-                else:  # the anchor check will want the digest's text too: both from one canonicalisation
-                    self._unsecured_jcs, self._digest_jcs = verification_texts(self.doc)
-            except InvalidInputError:
-                return None
+                except InvalidInputError:
+                    return None
         return self._unsecured_jcs
 
-    def made_unsecured_jcs(self) -> str | None:
-        """:meth:`unsecured_jcs` if it was made already, else ``None`` (nothing is canonicalised)."""
-        return self._unsecured_jcs
+    def made_unsecured_jcs(self) -> tuple[str | None, bytes | None]:
+        """:meth:`unsecured_jcs` and its SHA-256 if they were made already, else ``None`` (nothing is made)."""
+        return self._unsecured_jcs, self._unsecured_sha256
 
-    def digest_jcs(self) -> str | None:
-        """The JCS text the credential's digest hashes (:func:`~microcred.registry.credential.credential_digest`),
-        made with :meth:`unsecured_jcs`; ``None`` when the document cannot be canonicalised."""
-        if self._digest_jcs is None:
+    def digest(self) -> bytes | None:
+        """The credential's digest (:func:`~microcred.registry.credential.credential_digest`), made together with
+        :meth:`unsecured_jcs` and its SHA-256 (:func:`verification_digests`); ``None`` when the document cannot be
+        canonicalised."""
+        if self._digest is None:
             try:
-                self._unsecured_jcs, self._digest_jcs = verification_texts(self.doc)
+                self._unsecured_jcs, self._unsecured_sha256, self._digest = verification_digests(self.doc)
             except InvalidInputError:
                 return None
-        return self._digest_jcs
+        return self._digest
 
     @classmethod
     def of(cls, file: str | None, doc: dict, *, when: datetime, at: datetime | None,

@@ -60,12 +60,12 @@ class SignatureCheck:
         try:
             at = subject.facts.get("anchored_at")
             # the text is there already when the anchor check made the digest; else it is made for a JCS proof only
-            text = subject.made_unsecured_jcs()
+            text, text_sha256 = subject.made_unsecured_jcs()
             if text is None and any(isinstance(p, dict) and getattr(suite_of_proof(p), "transformation", None)
                                     == "jcs" for p in proofs):
                 text = subject.unsecured_jcs()
             results = verify_proofs(strip_anchor(doc), self._lookup(at), expected_purpose="assertionMethod",
-                                    unsecured_jcs=text)
+                                    unsecured_jcs=text, unsecured_sha256=text_sha256)
         except NetworkError:
             raise
         except MicrocredError as exc:

@@ -1,15 +1,17 @@
-"""The two texts a verifier canonicalises a credential into, made in one canonicalisation
-(:func:`verification_texts`), are those canonicalised one by one: the unsecured form the signature proofs sign and
-the digest form the anchor's leaf commits to, whatever the credential's members and proofs."""
+"""What a verifier hashes of a credential, made from one canonicalisation (:func:`verification_digests`), is what
+canonicalising and hashing one by one gives: the text of the unsecured form the signature proofs sign, its SHA-256,
+and the digest the anchor's leaf commits to, whatever the credential's members and proofs."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from microcred.errors import InvalidInputError
-from microcred.registry.credential._documents import (_OPEN, _digest_form, credential_digest, unsecured_form,
-                                                      verification_texts)
+from microcred.registry.credential._documents import (_OPEN, credential_digest, unsecured_form,
+                                                      verification_digests)
 from microcred.registry.credential._jsonld import canonize_jcs
 
 ANCHOR = {"type": "MicrocredAnchorProof2026", "merkleRoot": "0x" + "00" * 32, "merklePath": []}
@@ -28,24 +30,26 @@ PROOFS = st.lists(st.sampled_from([SIGNATURE, {**SIGNATURE, "proofValue": "z9"},
 
 @settings(max_examples=500, deadline=None)
 @given(st.dictionaries(KEYS, VALUES, max_size=8), PROOFS, st.booleans())
-def test_the_two_texts_are_those_made_one_by_one(members, proofs, as_object):
+def test_what_is_hashed_is_what_hashing_one_by_one_gives(members, proofs, as_object):
     doc = {k: v for k, v in members.items() if k != "proof"}
     if proofs:
         doc["proof"] = proofs[0] if as_object and len(proofs) == 1 else list(proofs)
-    unsecured, digest = verification_texts(doc)
-    assert unsecured == canonize_jcs(unsecured_form(doc))
-    assert digest == canonize_jcs(_digest_form(doc))
-    assert credential_digest(doc, digest_jcs=digest) == credential_digest(doc)
+    assert verification_digests(doc) == _one_by_one(doc)
+
+
+def _one_by_one(doc: dict) -> tuple[str, bytes, bytes]:
+    unsecured = canonize_jcs(unsecured_form(doc))
+    return unsecured, hashlib.sha256(unsecured.encode()).digest(), credential_digest(doc)
 
 
 def test_a_credential_holding_the_marker_is_canonicalised_one_by_one():
     # no credential can know the process's marker; one that held it would still get the right texts
     doc = {"id": "urn:a", "name": _OPEN, "proof": SIGNATURE, "type": ["VerifiableCredential"]}
-    assert verification_texts(doc) == (canonize_jcs(unsecured_form(doc)), canonize_jcs(_digest_form(doc)))
+    assert verification_digests(doc) == _one_by_one(doc)
 
 
 def test_a_document_that_is_not_json_is_refused():
     with pytest.raises(InvalidInputError):
-        verification_texts({"id": "urn:a", "value": float("nan"), "proof": SIGNATURE})
+        verification_digests({"id": "urn:a", "value": float("nan"), "proof": SIGNATURE})
     with pytest.raises(InvalidInputError):
-        verification_texts({"id": "urn:a", "proof": {**SIGNATURE, "n": 2**60}})
+        verification_digests({"id": "urn:a", "proof": {**SIGNATURE, "n": 2**60}})
