@@ -1,6 +1,7 @@
 """During a verification run the cyclic garbage collector makes no passes of its own (they found nothing to free
-and walked every result again and again); the run collects the young generation itself, every COLLECT_EVERY
-credentials and at its end, makes no garbage cycles per credential, and leaves the collector as it found it."""
+and walked every result again and again); the run collects the young generation itself, after the chunk that
+reaches each multiple of COLLECT_EVERY credentials and at its end, makes no garbage cycles per credential, lets a
+chunk's credentials go before the next chunk, and leaves the collector as it found it."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def test_the_young_generation_is_collected_every_so_many_credentials_and_at_the_
     collected: list[int] = []
     real = gc.collect
     monkeypatch.setattr(_verifier, "COLLECT_EVERY", 3)
+    monkeypatch.setattr(_verifier, "CHUNK", 2)
     monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or real(generation))
-    Verifier([_Recording()]).verify(_items(7))
-    assert collected == [0, 0, 0]  # after the 3rd and the 6th credential, and at the end
+    Verifier([_Recording()]).verify(_items(9))
+    # after the chunks that end with the 4th (past the 3rd), the 6th and the 9th credential, and at the end
+    assert collected == [0, 0, 0, 0]
 
 
 class _OnChain:
@@ -84,25 +87,25 @@ def test_a_run_leaves_no_garbage_cycles(n: int) -> None:
 
 
 class _Watching:
-    """A check that notes, for each credential, whether the one before it is still held by anyone."""
+    """A check that notes, for each credential, which of the ones before it are still held by anyone."""
 
     name = "watching"
 
     def __init__(self) -> None:
-        self.previous: weakref.ref | None = None
-        self.previous_alive: list[bool] = []
+        self.seen: list[weakref.ref] = []
+        self.alive_before: list[list[bool]] = []
 
     def run(self, subject, view):
         if view is None:
             return None
-        if self.previous is not None:
-            self.previous_alive.append(self.previous() is not None)
-        self.previous = weakref.ref(subject)
+        self.alive_before.append([ref() is not None for ref in self.seen])
+        self.seen.append(weakref.ref(subject))
         subject.unsecured_jcs()  # the run's largest per-credential text
         return PASS, "seen"
 
 
-def test_a_verified_credentials_subject_and_views_are_let_go_before_the_next_one() -> None:
+def test_a_chunks_subjects_and_views_are_let_go_before_the_next_chunk(monkeypatch) -> None:
+    monkeypatch.setattr(_verifier, "CHUNK", 2)
     check = _Watching()
     gc.disable()  # nothing may rest on the collector: what is let go is freed by its reference count
     try:
@@ -110,4 +113,5 @@ def test_a_verified_credentials_subject_and_views_are_let_go_before_the_next_one
     finally:
         gc.enable()
     assert [r.checks[0].result for r in results] == [PASS] * 5
-    assert check.previous_alive == [False] * 4
+    # chunks [0, 1], [2, 3], [4]: a credential's chunk-mate is held while the chunk is checked, no earlier one is
+    assert check.alive_before == [[], [True], [False, False], [False, False, True], [False] * 4]

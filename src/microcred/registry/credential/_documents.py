@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeGuard
 
 
 from microcred.errors import InvalidInputError
@@ -160,7 +160,7 @@ def status_entries(doc: dict) -> list[dict]:
 REGISTRY_KEYS = ("chain", "registry", "issuerAccount", "statusIndex")
 
 
-def is_registry_entry(entry: object) -> bool:
+def is_registry_entry(entry: object) -> TypeGuard[dict]:
     """Whether a ``credentialStatus`` object names a place in a registry: microcred's one status object (a
     ``BitstringStatusListEntry`` carrying ``chain`` and ``registry``) or the ``MicrocredRegistryEntry2026`` of
     credentials issued before it."""
@@ -178,10 +178,11 @@ def has_registry_entry(doc: dict) -> bool:
 
 def status_entry(doc: dict) -> dict:
     """The credential's registry status entry (chain, registry, issuerAccount, statusIndex), checked for shape."""
-    for entry in status_entries(doc):
+    entries = doc.get("credentialStatus")
+    for entry in entries if isinstance(entries, list) else (entries,):
         if is_registry_entry(entry):
-            missing = [k for k in REGISTRY_KEYS if k not in entry]
-            if missing:
+            if not ("chain" in entry and "registry" in entry and "issuerAccount" in entry and "statusIndex" in entry):
+                missing = [k for k in REGISTRY_KEYS if k not in entry]
                 raise InvalidInputError(f"credentialStatus lacks {', '.join(missing)}")
             index = entry["statusIndex"]
             if isinstance(index, str) and index.isdigit():

@@ -124,6 +124,8 @@ def component_reference(credential: Mapping[str, Any]) -> dict[str, str]:
 def component_references(credential: Mapping[str, Any]) -> list[dict[str, str]]:
     """The component references of a stacked credential (empty for any other credential)."""
     found = credential.get("relatedResource")
+    if found is None:  # most credentials: at once
+        return []
     items = found if isinstance(found, list) else [found] if isinstance(found, Mapping) else []
     return [dict(r) for r in items if isinstance(r, Mapping) and r.get("mediaType") == COMPONENT_MEDIA_TYPE
             and isinstance(r.get("id"), str) and isinstance(r.get("digestMultibase"), str)]

@@ -2,7 +2,8 @@
 chain-dependent answer to the quorum.
 
 Checks (one module each): ``format``, ``validity``, ``anchor``, ``signature``, ``issuer``, ``status``,
-``accreditation`` (run in that order: each may use what the ones before it found). A check that needs no chain always
+``accreditation`` (run in that order: each may use what the ones before it found; a run takes its credentials in
+chunks, each check through a whole chunk before the next check). A check that needs no chain always
 runs, whatever the endpoints do; a check that needs one is asked once per endpoint serving the credential's chain,
 and its answer is believed only when every endpoint that answered gave the same one and at least ``quorum`` did.
 An RPC outage, a disagreement or an endpoint of another chain makes a check ``error`` ("could not check"), never
@@ -67,8 +68,11 @@ def default_checks(*, resolver: Any, trusted_registries: TrustedRegistries, accr
             AccreditationCheck(enabled=accreditation), ComponentsCheck(components)]
 
 
-#: during a run, the young generation is collected after this many credentials (and at the end)
+#: during a run, the young generation is collected after the chunk that reaches each multiple of this many
+#: credentials (and at the end)
 COLLECT_EVERY = 10_000
+#: credentials checked together, check by check (:meth:`_Run.verify_chunk`)
+CHUNK = 64
 #: the levels a credential carrying a registry entry must hold (one tuple for every verdict)
 _ALL_LEVELS: Final = LEVELS[1:]
 
@@ -76,7 +80,8 @@ _ALL_LEVELS: Final = LEVELS[1:]
 @contextmanager
 def _collector_paused() -> Iterator[Callable[[], None]]:
     """The cyclic garbage collector makes no passes of its own during a run; the run collects the young
-    generation itself every :data:`COLLECT_EVERY` credentials and at its end (the context gives that call).
+    generation itself after the chunk that reaches each multiple of :data:`COLLECT_EVERY` credentials, and at its
+    end (the context gives that call).
 
     A run keeps what it allocates until it ends (results, facts, views), so the collector's own passes found
     nothing to free: they walked the results again and again, and the loaded credentials too (a full pass: 110 ms
@@ -183,14 +188,14 @@ class Verifier:
                 (_ALL_LEVELS if subject.entry is not None or has_registry_entry(doc) else ())
             subjects.append(subject)
         run = _Run(self, [s for s in subjects if s is not None])
-        for position, v in enumerate(verdicts):
-            checked = subjects[position]
-            subjects[position] = None  # nothing here holds a credential's subject once it is verified (_Run.done)
-            if checked is not None:
-                run.verify_one(v, checked)
-                run.done(checked)
-            del checked
-            if (position + 1) % COLLECT_EVERY == 0:
+        for start in range(0, len(verdicts), CHUNK):
+            end = min(start + CHUNK, len(verdicts))
+            chunk = [(v, s) for v, s in zip(verdicts[start:end], subjects[start:end]) if s is not None]
+            subjects[start:end] = [None] * (end - start)  # nothing here holds a verified subject (_Run.done)
+            run.verify_chunk(chunk)
+            run.done(chunk)
+            del chunk
+            if start // COLLECT_EVERY != end // COLLECT_EVERY:
                 collect()
         collect()
         return verdicts
@@ -202,6 +207,10 @@ class _Run:
     def __init__(self, verifier: Verifier, subjects: list[Subject]) -> None:
         self.verifier = verifier
         self.reads: dict[tuple[Any, ...], LedgerState | Exception] = {}
+        #: the position of each read among the run's reads (they are only ever added to)
+        self._read_at: dict[tuple[Any, ...], int] = {}
+        #: per credential that asked the chain: how many reads the run had made when its last such check answered
+        self._seen: dict[int, int] = {}
         # per (chain, registry, account): the roots and indexes its credentials name, each once, in order (dicts:
         # a list's `in` made grouping 1,000 credentials take 5 ms)
         groups: dict[tuple[str, str, str], tuple[dict[str, None], dict[int, None]]] = {}
@@ -234,19 +243,30 @@ class _Run:
         chain)."""
         return self.verifier.quorum
 
-    def verify_one(self, v: Verification, subject: Subject) -> None:
-        kept, results, guarded = v.checks.append, subject.results, self._guarded
+    def verify_chunk(self, chunk: list[tuple[Verification, Subject]]) -> None:
+        """Each check, in order, for each credential of ``chunk``; then each verdict is concluded. A credential's
+        checks still run in their order and each sees what the ones before it found; taking a check through a
+        chunk before the next keeps its code and data in the processor's caches: a run of 1,000 JCS credentials
+        took 445 ms one credential at a time and 395 ms in chunks of 64 (the format check alone, 71 µs a
+        credential among the others, takes 49 µs a credential back to back)."""
+        guarded, on_chain, made = self._guarded, self._on_chain, self._result
         for check, name, applies in self.checks:
-            if applies is not None and not applies(subject):  # a check for what this credential does not carry
-                continue
-            try:
-                outcome = guarded(check, subject, None)
-            except RPCUnavailableError as exc:
-                outcome = ERROR, f"could not check: {exc}"
-            if outcome is None:
-                outcome = self._on_chain(check, subject)
-            result = results[name] = self._result(name, outcome)
-            kept(result)
+            for v, subject in chunk:
+                if applies is not None and not applies(subject):  # a check for what this credential does not carry
+                    continue
+                try:
+                    outcome = guarded(check, subject, None)
+                except RPCUnavailableError as exc:
+                    outcome = ERROR, f"could not check: {exc}"
+                if outcome is None:
+                    outcome = on_chain(check, subject)
+                result = subject.results[name] = made(name, outcome)
+                v.checks.append(result)
+        for v, subject in chunk:
+            self._conclude(v, subject)
+
+    def _conclude(self, v: Verification, subject: Subject) -> None:
+        results = subject.results
         status = results.get("status")
         v.status = subject.facts.get("status", "unknown") if status and status.result != ERROR else "unknown"
         v.facts.update(subject.facts)
@@ -286,6 +306,14 @@ class _Run:
                           f"({type(exc).__name__}: {exc})"
 
     def _on_chain(self, check: Check, subject: Subject) -> Outcome:
+        """The check's answer through the credential's views, put to the quorum; the number of reads made by then
+        is noted (the credential's sources are those its answers could come from, whatever the credentials checked
+        after it in the same chunk read)."""
+        answer = self._through_views(check, subject)
+        self._seen[id(subject)] = len(self.reads)
+        return answer
+
+    def _through_views(self, check: Check, subject: Subject) -> Outcome:
         asked = self.asked.get(id(subject))
         if asked is None:
             chain = subject.chain
@@ -347,11 +375,13 @@ class _Run:
         found = self.asked[id(subject)] = ({ep.name: ChainView(ep, self, subject) for ep in serving}, dict(left))
         return found
 
-    def done(self, subject: Subject) -> None:
-        """Forget what the run kept for a verified credential: its views (each refers back to the run, a cycle the
-        collector would otherwise have to find) and what they left out. The subject, its JCS text and its facts are
-        then freed at once, and the next credential reuses their memory."""
-        self.asked.pop(id(subject), None)
+    def done(self, chunk: list[tuple[Verification, Subject]]) -> None:
+        """Forget what the run kept for a chunk's verified credentials: their views (each refers back to the run, a
+        cycle the collector would otherwise have to find) and what they left out. The subjects, their JCS texts and
+        their facts are then freed at once, and the next chunk reuses their memory."""
+        for _verdict, subject in chunk:
+            self.asked.pop(id(subject), None)
+            self._seen.pop(id(subject), None)
 
     def read(self, ep: Endpoint, subject: Subject) -> LedgerState:
         """The ledger state of the credential's group on ``ep``, read once per run (a :class:`ChainView`'s
@@ -359,6 +389,7 @@ class _Run:
         chain, registry, account = subject.ledger_key()
         key = (ep.name, chain, registry, account)
         if key not in self.reads:
+            self._read_at[key] = len(self.reads)
             if ep.ledger is None:
                 self.reads[key] = NetworkError(f"{ep.name} has no registry reader")
             else:
@@ -374,18 +405,21 @@ class _Run:
         return got
 
     def _sources(self, subject: Subject, left_out: dict[str, str]) -> dict[str, Any]:
-        """Whom the credential's chain answers came from: the record :attr:`Verification.sources` holds. Verdicts
-        whose answers came from the same sources share one record (a run of 1,000 credentials makes one)."""
+        """Whom the credential's chain answers came from (the reads made by its last chain-dependent check): the
+        record :attr:`Verification.sources` holds. Verdicts whose answers came from the same sources share one
+        record (a run of 1,000 credentials makes one)."""
         key = subject.ledger_key()
-        # the reads of a run are only ever added to, so their number and what was left out tell the record
-        known = (key, len(self.reads), tuple(left_out.items()) if left_out else ())
+        seen = self._seen.get(id(subject), 0)
+        # the reads of a run are only ever added to, so how many there were and what was left out tell the record
+        known = (key, seen, tuple(left_out.items()) if left_out else ())
         found = self._sources_by_reads.get(known)
         if found is not None:
             return found
         trusted = []
         for ep in self.verifier.endpoints:
-            got = self.reads.get((ep.name, *key))
-            if isinstance(got, LedgerState) and ep.name not in left_out:
+            read = (ep.name, *key)
+            got = self.reads.get(read)
+            if isinstance(got, LedgerState) and ep.name not in left_out and self._read_at[read] < seen:
                 trusted.append((ep.name, got.block, got.assurance))
         said = (key[0], tuple(trusted), tuple(left_out.items()))
         found = self._sources_of.get(said)
