@@ -27,6 +27,8 @@ from microcred.did._errors import KeyFormatError
 #: Bitcoin's base58 alphabet, the one multibase ``z`` names
 B58_ALPHABET: Final = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX: Final = {c: i for i, c in enumerate(B58_ALPHABET)}
+#: base58btc character (as an ASCII byte) → its value; 255 for a byte that is not one
+_B58_DIGITS: Final = bytes(_B58_INDEX.get(chr(b), 255) for b in range(256))
 #: multibase prefix of base58btc
 BASE58BTC_PREFIX: Final = "z"
 
@@ -57,16 +59,18 @@ def b58encode(data: bytes) -> str:
 
 def b58decode(text: str) -> bytes:
     """Bytes of base58btc ``text`` (no multibase prefix); :class:`KeyFormatError` names the first bad character."""
-    n = 0
-    index = _B58_INDEX
-    try:
-        for c in text:
-            n = n * 58 + index[c]
-    except KeyError:
-        bad = next(c for c in text if c not in index)
+    try:  # each character's value at once (bytes.translate), so the loop below only multiplies and adds
+        digits = text.encode("ascii").translate(_B58_DIGITS)
+    except UnicodeEncodeError:
+        digits = b"\xff"
+    if b"\xff" in digits:
+        bad = next(c for c in text if c not in _B58_INDEX)
         raise KeyFormatError(
             f"invalid base58btc character {bad!r} at position {text.index(bad)} of {_short(text)!r}"
         ) from None
+    n = 0
+    for d in digits:
+        n = n * 58 + d
     zeros = len(text) - len(text.lstrip("1"))
     return b"\0" * zeros + (n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b"")
 
