@@ -9,8 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microcred.did import KeyFormatError
+from microcred.did import _multiformats
 from microcred.did._multiformats import (
+    B58_ALPHABET,
     b58decode,
+    b58decode_python,
     b58encode,
     codec_name,
     multibase_decode,
@@ -26,6 +29,21 @@ from microcred.did._multiformats import (
 def test_base58_matches_the_reference_package(data: bytes) -> None:
     assert b58encode(data) == base58.b58encode(data).decode()
     assert b58decode(base58.b58encode(data).decode()) == data
+
+
+@given(st.binary(max_size=120) | st.text(B58_ALPHABET, max_size=200))
+def test_the_native_decoder_decodes_as_python_does(value: bytes | str) -> None:
+    text = b58encode(value) if isinstance(value, bytes) else value
+    assert _multiformats._native_b58decode is not None  # based58 is a dependency
+    assert b58decode(text) == b58decode_python(text) == base58.b58decode(text)
+
+
+@pytest.mark.parametrize("bad, position", [("abc0", 3), ("Oabc", 0), ("ab\u00e9c", 2), ("1l", 1)])
+def test_a_bad_character_is_named_with_its_position(bad: str, position: int) -> None:
+    with pytest.raises(KeyFormatError, match=f"{bad[position]!r} at position {position}"):
+        b58decode(bad)
+    with pytest.raises(KeyFormatError):
+        b58decode_python(bad)
 
 
 @given(st.binary(max_size=64))

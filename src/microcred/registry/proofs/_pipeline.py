@@ -238,8 +238,9 @@ def _hash_data(suite: Cryptosuite, document: Mapping[str, Any], options: Mapping
     ``canonical_sha256`` its SHA-256 (used when that text is, and the suite hashes with SHA-256)."""
     unsecured = dict(document)  # with, under "proof", only the previous proofs a chained proof covers
     if suite.transformation == "jcs" and "@context" in options:
-        if _context_list(document.get("@context"))[:len(_context_list(options["@context"]))] \
-                != _context_list(options["@context"]):
+        if options["@context"] != document.get("@context") and \
+                _context_list(document.get("@context"))[:len(_context_list(options["@context"]))] \
+                != _context_list(options["@context"]):  # (the same @context, as microcred writes, begins it)
             raise _Failure(PROOF_VERIFICATION_ERROR, "the proof's @context is not the beginning of the document's "
                                                      "@context")
         unsecured["@context"] = options["@context"]
@@ -605,10 +606,10 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
     if not isinstance(proof, Mapping):
         return _Check({}, ProofResult(index, "failed", error=MALFORMED_PROOF_ERROR,
                                       message=f"proof #{index} is not a JSON object"))
-    described = {"type": _str_or_none(proof.get("type")), "cryptosuite": _str_or_none(proof.get("cryptosuite")),
-                 "id": _str_or_none(proof.get("id")),
-                 "verification_method": _str_or_none(proof.get("verificationMethod")),
-                 "proof_purpose": _str_or_none(proof.get("proofPurpose"))}
+    described = {name: value if type(value) is str or isinstance(value, str) else None
+                 for name, value in (("type", proof.get("type")), ("cryptosuite", proof.get("cryptosuite")),
+                                     ("id", proof.get("id")), ("verification_method", proof.get("verificationMethod")),
+                                     ("proof_purpose", proof.get("proofPurpose")))}
     suite = suite_of_proof(proof)
     if proof.get("type") not in accepted or suite is None or (
             suite.cryptosuite is not None and suites is not None and suite.cryptosuite not in suites):
@@ -628,10 +629,6 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
     check.result = ProofResult(index, "verified", **described, controller=controller,
                                message=f"{suite.name} signature by {proof['verificationMethod']} verified")
     return check
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _verify_checked(suite: Cryptosuite, proof: Mapping[str, Any], all_proofs: list[Any], unsecured: Mapping[str, Any],
