@@ -158,6 +158,7 @@ def status_entries(doc: dict) -> list[dict]:
 
 #: the registry coordinates a status entry carries
 REGISTRY_KEYS = ("chain", "registry", "issuerAccount", "statusIndex")
+_REGISTRY_KEY_SET: Final = frozenset(REGISTRY_KEYS)
 
 
 def is_registry_entry(entry: object) -> TypeGuard[dict]:
@@ -178,10 +179,9 @@ def has_registry_entry(doc: dict) -> bool:
 
 def status_entry(doc: dict) -> dict:
     """The credential's registry status entry (chain, registry, issuerAccount, statusIndex), checked for shape."""
-    entries = doc.get("credentialStatus")
-    for entry in entries if isinstance(entries, list) else (entries,):
+    for entry in status_entries(doc):
         if is_registry_entry(entry):
-            if not ("chain" in entry and "registry" in entry and "issuerAccount" in entry and "statusIndex" in entry):
+            if not entry.keys() >= _REGISTRY_KEY_SET:
                 missing = [k for k in REGISTRY_KEYS if k not in entry]
                 raise InvalidInputError(f"credentialStatus lacks {', '.join(missing)}")
             index = entry["statusIndex"]

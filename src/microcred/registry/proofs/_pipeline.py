@@ -606,7 +606,7 @@ def _verify_one(index: int, proof: Any, all_proofs: list[Any], unsecured: Mappin
     if not isinstance(proof, Mapping):
         return _Check({}, ProofResult(index, "failed", error=MALFORMED_PROOF_ERROR,
                                       message=f"proof #{index} is not a JSON object"))
-    described = {name: value if type(value) is str or isinstance(value, str) else None
+    described = {name: value if isinstance(value, str) else None
                  for name, value in (("type", proof.get("type")), ("cryptosuite", proof.get("cryptosuite")),
                                      ("id", proof.get("id")), ("verification_method", proof.get("verificationMethod")),
                                      ("proof_purpose", proof.get("proofPurpose")))}

@@ -83,7 +83,8 @@ class Subject:
         return self._unsecured_jcs
 
     def made_unsecured_jcs(self) -> tuple[str | None, bytes | None]:
-        """:meth:`unsecured_jcs` and its SHA-256 if they were made already, else ``None`` (nothing is made)."""
+        """:meth:`unsecured_jcs` and its SHA-256 if they were made already, else ``None`` for each (nothing is
+        made here)."""
         return self._unsecured_jcs, self._unsecured_sha256
 
     def digest(self) -> bytes | None:

@@ -323,16 +323,6 @@ class _Run:
             if asked is None:
                 return ERROR, f"could not check: no RPC endpoint of chain {chain} was given (--network / --rpc)"
         views, left_out = asked
-        if len(views) == 1 and self.quorum <= 1:  # one endpoint, and one is enough: its answer and its facts
-            for name, view in views.items():
-                if not view.endpoint.problem:
-                    try:
-                        answer = self._guarded(check, subject, view)
-                    except RPCUnavailableError as exc:
-                        view.endpoint.problem = f"unreachable ({exc})"
-                        break  # the general way below leaves it out and says why
-                    subject.facts.update(view.facts)
-                    return answer or (ERROR, f"could not check: {name} gave no answer")
         answers: dict[str, Outcome] = {}
         for name, view in views.items():
             ep = view.endpoint
@@ -346,6 +336,10 @@ class _Run:
                 left_out[name] = ep.problem
                 continue
             answers[name] = answer or (ERROR, f"could not check: {name} gave no answer")
+        if len(answers) == 1 and self.quorum <= 1:  # one endpoint, and one is enough: its answer and its facts
+            name, agreed = next(iter(answers.items()))
+            subject.facts.update(views[name].facts)
+            return agreed
         try:
             agreed = agree(answers, quorum=self.quorum, left_out=left_out, what=f"the {check.name} check",
                            show=lambda: {n: f"{a[0]} ({a[1]})" for n, a in answers.items()})
